@@ -1,0 +1,79 @@
+// Wires the features onto the HTTP platform. Each feature owns its routes, rules, queries and
+// jobs; this file only lists them.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { TaskList } from 'graphile-worker';
+import type pg from 'pg';
+import type pino from 'pino';
+import type { Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { type Db, migrationsApplied } from './platform/database.js';
+import { type App, createHttp } from './platform/http.js';
+import { WEB_DIST } from './platform/web-build.js';
+
+/** What every feature receives: configuration and the shared infrastructure. */
+export interface AppContext {
+  config: Config & { sessionSecret: string };
+  db: Db;
+  pool: pg.Pool;
+  clock: Clock;
+  logger: pino.Logger;
+}
+
+export interface Feature {
+  name: string;
+  routes?(app: App, ctx: AppContext): Promise<void> | void;
+  tasks?(ctx: AppContext): TaskList;
+  /** graphile-worker crontab lines */
+  crontab?: string;
+}
+
+/** The features, in the order their routes are registered. */
+export const FEATURES: Feature[] = [];
+
+export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES): Promise<App> {
+  const app = await createHttp(ctx.config, ctx.logger);
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      const applied = await migrationsApplied(ctx.db);
+      if (!applied) return reply.status(503).send({ status: 'migrations pending' });
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ status: 'database unreachable' });
+    }
+  });
+
+  for (const feature of features) await feature.routes?.(app, ctx);
+
+  const hasWeb = existsSync(path.join(WEB_DIST, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const isPage =
+      request.method === 'GET' &&
+      !request.url.startsWith('/api/') &&
+      !path.extname(request.url.split('?')[0] ?? '');
+    if (isPage && hasWeb) return reply.type('text/html').sendFile('index.html');
+    return reply
+      .status(404)
+      .send({ code: 'not_found', message: 'Ressource introuvable.', requestId: request.id });
+  });
+  return app;
+}
+
+export function collectTasks(
+  ctx: AppContext,
+  features: Feature[] = FEATURES,
+): { tasks: TaskList; crontab: string } {
+  const tasks: TaskList = {};
+  const crontab: string[] = [];
+  for (const feature of features) {
+    Object.assign(tasks, feature.tasks?.(ctx));
+    if (feature.crontab) crontab.push(feature.crontab);
+  }
+  return { tasks, crontab: crontab.join('\n') };
+}

@@ -1,0 +1,118 @@
+// Configuration: read from the environment once, validated, then passed down.
+// A wrong value stops the start with a message that names the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+      message: `${name} doit valoir true ou false / must be true or false`,
+    })
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const intIn = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} doit être un nombre entier / must be an integer`)
+    .transform(Number)
+    .refine(
+      (n) => n >= min && n <= max,
+      `${name} doit être entre ${min} et ${max} / must be between ${min} and ${max}`,
+    );
+
+const url = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `${name} doit être une URL ${protocols.join(' ou ')} / must be a ${protocols.join(' or ')} URL`,
+    );
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  PORT: intIn('PORT', 0, 65535).optional(),
+  HOST: z.string().trim().min(1).optional(),
+  DATA_DIR: z.string().trim().min(1).optional(),
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']).optional(),
+  PUBLIC_URL: url('PUBLIC_URL', ['http:', 'https:']).optional(),
+  SESSION_SECRET: z
+    .string()
+    .min(32, 'SESSION_SECRET doit contenir au moins 32 caractères / must be at least 32 characters')
+    .optional(),
+  DEMO: bool('DEMO').optional(),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { message: `LOG_LEVEL doit être l'un de / must be one of: ${LOG_LEVELS.join(', ')}` })
+    .optional(),
+  DATABASE_POOL_SIZE: intIn('DATABASE_POOL_SIZE', 1, 200).optional(),
+  TRUST_PROXY: bool('TRUST_PROXY').optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Unset: the application runs its own embedded PostgreSQL under dataDir. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  publicUrl: string;
+  /** Unset in demo mode until the secret kept under dataDir is read (see main.ts). */
+  sessionSecret: string | undefined;
+  demo: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Pure: the environment in, a typed configuration or a ConfigError out. */
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  // Empty strings count as unset, as shells and .env files often leave them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      return `  ${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Configuration invalide / invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const demo = e.DEMO ?? e.DATABASE_URL === undefined;
+  const port = e.PORT ?? 3000;
+  if (!demo && e.SESSION_SECRET === undefined) {
+    throw new ConfigError(
+      'Configuration invalide / invalid configuration:\n  SESSION_SECRET: obligatoire hors mode démo / required when DEMO is off',
+    );
+  }
+  if (!demo && e.PUBLIC_URL === undefined) {
+    throw new ConfigError(
+      'Configuration invalide / invalid configuration:\n  PUBLIC_URL: obligatoire hors mode démo / required when DEMO is off',
+    );
+  }
+  return {
+    port,
+    host: e.HOST ?? '127.0.0.1',
+    dataDir: path.resolve(cwd, e.DATA_DIR ?? 'data'),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE ?? 10,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    sessionSecret: e.SESSION_SECRET,
+    demo,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    trustProxy: e.TRUST_PROXY ?? false,
+  };
+}

@@ -1,0 +1,11 @@
+// The database as Kysely sees it: each feature declares its own tables and they meet here.
+import type { ColumnType, Generated } from 'kysely';
+
+export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+interface PlatformTables {
+  app_settings: { key: string; value: string; updated_at: Generated<Date> };
+}
+
+export interface Database extends PlatformTables {}
+export type { Generated };

