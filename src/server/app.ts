@@ -23,6 +23,10 @@ export interface AppContext {
 
 export interface Feature {
   name: string;
+  /** Starts what the feature runs beside HTTP (e.g. the demo SMTP server); returns its stop. */
+  start?(ctx: AppContext): Promise<(() => Promise<void>) | undefined>;
+  /** Demo mode only, after migrations, before listening: idempotent (a restart must stay fast). */
+  demoSeed?(ctx: AppContext): Promise<void>;
   routes?(app: App, ctx: AppContext): Promise<void> | void;
   tasks?(ctx: AppContext): TaskList;
   /** graphile-worker crontab lines */
@@ -63,6 +67,22 @@ export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES):
       .send({ code: 'not_found', message: 'Ressource introuvable.', requestId: request.id });
   });
   return app;
+}
+
+/** Starts the features' side services and, in demo mode, their demo data; returns one stop. */
+export async function startFeatures(
+  ctx: AppContext,
+  features: Feature[] = FEATURES,
+): Promise<() => Promise<void>> {
+  const stops: (() => Promise<void>)[] = [];
+  for (const feature of features) {
+    const stop = await feature.start?.(ctx);
+    if (stop) stops.push(stop);
+  }
+  if (ctx.config.demo) for (const feature of features) await feature.demoSeed?.(ctx);
+  return async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
 }
 
 export function collectTasks(

@@ -1,7 +1,7 @@
 // `npm start`: the application with its database (embedded unless DATABASE_URL is set), its
 // job worker and, in demo mode, the demo data. Stops cleanly on SIGINT/SIGTERM.
 import type { Runner } from 'graphile-worker';
-import { buildApp, collectTasks, FEATURES } from './app.js';
+import { buildApp, collectTasks, FEATURES, startFeatures } from './app.js';
 import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import type { App } from './platform/http.js';
@@ -27,6 +27,7 @@ async function main() {
   const { logger } = runtime;
   let worker: Runner | undefined;
   let app: App | undefined;
+  let stopFeatures: (() => Promise<void>) | undefined;
   let stopping = false;
 
   const stop = async (signal: string) => {
@@ -40,6 +41,7 @@ async function main() {
     try {
       await app?.close();
       await worker?.stop();
+      await stopFeatures?.();
       await runtime.close();
     } finally {
       clearTimeout(force);
@@ -51,6 +53,7 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   const ctx = { ...runtime, clock: systemClock };
+  stopFeatures = await startFeatures(ctx);
   await webBuild;
   app = await buildApp(ctx);
   const { tasks, crontab } = collectTasks(ctx);

@@ -14,7 +14,13 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock; features?: Feature[] } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    features?: Feature[];
+    /** Also run the features' start hooks (demo SMTP…) and, in demo mode, their demo seeds. */
+    startFeatures?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ DEMO: 'true', LOG_LEVEL: 'silent', ...options.env });
@@ -25,7 +31,9 @@ export async function createTestApp(
     clock: options.clock ?? systemClock,
     logger: createLogger(config),
   };
-  const app = await buildApp(ctx, options.features ?? FEATURES);
+  const features = options.features ?? FEATURES;
+  const stopFeatures = options.startFeatures ? await startFeatures(ctx, features) : async () => {};
+  const app = await buildApp(ctx, features);
   await app.ready();
   return {
     app,
@@ -33,6 +41,7 @@ export async function createTestApp(
     database,
     async close() {
       await app.close();
+      await stopFeatures();
       await database.close();
     },
   };
