@@ -1,5 +1,5 @@
 // Builds the application on a fresh test database, for requests injected without a socket.
-import { type AppContext, buildApp, FEATURES, type Feature } from '../../src/server/app.js';
+import { type AppContext, buildApp, FEATURES, type Feature, startFeatures } from '../../src/server/app.js';
 import { type Clock, systemClock } from '../../src/server/platform/clock.js';
 import { loadConfig } from '../../src/server/platform/config.js';
 import type { App } from '../../src/server/platform/http.js';
