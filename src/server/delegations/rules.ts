@@ -1,0 +1,293 @@
+// The rules of delegations, from plain values and an instant: status, periods in Europe/Paris,
+// rights and their implications, what a change may do. No I/O here: property tests hammer it.
+import { Temporal } from 'temporal-polyfill';
+import { DomainError } from '../platform/errors.js';
+
+export const ZONE = 'Europe/Paris';
+export const INVITATION_VALIDITY_DAYS = 7;
+export const REMINDER_DAYS_BEFORE_END = 7;
+
+export const RIGHTS = ['consulter', 'gerer', 'volet_medical', 'envoyer'] as const;
+export type Right = (typeof RIGHTS)[number];
+export const RIGHT_LABELS: Record<Right, string> = {
+  consulter: 'Consulter les dossiers',
+  gerer: 'Créer et modifier les dossiers',
+  volet_medical: 'Consulter et compléter le volet médical',
+  envoyer: 'Envoyer les demandes aux établissements',
+};
+
+export type DelegationKind = 'staff' | 'peer';
+
+export const STATUSES = [
+  'pending',
+  'invitation_expired',
+  'scheduled',
+  'active',
+  'expired',
+  'deleted',
+] as const;
+export type DelegationStatus = (typeof STATUSES)[number];
+export const STATUS_LABELS: Record<DelegationStatus, string> = {
+  pending: 'En attente de finalisation',
+  invitation_expired: 'Invitation expirée',
+  scheduled: 'Programmée',
+  active: 'Active',
+  expired: 'Expirée',
+  deleted: 'Supprimée',
+};
+
+/** A calendar date 'YYYY-MM-DD', always read in Europe/Paris. */
+export type CalendarDate = string;
+
+export interface DelegationFacts {
+  kind: DelegationKind;
+  startsOn: CalendarDate;
+  endsOn: CalendarDate | null;
+  deletedAt: Date | null;
+  /** Staff only: when the invitation was finalised. Peer delegations need no acceptance. */
+  acceptedAt: Date | null;
+  /** Staff only: the current invitation link's expiry. */
+  invitationExpiresAt: Date | null;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function parseDate(value: string): Temporal.PlainDate | undefined {
+  if (!DATE.test(value)) return undefined;
+  try {
+    return Temporal.PlainDate.from(value, { overflow: 'reject' });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first instant of a Paris calendar day (DST-aware: 00:00 local, whatever the offset). */
+export function startOfDay(date: CalendarDate): number {
+  return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds;
+}
+
+/** The first instant after a Paris calendar day: the period's end is inclusive up to 23:59:59.999. */
+export function endOfDayExclusive(date: CalendarDate): number {
+  return Temporal.PlainDate.from(date).add({ days: 1 }).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds;
+}
+
+export function todayInParis(now: Date): CalendarDate {
+  return Temporal.Instant.fromEpochMilliseconds(now.getTime())
+    .toZonedDateTimeISO(ZONE)
+    .toPlainDate()
+    .toString();
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return Temporal.PlainDate.from(date).add({ days }).toString();
+}
+
+/** Whether an instant lies within the period [start 00:00, end 23:59:59.999] in Paris. */
+export function withinPeriod(startsOn: CalendarDate, endsOn: CalendarDate | null, now: Date): boolean {
+  const t = now.getTime();
+  return t >= startOfDay(startsOn) && (endsOn === null || t < endOfDayExclusive(endsOn));
+}
+
+/** The status, derived from timestamps only — never from a job having run. */
+export function statusOf(d: DelegationFacts, now: Date): DelegationStatus {
+  if (d.deletedAt && d.deletedAt.getTime() <= now.getTime()) return 'deleted';
+  const t = now.getTime();
+  if (d.endsOn !== null && t >= endOfDayExclusive(d.endsOn)) return 'expired';
+  if (d.kind === 'staff' && !d.acceptedAt) {
+    return d.invitationExpiresAt && d.invitationExpiresAt.getTime() > t ? 'pending' : 'invitation_expired';
+  }
+  return t < startOfDay(d.startsOn) ? 'scheduled' : 'active';
+}
+
+/** Rights that let the delegate act now; none unless the status is active. */
+export function effectiveRights(d: DelegationFacts & { rights: readonly Right[] }, now: Date): Right[] {
+  return statusOf(d, now) === 'active' ? normalizeRights(d.kind, d.rights) : [];
+}
+
+/** Every right implies "Consulter"; a peer delegation carries all of them. */
+export function normalizeRights(kind: DelegationKind, rights: readonly Right[]): Right[] {
+  if (kind === 'peer') return [...RIGHTS];
+  const set = new Set<Right>(rights);
+  set.add('consulter');
+  return RIGHTS.filter((r) => set.has(r));
+}
+
+export function invalid(code: string, message: string, field?: string): DomainError {
+  return new DomainError(code, message, 422, field ? { fields: [{ path: field, message }] } : undefined);
+}
+
+/** Rights chosen for a staff delegation: at least one, each known; "Consulter" added. */
+export function validateRights(rights: readonly string[]): Right[] {
+  if (rights.length === 0) {
+    throw invalid('rights_required', 'Choisissez au moins un droit d’accès.', 'rights');
+  }
+  const unknown = rights.filter((r) => !(RIGHTS as readonly string[]).includes(r));
+  if (unknown.length > 0) throw invalid('rights_unknown', 'Un des droits demandés n’existe pas.', 'rights');
+  return normalizeRights('staff', rights as Right[]);
+}
+
+export interface PeriodInput {
+  startsOn: string;
+  endsOn: string | null;
+}
+
+/**
+ * A period chosen by the doctor. The start may not be in the past (Paris date), except that a
+ * modification may keep the start date the delegation already has.
+ */
+export function validatePeriod(
+  kind: DelegationKind,
+  input: PeriodInput,
+  now: Date,
+  keepStartOn?: CalendarDate,
+): { startsOn: CalendarDate; endsOn: CalendarDate | null } {
+  const start = parseDate(input.startsOn);
+  if (!start)
+    throw invalid('period_start_invalid', 'La date de début n’est pas une date valide.', 'startsOn');
+  const today = Temporal.PlainDate.from(todayInParis(now));
+  const keeping = keepStartOn !== undefined && start.toString() === keepStartOn;
+  if (!keeping && Temporal.PlainDate.compare(start, today) < 0) {
+    throw invalid('period_start_past', 'La date de début ne peut pas être dans le passé.', 'startsOn');
+  }
+  const maxDate = today.add({ years: 10 });
+  if (Temporal.PlainDate.compare(start, maxDate) > 0) {
+    throw invalid('period_too_far', 'La date de début est trop lointaine (10 ans au plus).', 'startsOn');
+  }
+  if (input.endsOn === null || input.endsOn === '') {
+    if (kind === 'peer') {
+      throw invalid(
+        'period_end_required',
+        'La date de fin est obligatoire pour une délégation à un confrère.',
+        'endsOn',
+      );
+    }
+    return { startsOn: start.toString(), endsOn: null };
+  }
+  const end = parseDate(input.endsOn);
+  if (!end) throw invalid('period_end_invalid', 'La date de fin n’est pas une date valide.', 'endsOn');
+  if (Temporal.PlainDate.compare(end, start) < 0) {
+    throw invalid(
+      'period_end_before_start',
+      'La date de fin doit être postérieure ou égale à la date de début.',
+      'endsOn',
+    );
+  }
+  if (Temporal.PlainDate.compare(end, today) < 0) {
+    throw invalid('period_end_past', 'La date de fin ne peut pas être dans le passé.', 'endsOn');
+  }
+  if (Temporal.PlainDate.compare(end, today.add({ years: 10 })) > 0) {
+    throw invalid('period_too_far', 'La date de fin est trop lointaine (10 ans au plus).', 'endsOn');
+  }
+  return { startsOn: start.toString(), endsOn: end.toString() };
+}
+
+export type DelegationAction = 'modify' | 'delete' | 'resend';
+
+/** What the doctor may still do with a delegation in a given status. */
+export function allowedActions(kind: DelegationKind, status: DelegationStatus): DelegationAction[] {
+  if (status === 'deleted') return [];
+  if (status === 'expired') return ['delete'];
+  const actions: DelegationAction[] = ['modify', 'delete'];
+  if (kind === 'staff' && (status === 'pending' || status === 'invitation_expired')) actions.push('resend');
+  return actions;
+}
+
+export function assertAllowed(
+  kind: DelegationKind,
+  status: DelegationStatus,
+  action: DelegationAction,
+): void {
+  if (allowedActions(kind, status).includes(action)) return;
+  const messages: Record<DelegationAction, string> = {
+    modify:
+      status === 'deleted'
+        ? 'Cette délégation a été supprimée : elle ne peut plus être modifiée.'
+        : 'Cette délégation est expirée : elle ne peut plus être modifiée.',
+    delete: 'Cette délégation a déjà été supprimée.',
+    resend: 'L’invitation ne peut être renvoyée que pour une délégation en attente de finalisation.',
+  };
+  throw new DomainError(`delegation_${action}_not_allowed`, messages[action], 409);
+}
+
+/** Does a delegation still count for the "one delegation per delegate" rule? */
+export function blocksAnother(status: DelegationStatus): boolean {
+  return status !== 'deleted' && status !== 'expired';
+}
+
+/**
+ * Names compared as a person would: without accents, case, hyphens, apostrophes or extra spaces
+ * ("Jean-Pierre" = "JEAN PIERRE", "Lefèvre" = "LEFEVRE").
+ */
+export function normalizeName(value: string): string {
+  return value
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[‐-―'’`´-]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toUpperCase();
+}
+
+export function sameIdentity(
+  a: { familyName: string; givenName: string },
+  b: { familyName: string; givenName: string },
+): boolean {
+  return (
+    normalizeName(a.familyName) === normalizeName(b.familyName) &&
+    normalizeName(a.givenName) === normalizeName(b.givenName)
+  );
+}
+
+/** When the reminder to the doctor is due: 7 days before the end date, at 08:00 Paris time. */
+export function reminderDueAt(endsOn: CalendarDate): Date {
+  const day = Temporal.PlainDate.from(endsOn).subtract({ days: REMINDER_DAYS_BEFORE_END });
+  return new Date(
+    day.toZonedDateTime({ timeZone: ZONE, plainTime: Temporal.PlainTime.from('08:00') }).epochMilliseconds,
+  );
+}
+
+export function invitationExpiry(sentAt: Date): Date {
+  return new Date(sentAt.getTime() + INVITATION_VALIDITY_DAYS * 24 * 3600 * 1000);
+}
+
+/** French date for the UI and emails: 01/12/2026. */
+export function frenchDate(date: CalendarDate): string {
+  const [y, m, d] = date.split('-');
+  return `${d}/${m}/${y}`;
+}
+
+export function periodLabel(startsOn: CalendarDate, endsOn: CalendarDate | null): string {
+  return endsOn
+    ? `du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}`
+    : `à partir du ${frenchDate(startsOn)}, sans date de fin`;
+}
+
+export interface DelegationState extends DelegationFacts {
+  rights: Right[];
+  version: number;
+}
+
+export type DelegationChange =
+  | { type: 'modify'; period: PeriodInput; rights?: readonly string[] }
+  | { type: 'delete' };
+
+/**
+ * The one place a change to an existing delegation is decided: allowed in the current status,
+ * period and rights valid; a deletion is final. The service applies the result in a transaction.
+ */
+export function applyChange(state: DelegationState, change: DelegationChange, now: Date): DelegationState {
+  const status = statusOf(state, now);
+  if (change.type === 'delete') {
+    assertAllowed(state.kind, status, 'delete');
+    return { ...state, deletedAt: now, version: state.version + 1 };
+  }
+  assertAllowed(state.kind, status, 'modify');
+  const period = validatePeriod(state.kind, change.period, now, state.startsOn);
+  const rights =
+    state.kind === 'peer'
+      ? normalizeRights('peer', [])
+      : change.rights
+        ? validateRights(change.rights)
+        : state.rights;
+  return { ...state, ...period, rights, version: state.version + 1 };
+}
