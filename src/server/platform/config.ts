@@ -57,6 +57,16 @@ const envSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: intIn('DATABASE_POOL_SIZE', 1, 200).optional(),
   TRUST_PROXY: bool('TRUST_PROXY').optional(),
+  SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .max(200, 'MAIL_FROM est trop long / is too long')
+    .refine((v) => !/[\r\n]/.test(v) && /^[^@<>\s]+@[^@<>\s]+$|<[^@<>\s]+@[^@<>\s]+>$/.test(v), {
+      message:
+        'MAIL_FROM doit être une adresse, éventuellement précédée d’un nom : Nom <adresse@domaine> / must be an address, optionally with a name',
+    })
+    .optional(),
 });
 
 export interface Config {
@@ -72,6 +82,10 @@ export interface Config {
   demo: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: boolean;
+  /** smtp:// or smtps:// with optional credentials. Unset in demo mode: a local SMTP server is run. */
+  smtpUrl: string | undefined;
+  /** The From of every email. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -114,5 +128,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     demo,
     logLevel: e.LOG_LEVEL ?? 'info',
     trustProxy: e.TRUST_PROXY ?? false,
+    smtpUrl: e.SMTP_URL,
+    mailFrom:
+      e.MAIL_FROM ??
+      `Délégations de droits <no-reply@${new URL(e.PUBLIC_URL ?? `http://localhost:${port}`).hostname}>`,
   };
 }
