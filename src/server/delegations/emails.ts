@@ -1,0 +1,140 @@
+// The delegation emails, in French: pure functions from facts to { subject, html, text }.
+import { renderEmail } from '../mail/layout.js';
+import { frenchDate, periodLabel, RIGHT_LABELS, type Right } from './rules.js';
+
+export interface DoctorName {
+  familyName: string;
+  givenName: string;
+}
+
+const dr = (d: DoctorName) => `Dr ${d.givenName} ${d.familyName.toUpperCase()}`;
+const rightsList = (rights: readonly Right[]) => rights.map((r) => RIGHT_LABELS[r]).join(', ');
+
+export function invitationEmail(p: {
+  delegator: DoctorName;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+  link: string;
+  expiresAt: Date;
+}) {
+  return {
+    subject: `${dr(p.delegator)} vous confie la gestion de ses dossiers`,
+    ...renderEmail({
+      title: 'Finalisez votre délégation de droits',
+      paragraphs: [
+        `${dr(p.delegator)} souhaite que vous l’assistiez dans la gestion de ses dossiers.`,
+        `Droits accordés : ${rightsList(p.rights)}.`,
+        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        'Pour finaliser la création de la délégation, connectez-vous avec votre carte CPx (CPS, CPE ou CPA) grâce à Pro Santé Connect. À la première connexion, vous choisirez un mot de passe, indiquerez votre profession, puis lirez et accepterez la charte d’utilisation.',
+      ],
+      action: { label: 'Finaliser la délégation', url: p.link },
+      notes: [
+        `Ce lien est personnel, utilisable une seule fois, et valable jusqu’au ${frenchDate(p.expiresAt.toISOString().slice(0, 10))}.`,
+        'Si vous ne vous attendiez pas à ce message, ignorez-le.',
+      ],
+    }),
+  };
+}
+
+export function acceptedEmail(p: {
+  delegateName: string;
+  startsOn: string;
+  endsOn: string | null;
+  link: string;
+}) {
+  return {
+    subject: `${p.delegateName} a finalisé la délégation de droits`,
+    ...renderEmail({
+      title: 'Délégation de droits finalisée',
+      paragraphs: [
+        `${p.delegateName} a finalisé la délégation de droits que vous lui avez accordée.`,
+        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        'Vous pouvez modifier ou supprimer à tout moment une délégation de droits depuis la page « Mes délégations ».',
+      ],
+      action: { label: 'Voir mes délégations', url: p.link },
+    }),
+  };
+}
+
+export function peerNotificationEmail(p: {
+  delegator: DoctorName;
+  startsOn: string;
+  endsOn: string;
+  link: string;
+}) {
+  return {
+    subject: `${dr(p.delegator)} vous a habilité(e) à gérer ses dossiers`,
+    ...renderEmail({
+      title: 'Nouvelle délégation de droits',
+      paragraphs: [
+        `${dr(p.delegator)} vous a habilité(e) à gérer ses dossiers, avec les mêmes droits que lui ou elle, ${periodLabel(p.startsOn, p.endsOn)}.`,
+        'Connectez-vous avec Pro Santé Connect : la délégation apparaît dans « Délégations reçues ».',
+      ],
+      action: { label: 'Voir les délégations reçues', url: p.link },
+    }),
+  };
+}
+
+export function modifiedEmail(p: {
+  delegator: DoctorName;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+  link: string;
+}) {
+  return {
+    subject: `${dr(p.delegator)} a modifié votre délégation de droits`,
+    ...renderEmail({
+      title: 'Délégation de droits modifiée',
+      paragraphs: [
+        `${dr(p.delegator)} a modifié la délégation de droits qu’il ou elle vous a accordée.`,
+        `Droits : ${rightsList(p.rights)}.`,
+        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+      ],
+      action: { label: 'Voir les délégations reçues', url: p.link },
+    }),
+  };
+}
+
+export function deletedEmail(p: { delegator: DoctorName; link: string }) {
+  return {
+    subject: `${dr(p.delegator)} a supprimé votre délégation de droits`,
+    ...renderEmail({
+      title: 'Délégation de droits supprimée',
+      paragraphs: [
+        `${dr(p.delegator)} a supprimé la délégation de droits qu’il ou elle vous avait accordée.`,
+        'Vous n’avez plus accès à ses dossiers.',
+      ],
+      action: { label: 'Voir les délégations reçues', url: p.link },
+    }),
+  };
+}
+
+export function endReminderEmail(p: { delegateName: string; endsOn: string; link: string }) {
+  return {
+    subject: `La délégation de droits de ${p.delegateName} se termine le ${frenchDate(p.endsOn)}`,
+    ...renderEmail({
+      title: 'Une délégation de droits se termine bientôt',
+      paragraphs: [
+        `La délégation de droits accordée à ${p.delegateName} se termine le ${frenchDate(p.endsOn)}.`,
+        'Pour la prolonger, modifiez sa période depuis la page « Mes délégations ».',
+      ],
+      action: { label: 'Voir mes délégations', url: p.link },
+    }),
+  };
+}
+
+export function yearlyReviewEmail(p: { delegateName: string; startsOn: string; link: string }) {
+  return {
+    subject: `Revue annuelle : la délégation de droits de ${p.delegateName}`,
+    ...renderEmail({
+      title: 'Revue annuelle d’une délégation sans date de fin',
+      paragraphs: [
+        `La délégation de droits accordée à ${p.delegateName} depuis le ${frenchDate(p.startsOn)} n’a pas de date de fin.`,
+        'Vérifiez qu’elle est toujours nécessaire ; vous pouvez la modifier ou la supprimer à tout moment depuis la page « Mes délégations ».',
+      ],
+      action: { label: 'Voir mes délégations', url: p.link },
+    }),
+  };
+}

@@ -1,0 +1,640 @@
+// The delegation use cases. Each one is one transaction: it locks what it changes, decides with
+// the pure rules, writes the change, its journal entry and its email together.
+import crypto from 'node:crypto';
+import { type Selectable, sql, type Transaction } from 'kysely';
+import { appendJournal, type JournalAction } from '../journal/store.js';
+import { queueEmail } from '../mail/index.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/database.js';
+import type { Database } from '../platform/db-types.js';
+import { DomainError, forbidden, notFound } from '../platform/errors.js';
+import * as emails from './emails.js';
+import {
+  allowedActions,
+  applyChange,
+  blocksAnother,
+  type DelegationKind,
+  type DelegationState,
+  invitationExpiry,
+  normalizeRights,
+  type Right,
+  sameIdentity,
+  statusOf,
+  todayInParis,
+  validatePeriod,
+  validateRights,
+} from './rules.js';
+import type { DelegationsTable, Place } from './tables.js';
+
+/** The signed-in person acting, as the identity feature describes them. */
+export interface Actor {
+  id: string;
+  subjectNameId: string;
+  familyName: string;
+  givenName: string;
+  isDoctor: boolean;
+  email: string | null;
+}
+
+/** A doctor found in the national directory. */
+export interface DirectoryDoctor {
+  rpps: string;
+  nationalId: string;
+  familyName: string;
+  givenName: string;
+  professionCode: string;
+  specialty: string | null;
+  places: Place[];
+}
+
+export interface DelegationDeps {
+  db: Db;
+  clock: Clock;
+  publicUrl: string;
+  findDoctorByRpps(rpps: string): Promise<DirectoryDoctor | undefined>;
+}
+
+function selectDelegation(trx: Transaction<Database>, id: string) {
+  return trx.selectFrom('delegations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export const stateOf = (row: Selectable<DelegationsTable>): DelegationState => ({
+  kind: row.kind,
+  startsOn: row.starts_on,
+  endsOn: row.ends_on,
+  deletedAt: row.deleted_at,
+  acceptedAt: row.accepted_at,
+  invitationExpiresAt: row.invitation_expires_at,
+  rights: normalizeRights(row.kind, row.rights),
+  version: row.version,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const delegationNotFound = () => notFound('Cette délégation n’existe pas ou ne vous appartient pas.');
+
+export const selfDelegation = () =>
+  new DomainError('delegation_self', 'Vous ne pouvez pas vous déléguer vos propres droits.', 422);
+
+export function requireDoctor(actor: Actor): void {
+  if (!actor.isDoctor) throw forbidden('Seuls les médecins peuvent déléguer la gestion de leurs dossiers.');
+}
+
+function hashToken(token: string): Buffer {
+  return crypto.createHash('sha256').update(token).digest();
+}
+
+export function newInvitationToken(): { token: string; hash: Buffer } {
+  const token = crypto.randomBytes(32).toString('base64url'); // 256 bits
+  return { token, hash: hashToken(token) };
+}
+
+const fullName = (givenName: string, familyName: string) => `${givenName} ${familyName.toUpperCase()}`;
+
+export class DelegationService {
+  constructor(private readonly deps: DelegationDeps) {}
+
+  private link(path: string) {
+    return `${this.deps.publicUrl}${path}`;
+  }
+
+  /** Serialises every change to one doctor's delegations: the uniqueness rule holds under races. */
+  private async lockDelegator(trx: Transaction<Database>, delegatorId: string) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`delegator:${delegatorId}`}, 0))`.execute(trx);
+  }
+
+  private async assertNoOtherDelegation(
+    trx: Transaction<Database>,
+    delegatorId: string,
+    who: { nationalId?: string | null; email?: string | null },
+    now: Date,
+    exceptId?: string,
+  ) {
+    const rows = await trx
+      .selectFrom('delegations')
+      .selectAll()
+      .where('delegator_id', '=', delegatorId)
+      .where('deleted_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          ...(who.nationalId ? [eb('delegate_national_id', '=', who.nationalId)] : []),
+          ...(who.email ? [eb(sql`lower(delegate_email)`, '=', who.email.toLowerCase())] : []),
+        ]),
+      )
+      .execute();
+    const existing = rows.find((r) => r.id !== exceptId && blocksAnother(statusOf(stateOf(r), now)));
+    if (existing) {
+      throw new DomainError(
+        'delegation_exists',
+        'Une délégation de droits existe déjà pour cette personne. Vous pouvez la modifier depuis « Mes délégations ».',
+        409,
+        { delegationId: existing.id, action: 'Modifier' },
+      );
+    }
+  }
+
+  private journal(
+    trx: Transaction<Database>,
+    actorId: string,
+    row: { id: string; delegator_id: string },
+    action: JournalAction,
+    details: Record<string, unknown> = {},
+  ) {
+    return appendJournal(trx, {
+      at: this.deps.clock.now(),
+      actorId,
+      onBehalfOfId: row.delegator_id,
+      delegationId: row.id,
+      action,
+      outcome: 'ok',
+      details,
+    });
+  }
+
+  private async sendInvitation(
+    trx: Transaction<Database>,
+    delegator: { familyName: string; givenName: string },
+    row: {
+      id: string;
+      delegate_email: string | null;
+      rights: Right[];
+      starts_on: string;
+      ends_on: string | null;
+    },
+    now: Date,
+  ) {
+    const { token, hash } = newInvitationToken();
+    const expiresAt = invitationExpiry(now);
+    await trx
+      .updateTable('invitations')
+      .set({ revoked_at: now })
+      .where('delegation_id', '=', row.id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await trx
+      .insertInto('invitations')
+      .values({ delegation_id: row.id, token_hash: hash, sent_at: now, expires_at: expiresAt })
+      .execute();
+    await trx
+      .updateTable('delegations')
+      .set({ invitation_expires_at: expiresAt })
+      .where('id', '=', row.id)
+      .execute();
+    await queueEmail(trx, {
+      to: row.delegate_email as string,
+      kind: 'delegation_invitation',
+      ...emails.invitationEmail({
+        delegator,
+        rights: row.rights,
+        startsOn: row.starts_on,
+        endsOn: row.ends_on,
+        link: this.link(`/invitation/${token}`),
+        expiresAt,
+      }),
+    });
+    return token;
+  }
+
+  async createStaff(
+    actor: Actor,
+    input: {
+      familyName: string;
+      givenName: string;
+      email: string;
+      profession: string;
+      rights: string[];
+      startsOn: string;
+      endsOn: string | null;
+    },
+  ): Promise<{ id: string }> {
+    requireDoctor(actor);
+    const now = this.deps.clock.now();
+    const rights = validateRights(input.rights);
+    const period = validatePeriod('staff', input, now);
+    const email = input.email.trim().toLowerCase();
+    if (actor.email && actor.email.toLowerCase() === email) throw selfDelegation();
+    if (sameIdentity(actor, input) && actor.email === null) throw selfDelegation();
+    return this.deps.db.transaction().execute(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
+      await this.assertNoOtherDelegation(trx, actor.id, { email }, now);
+      const row = await trx
+        .insertInto('delegations')
+        .values({
+          delegator_id: actor.id,
+          kind: 'staff',
+          delegate_family_name: input.familyName.trim(),
+          delegate_given_name: input.givenName.trim(),
+          delegate_email: email,
+          delegate_profession: input.profession.trim(),
+          rights,
+          starts_on: period.startsOn,
+          ends_on: period.endsOn,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.journal(trx, actor.id, row, 'delegation.created', { kind: 'staff', rights, ...period });
+      await this.sendInvitation(trx, actor, row, now);
+      await this.journal(trx, actor.id, row, 'invitation.sent');
+      return { id: row.id };
+    });
+  }
+
+  async createPeer(
+    actor: Actor,
+    input: { rpps: string; startsOn: string; endsOn: string | null },
+  ): Promise<{ id: string }> {
+    requireDoctor(actor);
+    const now = this.deps.clock.now();
+    const period = validatePeriod('peer', input, now);
+    const doctor = /^\d{11}$/.test(input.rpps) ? await this.deps.findDoctorByRpps(input.rpps) : undefined;
+    if (!doctor) {
+      throw new DomainError(
+        'peer_unknown',
+        'Ce numéro RPPS ne correspond à aucun professionnel de l’annuaire national.',
+        422,
+      );
+    }
+    if (doctor.professionCode !== '10') {
+      throw new DomainError(
+        'peer_not_doctor',
+        'Une délégation à un confrère ne peut être accordée qu’à un médecin.',
+        422,
+      );
+    }
+    if (doctor.nationalId === actor.subjectNameId) throw selfDelegation();
+    return this.deps.db.transaction().execute(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
+      await this.assertNoOtherDelegation(trx, actor.id, { nationalId: doctor.nationalId }, now);
+      const account = await trx
+        .selectFrom('users')
+        .select(['email'])
+        .where('subject_name_id', '=', doctor.nationalId)
+        .executeTakeFirst();
+      const rights = normalizeRights('peer', []);
+      const row = await trx
+        .insertInto('delegations')
+        .values({
+          delegator_id: actor.id,
+          kind: 'peer',
+          delegate_family_name: doctor.familyName,
+          delegate_given_name: doctor.givenName,
+          delegate_email: account?.email ?? null,
+          delegate_profession: doctor.specialty,
+          delegate_places: JSON.stringify(doctor.places),
+          delegate_national_id: doctor.nationalId,
+          rights,
+          starts_on: period.startsOn,
+          ends_on: period.endsOn,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.journal(trx, actor.id, row, 'delegation.created', { kind: 'peer', ...period });
+      if (account?.email) {
+        await queueEmail(trx, {
+          to: account.email,
+          kind: 'delegation_peer_notification',
+          ...emails.peerNotificationEmail({
+            delegator: actor,
+            startsOn: period.startsOn,
+            endsOn: period.endsOn as string,
+            link: this.link('/delegations-recues'),
+          }),
+        });
+      }
+      return { id: row.id };
+    });
+  }
+
+  /** Loads a delegation of this doctor, locked; 404 for any other (no existence leak). */
+  private async ownDelegation(trx: Transaction<Database>, actor: Actor, id: string) {
+    if (!UUID.test(id)) throw delegationNotFound();
+    const row = await selectDelegation(trx, id);
+    if (!row || row.delegator_id !== actor.id) throw delegationNotFound();
+    return row;
+  }
+
+  /** The address to tell the delegate about a change: the account's, else the invitation's. */
+  private async delegateEmail(
+    trx: Transaction<Database>,
+    row: Selectable<DelegationsTable>,
+  ): Promise<string | null> {
+    if (row.delegate_national_id) {
+      const account = await trx
+        .selectFrom('users')
+        .select('email')
+        .where('subject_name_id', '=', row.delegate_national_id)
+        .executeTakeFirst();
+      if (account?.email) return account.email;
+    }
+    return row.delegate_email;
+  }
+
+  async modify(
+    actor: Actor,
+    id: string,
+    input: { version: number; rights?: string[]; startsOn: string; endsOn: string | null },
+  ): Promise<{ id: string; version: number }> {
+    requireDoctor(actor);
+    return this.deps.db.transaction().execute(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
+      const row = await this.ownDelegation(trx, actor, id);
+      if (row.version !== input.version) {
+        throw new DomainError(
+          'delegation_stale',
+          'Cette délégation a été modifiée entre-temps. Rechargez la page pour voir sa version actuelle.',
+          409,
+        );
+      }
+      const now = this.deps.clock.now();
+      const next = applyChange(stateOf(row), { type: 'modify', period: input, rights: input.rights }, now);
+      const updated = await trx
+        .updateTable('delegations')
+        .set({
+          rights: next.rights,
+          starts_on: next.startsOn,
+          ends_on: next.endsOn,
+          version: next.version,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.journal(trx, actor.id, row, 'delegation.modified', {
+        rights: next.rights,
+        startsOn: next.startsOn,
+        endsOn: next.endsOn,
+      });
+      const to = await this.delegateEmail(trx, row);
+      if (to) {
+        await queueEmail(trx, {
+          to,
+          kind: 'delegation_modified',
+          ...emails.modifiedEmail({
+            delegator: actor,
+            rights: next.rights,
+            startsOn: next.startsOn,
+            endsOn: next.endsOn,
+            link: this.link('/delegations-recues'),
+          }),
+        });
+      }
+      return { id, version: updated.version };
+    });
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    requireDoctor(actor);
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
+      const row = await this.ownDelegation(trx, actor, id);
+      const now = this.deps.clock.now();
+      const next = applyChange(stateOf(row), { type: 'delete' }, now);
+      await trx
+        .updateTable('delegations')
+        .set({ deleted_at: now, version: next.version, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      await trx
+        .updateTable('invitations')
+        .set({ revoked_at: now })
+        .where('delegation_id', '=', id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await this.journal(trx, actor.id, row, 'delegation.deleted');
+      const to = await this.delegateEmail(trx, row);
+      if (to) {
+        await queueEmail(trx, {
+          to,
+          kind: 'delegation_deleted',
+          ...emails.deletedEmail({ delegator: actor, link: this.link('/delegations-recues') }),
+        });
+      }
+    });
+  }
+
+  async resendInvitation(actor: Actor, id: string): Promise<void> {
+    requireDoctor(actor);
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await this.ownDelegation(trx, actor, id);
+      const now = this.deps.clock.now();
+      const status = statusOf(stateOf(row), now);
+      if (row.kind !== 'staff' || (status !== 'pending' && status !== 'invitation_expired')) {
+        throw new DomainError(
+          'delegation_resend_not_allowed',
+          'L’invitation ne peut être renvoyée que pour une délégation en attente de finalisation.',
+          409,
+        );
+      }
+      await this.sendInvitation(trx, actor, row, now);
+      await this.journal(trx, actor.id, row, 'invitation.resent');
+    });
+  }
+
+  async listGiven(actor: Actor) {
+    requireDoctor(actor);
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db
+      .selectFrom('delegations')
+      .selectAll()
+      .where('delegator_id', '=', actor.id)
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((row) => presentDelegation(row, now));
+  }
+
+  async listReceived(actor: Actor) {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db
+      .selectFrom('delegations as d')
+      .innerJoin('users as u', 'u.id', 'd.delegator_id')
+      .selectAll('d')
+      .select([
+        'u.family_name as delegatorFamilyName',
+        'u.given_name as delegatorGivenName',
+        'u.specialty_label as delegatorSpecialty',
+      ])
+      .where('d.delegate_national_id', '=', actor.subjectNameId)
+      .where('d.deleted_at', 'is', null)
+      .orderBy('d.starts_on')
+      .execute();
+    return rows.map((row) => ({
+      ...presentDelegation(row, now),
+      delegator: {
+        id: row.delegator_id,
+        familyName: row.delegatorFamilyName,
+        givenName: row.delegatorGivenName,
+        specialty: row.delegatorSpecialty,
+      },
+    }));
+  }
+
+  /** What the invitation landing page shows; never more than the link's holder already knows. */
+  async describeInvitation(token: string) {
+    const found = await this.findInvitation(this.deps.db, token);
+    const now = this.deps.clock.now();
+    return { ...found, problem: invitationProblem(found, now) };
+  }
+
+  private async findInvitation(db: Db | Transaction<Database>, token: string, lock = false) {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+    let q = db
+      .selectFrom('invitations as i')
+      .innerJoin('delegations as d', 'd.id', 'i.delegation_id')
+      .innerJoin('users as u', 'u.id', 'd.delegator_id')
+      .select([
+        'i.id as invitationId',
+        'i.expires_at',
+        'i.used_at',
+        'i.revoked_at',
+        'd.id as delegationId',
+        'd.delegator_id',
+        'd.delegate_family_name',
+        'd.delegate_given_name',
+        'd.rights',
+        'd.starts_on',
+        'd.ends_on',
+        'd.deleted_at',
+        'd.accepted_at',
+        'u.family_name as delegatorFamilyName',
+        'u.given_name as delegatorGivenName',
+        'u.email as delegatorEmail',
+      ])
+      .where('i.token_hash', '=', hashToken(token));
+    if (lock) q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  /**
+   * Finalisation by the signed-in staff member. Concurrent calls serialise on the invitation
+   * row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
+   * usable by the right person.
+   */
+  async acceptInvitation(user: Actor, token: string): Promise<{ delegationId: string }> {
+    const now = this.deps.clock.now();
+    const outcome = await this.deps.db.transaction().execute(async (trx) => {
+      const inv = await this.findInvitation(trx, token, true);
+      const problem = invitationProblem(inv, now);
+      if (problem || !inv) return { error: problem ?? invitationErrors.invalid() };
+      const row = { id: inv.delegationId, delegator_id: inv.delegator_id };
+      if (inv.delegator_id === user.id) return { error: selfDelegation() };
+      const invited = { familyName: inv.delegate_family_name, givenName: inv.delegate_given_name };
+      if (!sameIdentity(invited, user)) {
+        await this.journal(trx, user.id, row, 'invitation.refused_identity', {});
+        return {
+          error: new DomainError(
+            'invitation_identity_mismatch',
+            'Cette invitation ne vous est pas destinée : l’identité de votre carte ne correspond pas à la personne invitée. ' +
+              'Demandez au médecin de vérifier le nom et le prénom saisis, ou de vous envoyer une nouvelle invitation.',
+            403,
+          ),
+        };
+      }
+      await this.lockDelegator(trx, inv.delegator_id);
+      try {
+        await this.assertNoOtherDelegation(
+          trx,
+          inv.delegator_id,
+          { nationalId: user.subjectNameId },
+          now,
+          inv.delegationId,
+        );
+      } catch (err) {
+        return { error: err as DomainError };
+      }
+      await trx.updateTable('invitations').set({ used_at: now }).where('id', '=', inv.invitationId).execute();
+      await trx
+        .updateTable('delegations')
+        .set({ accepted_at: now, delegate_national_id: user.subjectNameId, updated_at: now })
+        .where('id', '=', inv.delegationId)
+        .execute();
+      await this.journal(trx, user.id, row, 'invitation.accepted');
+      if (inv.delegatorEmail) {
+        await queueEmail(trx, {
+          to: inv.delegatorEmail,
+          kind: 'delegation_accepted',
+          ...emails.acceptedEmail({
+            delegateName: fullName(user.givenName, user.familyName),
+            startsOn: inv.starts_on,
+            endsOn: inv.ends_on,
+            link: this.link('/delegations'),
+          }),
+        });
+      }
+      return { delegationId: inv.delegationId };
+    });
+    // The refusal's journal entry is committed; the error is answered after.
+    if ('error' in outcome) throw outcome.error;
+    return outcome;
+  }
+}
+
+export const invitationErrors = {
+  invalid: () => new DomainError('invitation_invalid', 'Ce lien d’invitation n’est pas valide.', 404),
+  used: () => new DomainError('invitation_used', 'Cette invitation a déjà été utilisée.', 410),
+  replaced: () =>
+    new DomainError(
+      'invitation_replaced',
+      'Ce lien a été remplacé par une invitation plus récente : utilisez le dernier courriel reçu.',
+      410,
+    ),
+  expired: () =>
+    new DomainError(
+      'invitation_expired',
+      'Cette invitation a expiré. Demandez au médecin de vous la renvoyer.',
+      410,
+    ),
+  deleted: () =>
+    new DomainError('invitation_deleted', 'Cette délégation a été supprimée par le médecin.', 410),
+};
+
+export function invitationProblem(
+  inv:
+    | {
+        used_at: Date | null;
+        revoked_at: Date | null;
+        expires_at: Date;
+        deleted_at: Date | null;
+        ends_on: string | null;
+      }
+    | undefined,
+  now: Date,
+): DomainError | undefined {
+  if (!inv) return invitationErrors.invalid();
+  if (inv.used_at) return invitationErrors.used();
+  if (inv.deleted_at) return invitationErrors.deleted();
+  if (inv.revoked_at) return invitationErrors.replaced();
+  if (inv.expires_at.getTime() <= now.getTime()) return invitationErrors.expired();
+  if (inv.ends_on && inv.ends_on < todayInParis(now)) return invitationErrors.expired();
+  return undefined;
+}
+
+export type { DelegationKind };
+
+/** A delegation as the API shows it: facts, derived status and what the doctor may do. */
+export function presentDelegation(row: Selectable<DelegationsTable>, now: Date) {
+  const state = stateOf(row);
+  const status = statusOf(state, now);
+  return {
+    id: row.id,
+    kind: row.kind,
+    delegate: {
+      familyName: row.delegate_family_name,
+      givenName: row.delegate_given_name,
+      email: row.delegate_email,
+      profession: row.delegate_profession,
+      places: row.delegate_places,
+      nationalId: row.delegate_national_id,
+    },
+    rights: state.rights,
+    startsOn: row.starts_on,
+    endsOn: row.ends_on,
+    status,
+    actions: allowedActions(row.kind, status),
+    invitationExpiresAt: row.invitation_expires_at?.toISOString() ?? null,
+    acceptedAt: row.accepted_at?.toISOString() ?? null,
+    version: row.version,
+  };
+}

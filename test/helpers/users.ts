@@ -1,0 +1,90 @@
+// Accounts as the identity feature stores them, created directly for service-level tests.
+import type { Db } from '../../src/server/platform/database.js';
+
+export interface TestUser {
+  id: string;
+  subjectNameId: string;
+  familyName: string;
+  givenName: string;
+  isDoctor: boolean;
+  email: string | null;
+}
+
+export const DEMO = {
+  martin: {
+    subjectNameId: '810001234565',
+    familyName: 'MARTIN',
+    givenName: 'Camille',
+    professionCode: '10',
+    email: 'camille.martin@demo.sante.fr',
+  },
+  lefevre: {
+    subjectNameId: '810002345675',
+    familyName: 'LEFÈVRE',
+    givenName: 'Jean-Pierre',
+    professionCode: '10',
+    email: 'jp.lefevre@demo.sante.fr',
+  },
+  roux: {
+    subjectNameId: '810004567896',
+    familyName: 'ROUX',
+    givenName: 'Hélène',
+    professionCode: '10',
+    email: 'helene.roux@demo.sante.fr',
+  },
+  durand: {
+    subjectNameId: '4123456782/CPAT0001',
+    familyName: 'DURAND',
+    givenName: 'Sophie',
+    professionCode: null,
+    email: 'sophie.durand@demo.sante.fr',
+  },
+  benali: {
+    subjectNameId: '810005678908',
+    familyName: 'BENALI',
+    givenName: 'Nadia',
+    professionCode: '60',
+    email: 'nadia.benali@demo.sante.fr',
+  },
+  garnier: {
+    subjectNameId: '3690012345/CPET0002',
+    familyName: 'GARNIER',
+    givenName: 'Léa',
+    professionCode: null,
+    email: 'lea.garnier@demo.sante.fr',
+  },
+} as const;
+
+export async function createUser(
+  db: Db,
+  p: {
+    subjectNameId: string;
+    familyName: string;
+    givenName: string;
+    professionCode: string | null;
+    email: string | null;
+  },
+): Promise<TestUser> {
+  const row = await db
+    .insertInto('users')
+    .values({
+      subject_name_id: p.subjectNameId,
+      family_name: p.familyName,
+      given_name: p.givenName,
+      profession_code: p.professionCode,
+      card_type: p.professionCode ? 'CPS' : 'CPA',
+      email: p.email,
+      email_verified_at: new Date(),
+      first_signin_completed_at: new Date(),
+    } as never)
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    subjectNameId: p.subjectNameId,
+    familyName: p.familyName,
+    givenName: p.givenName,
+    isDoctor: p.professionCode === '10',
+    email: p.email,
+  };
+}
