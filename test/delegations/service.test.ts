@@ -3,11 +3,12 @@
 // transaction as the change.
 import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runDailyNotices } from '../../src/server/delegations/daily.js';
 import { DelegationService, type DirectoryDoctor } from '../../src/server/delegations/service.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
 import { DomainError } from '../../src/server/platform/errors.js';
 import { createTestDatabase } from '../helpers/db.js';
-import { createUser, DEMO, type TestUser } from '../helpers/users.js';
+import { createUser, DEMO } from '../helpers/users.js';
 
 const DIRECTORY: Record<string, DirectoryDoctor> = {
   '10002345675': {
@@ -365,5 +366,95 @@ describe('delegation service', async () => {
       .where('id', '=', lefevre.id)
       .execute()
       .catch(() => {});
+  });
+});
+
+describe('daily notices', async () => {
+  const t = await createTestDatabase();
+  afterAll(() => t.close());
+  const clock = fixedClock(new Date('2026-11-25T09:00:00Z'));
+  const deps = { db: t.db, clock, publicUrl: 'http://localhost:3000' };
+  const service = new DelegationService({ ...deps, findDoctorByRpps: async (rpps) => DIRECTORY[rpps] });
+  const martin = await createUser(t.db, DEMO.martin);
+  const mails = (kind: string) =>
+    t.db.selectFrom('mail_outbox').select(['to_address', 'subject']).where('kind', '=', kind).execute();
+
+  it('reminds the doctor 7 days before the end, once per delegation and end date, and journals expiry once', async () => {
+    const { id } = await service.createPeer(martin, {
+      rpps: '10002345675',
+      startsOn: '2026-11-25',
+      endsOn: '2026-12-20',
+    });
+    clock.set(new Date('2026-12-12T09:00:00Z')); // 8 days before
+    expect(await runDailyNotices(deps)).toEqual({ endReminders: 0, yearlyReviews: 0, expired: 0 });
+    clock.set(new Date('2026-12-13T09:00:00Z')); // 7 days before
+    expect((await runDailyNotices(deps)).endReminders).toBe(1);
+    expect((await runDailyNotices(deps)).endReminders).toBe(0); // rerun: nothing twice
+    const results = await Promise.all([runDailyNotices(deps), runDailyNotices(deps)]); // two nodes
+    expect(results.map((r) => r.endReminders)).toEqual([0, 0]);
+    expect(await mails('delegation_end_reminder')).toEqual([
+      {
+        to_address: DEMO.martin.email,
+        subject: 'La délégation de droits de Jean-Pierre LEFÈVRE se termine le 20/12/2026',
+      },
+    ]);
+    // a new end date is a new reminder
+    const version = (await service.listGiven(martin))[0]?.version as number;
+    await service.modify(martin, id, { version, startsOn: '2026-11-25', endsOn: '2026-12-19' });
+    expect((await runDailyNotices(deps)).endReminders).toBe(1);
+    clock.set(new Date('2026-12-20T09:00:00Z'));
+    expect((await runDailyNotices(deps)).expired).toBe(1);
+    expect((await runDailyNotices(deps)).expired).toBe(0);
+    const expired = await t.db
+      .selectFrom('journal_entries')
+      .select(['action', 'actor_id'])
+      .where('action', '=', 'delegation.expired')
+      .execute();
+    expect(expired).toEqual([{ action: 'delegation.expired', actor_id: null }]);
+  });
+
+  it('sends no reminder for a delegation created after its reminder was due', async () => {
+    clock.set(new Date('2027-02-01T09:00:00Z'));
+    await service.createStaff(martin, {
+      familyName: 'GARNIER',
+      givenName: 'Léa',
+      email: 'lea@demo.sante.fr',
+      profession: 'Assistante médicale',
+      rights: ['consulter'],
+      startsOn: '2027-02-01',
+      endsOn: '2027-02-03',
+    });
+    expect((await runDailyNotices(deps)).endReminders).toBe(0);
+  });
+
+  it('asks for a yearly review of a staff delegation without end date', async () => {
+    clock.set(new Date('2027-03-01T09:00:00Z'));
+    const benali = await createUser(t.db, DEMO.benali);
+    await service.createStaff(martin, {
+      familyName: 'BENALI',
+      givenName: 'Nadia',
+      email: DEMO.benali.email,
+      profession: 'Infirmière',
+      rights: ['consulter'],
+      startsOn: '2027-03-01',
+      endsOn: null,
+    });
+    const invitation = await t.db
+      .selectFrom('mail_outbox')
+      .select('text_body')
+      .where('to_address', '=', DEMO.benali.email)
+      .executeTakeFirstOrThrow();
+    await service.acceptInvitation(
+      benali,
+      invitation.text_body.match(/\/invitation\/([\w-]+)/)?.[1] as string,
+    );
+    clock.set(new Date('2028-02-28T09:00:00Z'));
+    expect((await runDailyNotices(deps)).yearlyReviews).toBe(0);
+    clock.set(new Date('2028-03-01T09:00:00Z'));
+    expect((await runDailyNotices(deps)).yearlyReviews).toBe(1);
+    expect((await runDailyNotices(deps)).yearlyReviews).toBe(0);
+    expect((await mails('delegation_yearly_review'))[0]?.subject).toBe(
+      'Revue annuelle : la délégation de droits de Nadia BENALI',
+    );
   });
 });

@@ -229,6 +229,8 @@ export class DelegationService {
           rights,
           starts_on: period.startsOn,
           ends_on: period.endsOn,
+          created_at: now,
+          updated_at: now,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -285,6 +287,8 @@ export class DelegationService {
           rights,
           starts_on: period.startsOn,
           ends_on: period.endsOn,
+          created_at: now,
+          updated_at: now,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
