@@ -91,6 +91,7 @@ describe('delegation service', async () => {
     await t.db.connection().execute(async (c) => {
       await sql`set session_replication_role = replica`.execute(c);
       await sql`delete from journal_entries`.execute(c);
+      await sql`delete from journal_heads`.execute(c);
       await sql`set session_replication_role = origin`.execute(c);
     });
     await sql`delete from invitations; delete from delegation_notices; delete from delegations; delete from mail_outbox; delete from graphile_worker._private_jobs`.execute(
@@ -116,7 +117,7 @@ describe('delegation service', async () => {
     const journal = await t.db
       .selectFrom('journal_entries')
       .select(['action', 'delegation_id'])
-      .orderBy('seq')
+      .orderBy('id')
       .execute();
     expect(journal).toEqual([
       { action: 'delegation.created', delegation_id: id },
@@ -313,7 +314,7 @@ describe('delegation service', async () => {
       .selectFrom('journal_entries')
       .select('action')
       .where('delegation_id', '=', id)
-      .orderBy('seq')
+      .orderBy('id')
       .execute();
     expect(actions.map((a) => a.action)).toEqual([
       'delegation.created',

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { chainHash, entryContent, GENESIS } from '../../src/server/journal/chain.js';
 import { appendJournal, verifyJournal } from '../../src/server/journal/store.js';
 import { createTestDatabase } from '../helpers/db.js';
 
@@ -11,33 +12,55 @@ describe('journal hash chains', async () => {
   const doctorB = crypto.randomUUID();
   const delegate = crypto.randomUUID();
 
-  async function append(onBehalfOfId: string, i: number) {
-    await t.db.transaction().execute((trx) =>
-      appendJournal(trx, {
-        at: new Date(Date.UTC(2026, 10, 25, 10, 0, i)),
-        actorId: delegate,
-        onBehalfOfId,
-        dossierId: crypto.randomUUID(),
-        action: 'dossier.read',
-        outcome: 'allowed',
-        details: { right: 'consulter', nested: { b: 1, a: 'é' } },
-      }),
-    );
-  }
+  const append = (onBehalfOfId: string, i: number) =>
+    appendJournal(t.db, {
+      at: new Date(Date.UTC(2026, 10, 25, 10, 0, i)),
+      actorId: delegate,
+      onBehalfOfId,
+      dossierId: crypto.randomUUID(),
+      action: 'dossier.read',
+      outcome: 'allowed',
+      details: { right: 'consulter', nested: { b: 1, a: 'é « ü » \\ "q"' } },
+    });
 
-  it('chains entries per doctor, in order, even when appended concurrently', async () => {
-    await Promise.all(Array.from({ length: 40 }, (_, i) => append(i % 2 ? doctorA : doctorB, i)));
+  const tampered = (statement: ReturnType<typeof sql>) =>
+    t.db.connection().execute(async (conn) => {
+      await sql`set session_replication_role = replica`.execute(conn);
+      await statement.execute(conn);
+      await sql`set session_replication_role = origin`.execute(conn);
+    });
+
+  it('computes in PostgreSQL the same hash as the reference implementation', async () => {
+    await append(doctorA, 0);
+    const row = await t.db.selectFrom('journal_entries').selectAll().executeTakeFirstOrThrow();
+    const content = entryContent({
+      chain: row.chain,
+      at: row.at,
+      actorId: row.actor_id,
+      onBehalfOfId: row.on_behalf_of_id,
+      delegationId: row.delegation_id,
+      dossierId: row.dossier_id,
+      action: row.action,
+      outcome: row.outcome,
+      details: row.details,
+    });
+    expect(row.prev_hash).toBe(GENESIS);
+    expect(row.hash).toBe(chainHash(GENESIS, content));
+    expect(row.chain).toMatch(new RegExp(`^${doctorA}:[0-7]$`));
+  });
+
+  it('keeps every chain gapless and verifiable under concurrent appends', async () => {
+    await Promise.all(Array.from({ length: 80 }, (_, i) => append(i % 2 ? doctorA : doctorB, i + 1)));
     const rows = await t.db
       .selectFrom('journal_entries')
       .select(['chain', 'seq'])
       .orderBy('chain')
       .orderBy('seq')
       .execute();
-    expect(rows.filter((r) => r.chain === doctorA).map((r) => r.seq)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i + 1),
-    );
-    const result = await verifyJournal(t.db, 7);
-    expect(result).toEqual({ ok: true, checked: 40, chains: 2 });
+    const byChain = new Map<string, number[]>();
+    for (const r of rows) byChain.set(r.chain, [...(byChain.get(r.chain) ?? []), r.seq]);
+    for (const seqs of byChain.values()) expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(await verifyJournal(t.db, 7)).toEqual({ ok: true, checked: 81, chains: byChain.size });
   });
 
   it('cannot be updated, deleted or truncated through SQL by the application', async () => {
@@ -51,35 +74,41 @@ describe('journal hash chains', async () => {
   it('names the first broken entry when a row is altered directly in SQL (triggers bypassed)', async () => {
     const target = await t.db
       .selectFrom('journal_entries')
-      .select(['id', 'seq'])
-      .where('chain', '=', doctorA)
-      .where('seq', '=', 5)
+      .select(['id', 'seq', 'chain'])
+      .where('seq', '=', 3)
+      .orderBy('chain')
+      .limit(1)
       .executeTakeFirstOrThrow();
-    await t.db.connection().execute(async (conn) => {
-      await sql`set session_replication_role = replica`.execute(conn);
-      await sql`update journal_entries set outcome = 'denied' where id = ${target.id}`.execute(conn);
-      await sql`set session_replication_role = origin`.execute(conn);
-    });
+    await tampered(sql`update journal_entries set outcome = 'denied' where id = ${target.id}`);
     const result = await verifyJournal(t.db);
     expect(result.ok).toBe(false);
-    expect(result.firstBroken).toMatchObject({
+    expect(result.firstBroken).toEqual({
       id: target.id,
-      seq: 5,
+      chain: target.chain,
+      seq: 3,
       reason: 'contenu modifié (empreinte différente)',
     });
+    await tampered(sql`update journal_entries set outcome = 'allowed' where id = ${target.id}`);
+    expect((await verifyJournal(t.db)).ok).toBe(true);
   });
 
-  it('detects a removed entry', async () => {
-    await t.db.connection().execute(async (conn) => {
-      await sql`set session_replication_role = replica`.execute(conn);
-      await sql`delete from journal_entries where chain = ${doctorB} and seq = 3`.execute(conn);
-      await sql`set session_replication_role = origin`.execute(conn);
+  it('detects a removed entry in the middle and a removed tail', async () => {
+    const chain = await t.db
+      .selectFrom('journal_heads')
+      .select(['chain', 'seq'])
+      .where('seq', '>=', 4)
+      .orderBy('chain')
+      .executeTakeFirstOrThrow();
+    await tampered(sql`delete from journal_entries where chain = ${chain.chain} and seq = ${chain.seq}`);
+    expect((await verifyJournal(t.db)).firstBroken).toMatchObject({
+      chain: chain.chain,
+      reason: 'fin de chaîne manquante (entrées supprimées)',
     });
-    const result = await verifyJournal(t.db);
-    // doctorA's chain or doctorB's, whichever sorts first, is reported: both are broken now.
-    expect(result.ok).toBe(false);
-    expect(['entrée manquante avant la séquence 4', 'contenu modifié (empreinte différente)']).toContain(
-      result.firstBroken?.reason,
-    );
+    await tampered(sql`delete from journal_entries where chain = ${chain.chain} and seq = 2`);
+    expect((await verifyJournal(t.db)).firstBroken).toMatchObject({
+      chain: chain.chain,
+      seq: 3,
+      reason: 'entrée manquante avant la séquence 3',
+    });
   });
 });

@@ -1,12 +1,14 @@
-// The hash chain of the journal: pure. Each entry's hash covers its content and the previous
-// entry's hash, so altering or removing an entry breaks every hash after it.
+// The hash chain of the journal. Each entry's hash covers the previous entry's hash and the
+// entry's canonical content, so altering, removing or inserting an entry breaks the chain.
+// PostgreSQL computes the same hash when appending (see store.ts); this is the reference.
 import crypto from 'node:crypto';
 
 export const GENESIS = '0'.repeat(64);
+/** Appends for one doctor are spread over this many chains. */
+export const SHARDS = 8;
 
-export interface ChainedContent {
+export interface EntryContent {
   chain: string;
-  seq: number;
   at: Date;
   actorId: string | null;
   onBehalfOfId: string | null;
@@ -17,9 +19,10 @@ export interface ChainedContent {
   details: Record<string, unknown>;
 }
 
-/** JSON with object keys sorted at every depth: the same content always hashes the same. */
+/** JSON with object keys sorted at every depth: the same content always reads the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
@@ -27,18 +30,10 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function entryHash(prevHash: string, e: ChainedContent): string {
-  const content = canonicalJson({
-    chain: e.chain,
-    seq: e.seq,
-    at: e.at.toISOString(),
-    actorId: e.actorId,
-    onBehalfOfId: e.onBehalfOfId,
-    delegationId: e.delegationId,
-    dossierId: e.dossierId,
-    action: e.action,
-    outcome: e.outcome,
-    details: e.details,
-  });
-  return crypto.createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
+export function entryContent(e: EntryContent): string {
+  return canonicalJson({ ...e, at: e.at.toISOString() });
+}
+
+export function chainHash(prevHash: string, content: string): string {
+  return crypto.createHash('sha256').update(`${prevHash}\n${content}`, 'utf8').digest('hex');
 }

@@ -1,8 +1,9 @@
 // Journal I/O: append inside the caller's transaction (serialised per chain by an advisory
 // lock), verify the chains, read entries with filters.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import crypto from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../platform/db-types.js';
-import { type ChainedContent, entryHash, GENESIS } from './chain.js';
+import { chainHash, type EntryContent, entryContent, GENESIS, SHARDS } from './chain.js';
 
 export interface JournalTables {
   journal_entries: {
@@ -20,6 +21,7 @@ export interface JournalTables {
     prev_hash: string;
     hash: string;
   };
+  journal_heads: { chain: string; seq: number; prev_hash: string; hash: string };
 }
 
 /** What happened. Actions are stable codes (labels in French are chosen when shown). */
@@ -53,22 +55,20 @@ export interface JournalEntryInput {
   details?: Record<string, unknown>;
 }
 
-/** Entries about a doctor's dossiers and delegations chain under that doctor. */
-export const chainOf = (e: JournalEntryInput) => e.onBehalfOfId ?? 'system';
+/** A doctor's entries go to one of SHARDS chains, picked at random; others to "system". */
+export function chainOf(onBehalfOfId: string | null): string {
+  return onBehalfOfId ? `${onBehalfOfId}:${crypto.randomInt(SHARDS)}` : 'system';
+}
 
-export async function appendJournal(trx: Transaction<Database>, entry: JournalEntryInput): Promise<void> {
-  const chain = chainOf(entry);
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`journal:${chain}`}, 0))`.execute(trx);
-  const last = await trx
-    .selectFrom('journal_entries')
-    .select(['seq', 'hash'])
-    .where('chain', '=', chain)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const content: ChainedContent = {
-    chain,
-    seq: (last?.seq ?? 0) + 1,
+/**
+ * Appends one entry in one statement: the chain's head row is advanced (a row lock held until
+ * the caller's transaction ends, if any) and the entry inserted with the hash PostgreSQL computes
+ * over the previous hash and the canonical content, exactly as chainHash() does.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
+export async function appendJournal(db: Kysely<any>, entry: JournalEntryInput): Promise<void> {
+  const e: EntryContent = {
+    chain: chainOf(entry.onBehalfOfId),
     at: entry.at,
     actorId: entry.actorId,
     onBehalfOfId: entry.onBehalfOfId,
@@ -78,24 +78,22 @@ export async function appendJournal(trx: Transaction<Database>, entry: JournalEn
     outcome: entry.outcome,
     details: entry.details ?? {},
   };
-  const prevHash = last?.hash ?? GENESIS;
-  await trx
-    .insertInto('journal_entries')
-    .values({
-      chain,
-      seq: content.seq,
-      at: content.at,
-      actor_id: content.actorId,
-      on_behalf_of_id: content.onBehalfOfId,
-      delegation_id: content.delegationId,
-      dossier_id: content.dossierId,
-      action: content.action,
-      outcome: content.outcome,
-      details: JSON.stringify(content.details) as unknown as Record<string, unknown>,
-      prev_hash: prevHash,
-      hash: entryHash(prevHash, content),
-    })
-    .execute();
+  const content = entryContent(e);
+  await sql`
+    with head as (
+      insert into journal_heads as h (chain, seq, prev_hash, hash)
+      values (${e.chain}, 1, ${GENESIS}, encode(sha256(convert_to(${GENESIS} || E'\n' || ${content}, 'UTF8')), 'hex'))
+      on conflict (chain) do update
+        set seq = h.seq + 1,
+            prev_hash = h.hash,
+            hash = encode(sha256(convert_to(h.hash || E'\n' || ${content}, 'UTF8')), 'hex')
+      returning seq, prev_hash, hash
+    )
+    insert into journal_entries
+      (chain, seq, at, actor_id, on_behalf_of_id, delegation_id, dossier_id, action, outcome, details, prev_hash, hash)
+    select ${e.chain}, head.seq, ${e.at}, ${e.actorId}, ${e.onBehalfOfId}, ${e.delegationId}, ${e.dossierId},
+      ${e.action}, ${e.outcome}, ${JSON.stringify(e.details)}::jsonb, head.prev_hash, head.hash
+    from head`.execute(db);
 }
 
 export interface VerifyResult {
@@ -135,24 +133,50 @@ export async function verifyJournal(db: Kysely<Database>, batch = 5000): Promise
       });
       if (row.seq !== expectedSeq) return broken(`entrée manquante avant la séquence ${row.seq}`);
       if (row.prev_hash !== expectedPrev) return broken('lien vers l’entrée précédente rompu');
-      const hash = entryHash(expectedPrev, {
-        chain: row.chain,
-        seq: row.seq,
-        at: row.at,
-        actorId: row.actor_id,
-        onBehalfOfId: row.on_behalf_of_id,
-        delegationId: row.delegation_id,
-        dossierId: row.dossier_id,
-        action: row.action,
-        outcome: row.outcome,
-        details: row.details,
-      });
+      const hash = chainHash(
+        expectedPrev,
+        entryContent({
+          chain: row.chain,
+          at: row.at,
+          actorId: row.actor_id,
+          onBehalfOfId: row.on_behalf_of_id,
+          delegationId: row.delegation_id,
+          dossierId: row.dossier_id,
+          action: row.action,
+          outcome: row.outcome,
+          details: row.details,
+        }),
+      );
       if (hash !== row.hash) return broken('contenu modifié (empreinte différente)');
       checked++;
       prev = { chain: row.chain, seq: row.seq, hash: row.hash };
     }
     const last = rows[rows.length - 1] as { chain: string; seq: number };
     cursor = { chain: last.chain, seq: last.seq };
+  }
+  // The heads record each chain's last entry: a removed tail or a removed chain shows here.
+  const heads = await db.selectFrom('journal_heads').selectAll().orderBy('chain').execute();
+  for (const head of heads) {
+    const last = await db
+      .selectFrom('journal_entries')
+      .select(['id', 'seq', 'hash'])
+      .where('chain', '=', head.chain)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!last || last.seq !== head.seq || last.hash !== head.hash) {
+      return {
+        ok: false,
+        checked,
+        chains,
+        firstBroken: {
+          id: last?.id ?? 0,
+          chain: head.chain,
+          seq: head.seq,
+          reason: 'fin de chaîne manquante (entrées supprimées)',
+        },
+      };
+    }
   }
   return { ok: true, checked, chains };
 }

@@ -1,6 +1,6 @@
 -- The journal: append-only audit of delegation events and of every dossier access by a
--- delegate. Entries form hash chains, one per doctor (chain = the delegator's user id), so
--- that tampering is evident and appends for different doctors do not wait on each other.
+-- delegate. Entries form hash chains so that tampering is evident. A doctor's entries are spread
+-- over a few chains ("<doctor id>:<shard>") so that appends do not queue behind one row lock.
 create table journal_entries (
   id bigint generated always as identity primary key,
   chain text not null,
@@ -17,6 +17,15 @@ create table journal_entries (
   hash text not null,
   unique (chain, seq)
 );
+-- The head of each chain: its last sequence number and hash. Appending is one statement that
+-- advances the head (row lock) and inserts the entry with the hash computed by PostgreSQL.
+create table journal_heads (
+  chain text primary key,
+  seq bigint not null,
+  prev_hash text not null,
+  hash text not null
+);
+
 create index journal_on_behalf_of_at on journal_entries (on_behalf_of_id, at desc, id desc);
 create index journal_actor_at on journal_entries (actor_id, at desc, id desc);
 create index journal_dossier_at on journal_entries (dossier_id, at desc) where dossier_id is not null;
