@@ -18,16 +18,17 @@ export function demoMailboxRoutes(app: App, ctx: AppContext) {
       schema: {
         tags: ['démo'],
         summary: 'Courriels reçus par le serveur SMTP de démonstration, du plus récent au plus ancien',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(LIST_LIMIT).default(LIST_LIMIT) }),
         response: { 200: demoEmailListSchema },
       },
     },
-    async () => {
+    async (request) => {
       const rows = await ctx.db
         .selectFrom('demo_mailbox')
         .select(['id', 'received_at', 'from_address', 'to_addresses', 'subject'])
         .orderBy('received_at', 'desc')
         .orderBy('id', 'desc')
-        .limit(LIST_LIMIT)
+        .limit(request.query.limit)
         .execute();
       return {
         emails: rows.map((r) => ({
