@@ -28,8 +28,8 @@ create table delegations (
   check (kind = 'peer' or delegate_email is not null)
 );
 create index delegations_by_delegator on delegations (delegator_id, created_at) where deleted_at is null;
--- The access decision's lookup: this delegate, for this doctor, not deleted.
-create index delegations_by_delegate on delegations (delegate_national_id, delegator_id) where deleted_at is null;
+-- The access decision's lookup: this delegate, for this doctor.
+create index delegations_by_delegate on delegations (delegate_national_id, delegator_id);
 
 -- Invitation links: random, single-use, stored only as a SHA-256 hash, valid 7 days. A re-send
 -- revokes the previous link. At most one live link per delegation.

@@ -1,0 +1,133 @@
+// The one authorization decision: (actor, action, dossier) → allowed or denied, with the reason
+// and the delegation that allowed it. Pure: the caller loads the facts at every request.
+import {
+  type DelegationFacts,
+  type DelegationStatus,
+  normalizeRights,
+  type Right,
+  statusOf,
+} from '../delegations/rules.js';
+
+export const DOSSIER_ACTIONS = [
+  'list',
+  'read',
+  'read_medical',
+  'create',
+  'write_admin',
+  'write_medical',
+  'send',
+] as const;
+export type DossierAction = (typeof DOSSIER_ACTIONS)[number];
+
+/** The right each action needs; every right implies "consulter". */
+export const REQUIRED_RIGHT: Record<DossierAction, Right> = {
+  list: 'consulter',
+  read: 'consulter',
+  read_medical: 'volet_medical',
+  create: 'gerer',
+  write_admin: 'gerer',
+  write_medical: 'volet_medical',
+  send: 'envoyer',
+};
+
+export const ACTION_LABELS: Record<DossierAction, string> = {
+  list: 'consulter la liste des dossiers',
+  read: 'consulter le dossier',
+  read_medical: 'consulter le volet médical',
+  create: 'créer un dossier',
+  write_admin: 'modifier le volet administratif',
+  write_medical: 'compléter le volet médical',
+  send: 'envoyer ou annuler une demande',
+};
+
+export interface AccessActor {
+  id: string;
+  isDoctor: boolean;
+}
+
+export interface DelegationForDecision extends DelegationFacts {
+  id: string;
+  rights: Right[];
+}
+
+export interface DecisionInput {
+  actor: AccessActor;
+  /** The doctor the actor acts for ("Agir pour le compte de"); the actor's own id for a doctor. */
+  onBehalfOfId: string;
+  action: DossierAction;
+  /** The owner of the dossier concerned; undefined for actions on no dossier (list, create). */
+  dossierOwnerId?: string;
+  /** The delegations from onBehalfOfId to the actor that are not deleted (any status). */
+  delegations: DelegationForDecision[];
+  now: Date;
+}
+
+export type DenialReason =
+  | 'not_in_context' // the dossier belongs to another doctor
+  | 'not_a_doctor' // a non-doctor acting for himself has no dossiers
+  | 'no_delegation'
+  | `delegation_${Exclude<DelegationStatus, 'active'>}`
+  | 'missing_right';
+
+export type Decision =
+  | { allowed: true; via: 'owner'; action: DossierAction }
+  | {
+      allowed: true;
+      via: 'delegation';
+      action: DossierAction;
+      delegationId: string;
+      kind: 'staff' | 'peer';
+      right: Right;
+      until: string | null;
+    }
+  | { allowed: false; action: DossierAction; reason: DenialReason; delegationId?: string; right: Right };
+
+/** Of several delegations (an expired one and a new one), the one that counts: active first. */
+function pick(delegations: DelegationForDecision[], now: Date) {
+  const order: DelegationStatus[] = [
+    'active',
+    'scheduled',
+    'pending',
+    'invitation_expired',
+    'expired',
+    'deleted',
+  ];
+  return delegations
+    .map((d) => ({ d, status: statusOf(d, now) }))
+    .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))[0];
+}
+
+export function decide(input: DecisionInput): Decision {
+  const { actor, onBehalfOfId, action, now } = input;
+  const right = REQUIRED_RIGHT[action];
+  if (input.dossierOwnerId !== undefined && input.dossierOwnerId !== onBehalfOfId) {
+    return { allowed: false, action, reason: 'not_in_context', right };
+  }
+  if (onBehalfOfId === actor.id) {
+    return actor.isDoctor
+      ? { allowed: true, via: 'owner', action }
+      : { allowed: false, action, reason: 'not_a_doctor', right };
+  }
+  const chosen = pick(input.delegations, now);
+  if (!chosen) return { allowed: false, action, reason: 'no_delegation', right };
+  const { d, status } = chosen;
+  if (status !== 'active')
+    return { allowed: false, action, reason: `delegation_${status}`, delegationId: d.id, right };
+  if (!normalizeRights(d.kind, d.rights).includes(right)) {
+    return { allowed: false, action, reason: 'missing_right', delegationId: d.id, right };
+  }
+  return {
+    allowed: true,
+    via: 'delegation',
+    action,
+    delegationId: d.id,
+    kind: d.kind,
+    right,
+    until: d.endsOn,
+  };
+}
+
+/** May the actor know that dossiers exist in this context? (Decides 403 versus 404.) */
+export function knowsContext(decision: Decision): boolean {
+  return decision.allowed || decision.reason === 'missing_right';
+}

@@ -1,0 +1,318 @@
+// Dossier use cases. Every one goes through access.authorize (the one decision) before it
+// reads or writes; nothing else here checks rights.
+import { type Selectable, sql } from 'kysely';
+import {
+  type Administrative,
+  administrativeSchema,
+  type Medical,
+  medicalSchema,
+  type Patient,
+  patientSchema,
+} from '../../shared/dossiers.js';
+import { type AccessUser, type Authorized, authorize, dossierNotFound, isUuid } from '../access/index.js';
+import { parseDate, todayInParis } from '../delegations/rules.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/database.js';
+import { DomainError } from '../platform/errors.js';
+import type { DossiersTable } from './tables.js';
+
+export type DossierStatus = 'brouillon' | 'complet' | 'envoye';
+
+/** Derived: sent once a request is under way; complete once the essentials are filled in. */
+export function dossierStatus(
+  d: { administrative: Administrative; medical: Medical },
+  requests: { status: string }[],
+): DossierStatus {
+  if (requests.some((r) => r.status !== 'annulee')) return 'envoye';
+  const complete = Boolean(d.administrative.address && d.medical.pathologies && d.medical.gir);
+  return complete ? 'complet' : 'brouillon';
+}
+
+export interface DossierDeps {
+  db: Db;
+  clock: Clock;
+}
+
+const stale = () =>
+  new DomainError(
+    'dossier_stale',
+    'Ce dossier a été modifié entre-temps. Rechargez la page pour voir sa version actuelle.',
+    409,
+  );
+
+function checkBirthDate(date: string, now: Date) {
+  const d = parseDate(date);
+  if (!d || date > todayInParis(now) || date < '1900-01-01') {
+    throw new DomainError('birth_date_invalid', 'La date de naissance n’est pas valide.', 422, {
+      fields: [{ path: 'patient.birthDate', message: 'La date de naissance n’est pas valide.' }],
+    });
+  }
+}
+
+export class DossierService {
+  constructor(private readonly deps: DossierDeps) {}
+
+  private async load(id: string) {
+    if (!isUuid(id)) throw dossierNotFound();
+    const row = await this.deps.db.selectFrom('dossiers').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw dossierNotFound();
+    return row;
+  }
+
+  async list(user: AccessUser, onBehalfOfId: string) {
+    const access = await authorize(this.deps, user, onBehalfOfId, 'list');
+    const rows = await this.deps.db
+      .selectFrom('dossiers as d')
+      .select([
+        'd.id',
+        'd.reference',
+        'd.patient_family_name',
+        'd.patient_given_name',
+        'd.patient_birth_date',
+        'd.administrative',
+        'd.medical',
+        'd.updated_at',
+        sql<
+          { status: string }[]
+        >`coalesce((select json_agg(json_build_object('status', r.status)) from dossier_requests r where r.dossier_id = d.id), '[]')`.as(
+          'requests',
+        ),
+      ])
+      .where('d.owner_id', '=', access.onBehalfOfId)
+      .orderBy('d.updated_at', 'desc')
+      .limit(500)
+      .execute();
+    return {
+      rights: access.rights,
+      dossiers: rows.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        patient: {
+          familyName: r.patient_family_name,
+          givenName: r.patient_given_name,
+          birthDate: r.patient_birth_date,
+        },
+        status: dossierStatus(r, r.requests),
+        requestsInProgress: r.requests.filter((q) => q.status === 'envoyee').length,
+        updatedAt: r.updated_at.toISOString(),
+      })),
+    };
+  }
+
+  async get(user: AccessUser, onBehalfOfId: string, id: string) {
+    const row = await this.load(id);
+    const access = await authorize(this.deps, user, onBehalfOfId, 'read', { id, ownerId: row.owner_id });
+    const requests = await this.deps.db
+      .selectFrom('dossier_requests')
+      .select(['id', 'establishment', 'status', 'sent_at', 'updated_at'])
+      .where('dossier_id', '=', id)
+      .orderBy('sent_at')
+      .execute();
+    return present(row, requests, access);
+  }
+
+  async create(
+    user: AccessUser,
+    onBehalfOfId: string,
+    input: { patient: Patient; administrative?: Administrative },
+  ) {
+    const now = this.deps.clock.now();
+    const patient = patientSchema.parse(input.patient);
+    const administrative = administrativeSchema.parse(input.administrative ?? {});
+    checkBirthDate(patient.birthDate, now);
+    const access = await authorize(this.deps, user, onBehalfOfId, 'create');
+    const row = await this.deps.db
+      .insertInto('dossiers')
+      .values({
+        owner_id: access.onBehalfOfId,
+        reference: sql<string>`'GA-' || to_char(${now}::timestamptz, 'YYYY') || '-' || lpad(nextval('dossier_reference_seq')::text, 6, '0')`,
+        patient_family_name: patient.familyName,
+        patient_given_name: patient.givenName,
+        patient_birth_date: patient.birthDate,
+        patient_sex: patient.sex,
+        administrative: JSON.stringify(administrative),
+        medical: '{}',
+        created_by: user.id,
+        updated_by: user.id,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning(['id', 'reference'])
+      .executeTakeFirstOrThrow();
+    return row;
+  }
+
+  async updateAdministrative(
+    user: AccessUser,
+    onBehalfOfId: string,
+    id: string,
+    input: { version: number; patient?: Patient; administrative: Administrative },
+  ) {
+    const now = this.deps.clock.now();
+    const row = await this.load(id);
+    await authorize(this.deps, user, onBehalfOfId, 'write_admin', { id, ownerId: row.owner_id });
+    const administrative = administrativeSchema.parse(input.administrative);
+    const patient = input.patient ? patientSchema.parse(input.patient) : undefined;
+    if (patient) checkBirthDate(patient.birthDate, now);
+    const updated = await this.deps.db
+      .updateTable('dossiers')
+      .set({
+        administrative: JSON.stringify(administrative),
+        ...(patient && {
+          patient_family_name: patient.familyName,
+          patient_given_name: patient.givenName,
+          patient_birth_date: patient.birthDate,
+          patient_sex: patient.sex,
+        }),
+        version: sql`version + 1`,
+        updated_by: user.id,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('version', '=', input.version)
+      .returning('version')
+      .executeTakeFirst();
+    if (!updated) throw stale();
+    return updated;
+  }
+
+  async updateMedical(
+    user: AccessUser,
+    onBehalfOfId: string,
+    id: string,
+    input: { version: number; medical: Medical },
+  ) {
+    const now = this.deps.clock.now();
+    const row = await this.load(id);
+    await authorize(this.deps, user, onBehalfOfId, 'write_medical', { id, ownerId: row.owner_id });
+    const medical = medicalSchema.parse(input.medical);
+    const updated = await this.deps.db
+      .updateTable('dossiers')
+      .set({
+        medical: JSON.stringify(medical),
+        version: sql`version + 1`,
+        updated_by: user.id,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('version', '=', input.version)
+      .returning('version')
+      .executeTakeFirst();
+    if (!updated) throw stale();
+    return updated;
+  }
+
+  async sendRequest(user: AccessUser, onBehalfOfId: string, id: string, establishment: string) {
+    const now = this.deps.clock.now();
+    const row = await this.load(id);
+    await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
+    const status = dossierStatus(row, []);
+    if (status === 'brouillon') {
+      throw new DomainError(
+        'dossier_incomplete',
+        'Le dossier est incomplet : renseignez l’adresse, les pathologies et le GIR avant d’envoyer une demande.',
+        422,
+      );
+    }
+    return this.deps.db.transaction().execute(async (trx) => {
+      const open = await trx
+        .selectFrom('dossier_requests')
+        .select('id')
+        .where('dossier_id', '=', id)
+        .where('status', '=', 'envoyee')
+        .where(sql`lower(establishment)`, '=', establishment.trim().toLowerCase())
+        .forUpdate()
+        .executeTakeFirst();
+      if (open) {
+        throw new DomainError(
+          'request_exists',
+          'Une demande est déjà en cours auprès de cet établissement.',
+          409,
+        );
+      }
+      const request = await trx
+        .insertInto('dossier_requests')
+        .values({
+          dossier_id: id,
+          establishment: establishment.trim(),
+          status: 'envoyee',
+          sent_by: user.id,
+          sent_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('dossiers')
+        .set({ updated_at: now, updated_by: user.id })
+        .where('id', '=', id)
+        .execute();
+      return request;
+    });
+  }
+
+  async cancelRequest(user: AccessUser, onBehalfOfId: string, id: string, requestId: string) {
+    const now = this.deps.clock.now();
+    const row = await this.load(id);
+    await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
+    if (!isUuid(requestId)) throw requestNotFound();
+    const updated = await this.deps.db
+      .updateTable('dossier_requests')
+      .set({ status: 'annulee', updated_at: now })
+      .where('id', '=', requestId)
+      .where('dossier_id', '=', id)
+      .where('status', '=', 'envoyee')
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) {
+      const exists = await this.deps.db
+        .selectFrom('dossier_requests')
+        .select('status')
+        .where('id', '=', requestId)
+        .where('dossier_id', '=', id)
+        .executeTakeFirst();
+      if (!exists) throw requestNotFound();
+      throw new DomainError(
+        'request_closed',
+        'Cette demande n’est plus en cours : elle ne peut pas être annulée.',
+        409,
+      );
+    }
+  }
+}
+
+const requestNotFound = () => new DomainError('request_not_found', 'Cette demande est introuvable.', 404);
+
+/** The dossier as the actor may see it: without the medical part unless the right allows. */
+function present(
+  row: Selectable<DossiersTable>,
+  requests: { id: string; establishment: string; status: string; sent_at: Date; updated_at: Date }[],
+  access: Authorized,
+) {
+  const canReadMedical = access.rights.includes('volet_medical');
+  return {
+    id: row.id,
+    reference: row.reference,
+    ownerId: row.owner_id,
+    version: row.version,
+    patient: {
+      familyName: row.patient_family_name,
+      givenName: row.patient_given_name,
+      birthDate: row.patient_birth_date,
+      sex: row.patient_sex,
+    },
+    administrative: row.administrative,
+    medical: canReadMedical ? row.medical : null,
+    status: dossierStatus(row, requests),
+    requests: requests.map((r) => ({
+      id: r.id,
+      establishment: r.establishment,
+      status: r.status,
+      sentAt: r.sent_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    })),
+    rights: access.rights,
+    via: access.decision.via,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
