@@ -5,7 +5,7 @@ import { enqueue } from '../platform/jobs.js';
 import { checkEmail, type OutgoingEmail } from './message.js';
 
 export const SEND_EMAIL_TASK = 'mail_send';
-/** graphile-worker's backoff (exp(min(attempt, 10)) s) spreads 25 attempts over about 3 days. */
+/** graphile-worker's backoff (exp(min(attempt, 10)) s, then every 6 h) spreads 25 attempts over about 4 days. */
 export const SEND_MAX_ATTEMPTS = 25;
 
 export interface SendEmailPayload {
