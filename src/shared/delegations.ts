@@ -1,0 +1,119 @@
+// Delegation schemas shared by the server (validation, OpenAPI) and the web app (forms, types).
+import { z } from 'zod';
+
+export const RIGHT_CODES = ['consulter', 'gerer', 'volet_medical', 'envoyer'] as const;
+export const RIGHT_LABELS = {
+  consulter: 'Consulter les dossiers',
+  gerer: 'Créer et modifier les dossiers',
+  volet_medical: 'Consulter et compléter le volet médical',
+  envoyer: 'Envoyer les demandes aux établissements',
+} as const;
+export const RIGHT_SHORT_LABELS = {
+  consulter: 'Consulter',
+  gerer: 'Créer et modifier',
+  volet_medical: 'Volet médical',
+  envoyer: 'Envoyer les demandes',
+} as const;
+export const STATUS_LABELS = {
+  pending: 'En attente de finalisation',
+  invitation_expired: 'Invitation expirée',
+  scheduled: 'Programmée',
+  active: 'Active',
+  expired: 'Expirée',
+  deleted: 'Supprimée',
+} as const;
+export const STAFF_PROFESSIONS = [
+  'Secrétaire médical(e)',
+  'Assistant(e) médical(e)',
+  'Infirmier(e)',
+  'Autre',
+] as const;
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date au format AAAA-MM-JJ attendue.');
+const optionalDate = z.union([date, z.literal(''), z.null()]).transform((v) => (v ? v : null));
+const personName = z
+  .string()
+  .trim()
+  .min(1, 'Ce champ est obligatoire.')
+  .max(100, '100 caractères au plus.')
+  .regex(/^[\p{L}][\p{L}\p{M} '’-]*$/u, 'Lettres, espaces, apostrophes et traits d’union uniquement.');
+
+export const staffDelegationInput = z.object({
+  familyName: personName,
+  givenName: personName,
+  email: z.email({ message: 'Adresse électronique invalide.' }).max(254, 'Adresse électronique trop longue.'),
+  profession: z.string().trim().min(1, 'Indiquez la profession.').max(100, '100 caractères au plus.'),
+  rights: z.array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' })).max(4),
+  startsOn: date,
+  endsOn: optionalDate,
+});
+
+export const peerDelegationInput = z.object({
+  rpps: z.string().regex(/^\d{11}$/, 'Le numéro RPPS comporte 11 chiffres.'),
+  startsOn: date,
+  endsOn: optionalDate,
+});
+
+export const modifyDelegationInput = z.object({
+  version: z.number().int().min(1),
+  rights: z
+    .array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' }))
+    .max(4)
+    .optional(),
+  startsOn: date,
+  endsOn: optionalDate,
+});
+
+export const delegationView = z.object({
+  id: z.string(),
+  kind: z.enum(['staff', 'peer']),
+  delegate: z.object({
+    familyName: z.string(),
+    givenName: z.string(),
+    email: z.string().nullable(),
+    profession: z.string().nullable(),
+    places: z.array(
+      z.object({
+        name: z.string().nullable(),
+        postalCode: z.string().nullable(),
+        city: z.string().nullable(),
+      }),
+    ),
+    nationalId: z.string().nullable(),
+  }),
+  rights: z.array(z.enum(RIGHT_CODES)),
+  startsOn: z.string(),
+  endsOn: z.string().nullable(),
+  status: z.enum(['pending', 'invitation_expired', 'scheduled', 'active', 'expired', 'deleted']),
+  actions: z.array(z.enum(['modify', 'delete', 'resend'])),
+  invitationExpiresAt: z.string().nullable(),
+  acceptedAt: z.string().nullable(),
+  version: z.number(),
+});
+
+export const receivedDelegationView = delegationView.extend({
+  delegator: z.object({
+    id: z.string(),
+    familyName: z.string(),
+    givenName: z.string(),
+    specialty: z.string().nullable(),
+  }),
+});
+
+export const delegationsResponse = z.object({
+  staff: z.array(delegationView),
+  peer: z.array(delegationView),
+});
+
+export const invitationView = z.object({
+  delegator: z.object({ familyName: z.string(), givenName: z.string() }),
+  invited: z.object({ familyName: z.string(), givenName: z.string() }),
+  rights: z.array(z.enum(RIGHT_CODES)),
+  startsOn: z.string(),
+  endsOn: z.string().nullable(),
+  problem: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export type DelegationView = z.infer<typeof delegationView>;
+export type ReceivedDelegationView = z.infer<typeof receivedDelegationView>;
+export type InvitationView = z.infer<typeof invitationView>;
