@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { TaskList } from 'graphile-worker';
 import type pg from 'pg';
 import type pino from 'pino';
+import { identityFeature } from './identity/index.js';
 import { mailFeature } from './mail/index.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -35,7 +36,7 @@ export interface Feature {
 }
 
 /** The features, in the order their routes are registered. */
-export const FEATURES: Feature[] = [mailFeature];
+export const FEATURES: Feature[] = [identityFeature, mailFeature];
 
 export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES): Promise<App> {
   const app = await createHttp(ctx.config, ctx.logger);

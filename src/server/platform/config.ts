@@ -52,6 +52,12 @@ const envSchema = z.object({
     .min(32, 'SESSION_SECRET doit contenir au moins 32 caractères / must be at least 32 characters')
     .optional(),
   DEMO: bool('DEMO').optional(),
+  PSC_ISSUER: url('PSC_ISSUER', ['https:', 'http:']).optional(),
+  PSC_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
+  PSC_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  PASSWORD_LOGIN: bool('PASSWORD_LOGIN').optional(),
+  SESSION_IDLE_MINUTES: intIn('SESSION_IDLE_MINUTES', 1, 24 * 60).optional(),
+  SESSION_ABSOLUTE_HOURS: intIn('SESSION_ABSOLUTE_HOURS', 1, 24 * 30).optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL doit être l'un de / must be one of: ${LOG_LEVELS.join(', ')}` })
     .optional(),
@@ -82,6 +88,17 @@ export interface Config {
   demo: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: boolean;
+  /**
+   * Pro Santé Connect. Unset issuer in demo mode: the local provider mounted in the app is used;
+   * unset with DEMO off: sign-in with Pro Santé Connect is unavailable.
+   */
+  pscIssuer: string | undefined;
+  pscClientId: string | undefined;
+  pscClientSecret: string | undefined;
+  /** Password sign-in for accounts that chose a password at first sign-in. */
+  passwordLogin: boolean;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
   /** smtp:// or smtps:// with optional credentials. Unset in demo mode: a local SMTP server is run. */
   smtpUrl: string | undefined;
   /** The From of every email. */
@@ -117,6 +134,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       'Configuration invalide / invalid configuration:\n  PUBLIC_URL: obligatoire hors mode démo / required when DEMO is off',
     );
   }
+  if (e.PSC_ISSUER !== undefined && (e.PSC_CLIENT_ID === undefined || e.PSC_CLIENT_SECRET === undefined)) {
+    throw new ConfigError(
+      'Configuration invalide / invalid configuration:\n  PSC_CLIENT_ID, PSC_CLIENT_SECRET: obligatoires avec PSC_ISSUER / required with PSC_ISSUER',
+    );
+  }
+  if (!demo && e.PSC_ISSUER?.startsWith('http:')) {
+    throw new ConfigError(
+      'Configuration invalide / invalid configuration:\n  PSC_ISSUER: doit être en https hors mode démo / must be https when DEMO is off',
+    );
+  }
   return {
     port,
     host: e.HOST ?? '127.0.0.1',
@@ -128,6 +155,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     demo,
     logLevel: e.LOG_LEVEL ?? 'info',
     trustProxy: e.TRUST_PROXY ?? false,
+    pscIssuer: e.PSC_ISSUER?.replace(/\/+$/, ''),
+    pscClientId: e.PSC_CLIENT_ID,
+    pscClientSecret: e.PSC_CLIENT_SECRET,
+    passwordLogin: e.PASSWORD_LOGIN ?? true,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES ?? 60,
+    sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS ?? 8,
     smtpUrl: e.SMTP_URL,
     mailFrom:
       e.MAIL_FROM ??

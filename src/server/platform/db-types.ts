@@ -1,5 +1,6 @@
 // The database as Kysely sees it: each feature declares its own tables and they meet here.
 import type { ColumnType, Generated } from 'kysely';
+import type { IdentityTables } from '../identity/tables.js';
 import type { MailTables } from '../mail/tables.js';
 
 export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -8,5 +9,5 @@ interface PlatformTables {
   app_settings: { key: string; value: string; updated_at: Generated<Date> };
 }
 
-export interface Database extends PlatformTables, MailTables {}
+export interface Database extends PlatformTables, IdentityTables, MailTables {}
 export type { Generated };

@@ -1,0 +1,181 @@
+// Server-side sessions in PostgreSQL. The cookie holds only a random id; the table holds its
+// sha256. The session and its user are read from the database at every request (no rights or
+// profile cached in the cookie), so a change or a sign-out is effective at once.
+import crypto from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Selectable, sql } from 'kysely';
+import type { AppContext } from '../app.js';
+import type { Db } from '../platform/database.js';
+import type { UsersTable } from './tables.js';
+
+export const SESSION_COOKIE = 'sid';
+/** Anonymous browser id: binds pre-sign-in CSRF tokens and Pro Santé Connect sign-ins. */
+export const BROWSER_COOKIE = 'dd_browser';
+
+export const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest();
+export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export type SessionUser = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
+
+export interface LoadedSession {
+  idHash: Buffer;
+  userId: string;
+  method: 'psc' | 'password';
+  idToken: string | null;
+  returnTo: string | null;
+  user: SessionUser;
+  /** The raw cookie value: the CSRF token is derived from it. */
+  rawId: string;
+}
+
+export interface RequestIdentity {
+  session?: LoadedSession;
+  browserId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: RequestIdentity;
+  }
+}
+
+export function cookieOptions(ctx: AppContext, maxAgeSeconds?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: ctx.config.publicUrl.startsWith('https:'),
+    ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
+  };
+}
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const value = request.cookies?.[name];
+  return value && TOKEN.test(value) ? value : undefined;
+}
+
+/** Reads the session named by the cookie, if it is alive (idle and absolute limits). */
+export async function loadSession(ctx: AppContext, rawId: string): Promise<LoadedSession | undefined> {
+  const now = ctx.clock.now();
+  const idleLimit = new Date(now.getTime() - ctx.config.sessionIdleMinutes * 60_000);
+  const row = await ctx.db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select([
+      's.id_hash',
+      's.method',
+      's.id_token',
+      's.return_to',
+      's.last_seen_at',
+      'u.id',
+      'u.subject_name_id',
+      'u.family_name',
+      'u.given_name',
+      'u.card_type',
+      'u.profession_code',
+      'u.declared_profession',
+      'u.declared_profession_other',
+      'u.specialty_code',
+      'u.specialty_label',
+      'u.postal_code',
+      'u.claims_email',
+      'u.email',
+      'u.email_verified_at',
+      'u.password_hash',
+      'u.charter_version',
+      'u.charter_accepted_at',
+      'u.first_signin_completed_at',
+      'u.failed_password_attempts',
+      'u.locked_until',
+      'u.last_signin_at',
+    ])
+    .where('s.id_hash', '=', sha256(rawId))
+    .where('s.expires_at', '>', now)
+    .where('s.last_seen_at', '>', idleLimit)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  // Sliding idle timeout, written at most once a minute.
+  if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
+    await ctx.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now })
+      .where('id_hash', '=', row.id_hash)
+      .execute();
+  }
+  const { id_hash, method, id_token, return_to, last_seen_at: _seen, ...user } = row;
+  return {
+    idHash: id_hash,
+    userId: user.id,
+    method,
+    idToken: id_token,
+    returnTo: return_to,
+    user,
+    rawId,
+  };
+}
+
+/**
+ * Starts a session for a user who just proved who they are. Always a new id (the one the
+ * browser came with, if any, is deleted): a session id planted before sign-in is useless.
+ */
+export async function createSession(
+  db: Db,
+  ctx: AppContext,
+  reply: FastifyReply,
+  previous: LoadedSession | undefined,
+  values: { userId: string; method: 'psc' | 'password'; idToken?: string | null; returnTo?: string | null },
+): Promise<string> {
+  const now = ctx.clock.now();
+  const rawId = randomToken();
+  if (previous) await db.deleteFrom('sessions').where('id_hash', '=', previous.idHash).execute();
+  await db
+    .insertInto('sessions')
+    .values({
+      id_hash: sha256(rawId),
+      user_id: values.userId,
+      method: values.method,
+      id_token: values.idToken ?? null,
+      return_to: values.returnTo ?? null,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: new Date(now.getTime() + ctx.config.sessionAbsoluteHours * 3_600_000),
+    })
+    .execute();
+  // Old sessions of anyone are swept here rather than by a job: cheap with the index.
+  await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+  await sql`delete from psc_transactions where expires_at < ${now}`.execute(db);
+  reply.setCookie(SESSION_COOKIE, rawId, cookieOptions(ctx, ctx.config.sessionAbsoluteHours * 3600));
+  return rawId;
+}
+
+export async function endSession(ctx: AppContext, reply: FastifyReply, session: LoadedSession | undefined) {
+  if (session) await ctx.db.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(ctx));
+}
+
+/** The CSRF token: derived from the session id, or from the anonymous browser id. */
+export function csrfTokenFor(secret: string, kind: 'session' | 'browser', rawId: string): string {
+  return crypto.createHmac('sha256', secret).update(`csrf:${kind}:${rawId}`).digest('base64url');
+}
+
+export function expectedCsrfToken(ctx: AppContext, identity: RequestIdentity): string | undefined {
+  if (identity.session) return csrfTokenFor(ctx.config.sessionSecret, 'session', identity.session.rawId);
+  if (identity.browserId) return csrfTokenFor(ctx.config.sessionSecret, 'browser', identity.browserId);
+  return undefined;
+}
+
+export function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/** Gives the browser its anonymous id when it has none yet. */
+export function ensureBrowserId(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
+  if (request.identity.browserId) return request.identity.browserId;
+  const id = randomToken();
+  reply.setCookie(BROWSER_COOKIE, id, cookieOptions(ctx, 365 * 24 * 3600));
+  request.identity.browserId = id;
+  return id;
+}
