@@ -1,4 +1,5 @@
 // Accounts as the identity feature stores them, created directly for service-level tests.
+import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import type { Db } from '../../src/server/platform/database.js';
 
 export interface TestUser {
@@ -76,6 +77,8 @@ export async function createUser(
       email: p.email,
       email_verified_at: new Date(),
       first_signin_completed_at: new Date(),
+      charter_version: CURRENT_CHARTER.version,
+      charter_accepted_at: new Date(),
     } as never)
     .returning(['id'])
     .executeTakeFirstOrThrow();

@@ -477,9 +477,8 @@ export class DelegationService {
 
   /** What the invitation landing page shows; never more than the link's holder already knows. */
   async describeInvitation(token: string) {
-    const found = await this.findInvitation(this.deps.db, token);
-    const now = this.deps.clock.now();
-    return { ...found, problem: invitationProblem(found, now) };
+    const invitation = await this.findInvitation(this.deps.db, token);
+    return { invitation, problem: invitationProblem(invitation, this.deps.clock.now()) };
   }
 
   private async findInvitation(db: Db | Transaction<Database>, token: string, lock = false) {
@@ -502,6 +501,7 @@ export class DelegationService {
         'd.ends_on',
         'd.deleted_at',
         'd.accepted_at',
+        'd.delegate_email',
         'u.family_name as delegatorFamilyName',
         'u.given_name as delegatorGivenName',
         'u.email as delegatorEmail',

@@ -1,14 +1,8 @@
 // Dossier use cases. Every one goes through access.authorize (the one decision) before it
-// reads or writes; nothing else here checks rights.
+// reads or writes; nothing else here checks rights. Input shapes are validated at the HTTP edge
+// (the zod schemas of src/shared/dossiers.ts).
 import { type Selectable, sql } from 'kysely';
-import {
-  type Administrative,
-  administrativeSchema,
-  type Medical,
-  medicalSchema,
-  type Patient,
-  patientSchema,
-} from '../../shared/dossiers.js';
+import type { Administrative, Medical, Patient } from '../../shared/dossiers.js';
 import { type AccessUser, type Authorized, authorize, dossierNotFound, isUuid } from '../access/index.js';
 import { parseDate, todayInParis } from '../delegations/rules.js';
 import type { Clock } from '../platform/clock.js';
@@ -48,6 +42,10 @@ function checkBirthDate(date: string, now: Date) {
     });
   }
 }
+
+/** A readable, unique dossier number: GA-2026-000042. */
+export const nextReference = (now: Date) =>
+  sql<string>`'GA-' || to_char(${now}::timestamptz at time zone 'Europe/Paris', 'YYYY') || '-' || lpad(nextval('dossier_reference_seq')::text, 6, '0')`;
 
 export class DossierService {
   constructor(private readonly deps: DossierDeps) {}
@@ -117,15 +115,15 @@ export class DossierService {
     input: { patient: Patient; administrative?: Administrative },
   ) {
     const now = this.deps.clock.now();
-    const patient = patientSchema.parse(input.patient);
-    const administrative = administrativeSchema.parse(input.administrative ?? {});
+    const { patient } = input;
+    const administrative = input.administrative ?? {};
     checkBirthDate(patient.birthDate, now);
     const access = await authorize(this.deps, user, onBehalfOfId, 'create');
     const row = await this.deps.db
       .insertInto('dossiers')
       .values({
         owner_id: access.onBehalfOfId,
-        reference: sql<string>`'GA-' || to_char(${now}::timestamptz, 'YYYY') || '-' || lpad(nextval('dossier_reference_seq')::text, 6, '0')`,
+        reference: nextReference(now),
         patient_family_name: patient.familyName,
         patient_given_name: patient.givenName,
         patient_birth_date: patient.birthDate,
@@ -151,8 +149,7 @@ export class DossierService {
     const now = this.deps.clock.now();
     const row = await this.load(id);
     await authorize(this.deps, user, onBehalfOfId, 'write_admin', { id, ownerId: row.owner_id });
-    const administrative = administrativeSchema.parse(input.administrative);
-    const patient = input.patient ? patientSchema.parse(input.patient) : undefined;
+    const { administrative, patient } = input;
     if (patient) checkBirthDate(patient.birthDate, now);
     const updated = await this.deps.db
       .updateTable('dossiers')
@@ -185,7 +182,7 @@ export class DossierService {
     const now = this.deps.clock.now();
     const row = await this.load(id);
     await authorize(this.deps, user, onBehalfOfId, 'write_medical', { id, ownerId: row.owner_id });
-    const medical = medicalSchema.parse(input.medical);
+    const { medical } = input;
     const updated = await this.deps.db
       .updateTable('dossiers')
       .set({

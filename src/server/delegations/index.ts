@@ -1,0 +1,57 @@
+// "Mes délégations": the feature that lets a doctor delegate the management of his or her
+// dossiers, with invitations, notifications, the daily reminders and the journal of each change.
+import type { AppContext, Feature } from '../app.js';
+import { findPersonByRpps } from '../directory/index.js';
+import { registerInvitationEmailResolver } from '../identity/index.js';
+import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
+import { delegationRoutes } from './routes.js';
+import { DelegationService, type DirectoryDoctor } from './service.js';
+
+export { DelegationService } from './service.js';
+
+export function delegationService(ctx: AppContext): DelegationService {
+  return new DelegationService({
+    db: ctx.db,
+    clock: ctx.clock,
+    publicUrl: ctx.config.publicUrl,
+    async findDoctorByRpps(rpps): Promise<DirectoryDoctor | undefined> {
+      const person = await findPersonByRpps(ctx.db, rpps);
+      if (!person) return undefined;
+      return {
+        rpps,
+        nationalId: person.nationalId,
+        familyName: person.familyName,
+        givenName: person.givenName,
+        professionCode: person.profession.code,
+        specialty: person.specialty?.label ?? null,
+        places: person.places.map((p) => ({
+          name: p.name || null,
+          postalCode: p.postalCode || null,
+          city: p.commune || null,
+        })),
+      };
+    },
+  });
+}
+
+export const delegationsFeature: Feature = {
+  name: 'delegations',
+  async routes(app, ctx) {
+    const service = delegationService(ctx);
+    // First sign-in from an invitation link: the invitation's address is the notification
+    // address, already confirmed by the person opening the link.
+    registerInvitationEmailResolver(async (_db, returnTo) => {
+      const token = /^\/invitation\/([A-Za-z0-9_-]{20,100})$/.exec(returnTo)?.[1];
+      if (!token) return undefined;
+      const { invitation, problem } = await service.describeInvitation(token);
+      return invitation && !problem ? (invitation.delegate_email ?? undefined) : undefined;
+    });
+    await delegationRoutes(app, service);
+  },
+  tasks: (ctx) => ({
+    [DAILY_TASK]: async () => {
+      await runDailyNotices({ db: ctx.db, clock: ctx.clock, publicUrl: ctx.config.publicUrl });
+    },
+  }),
+  crontab: DAILY_CRONTAB,
+};

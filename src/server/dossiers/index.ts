@@ -1,0 +1,13 @@
+// Patients' dossiers under delegated access, the acting context and "Pourquoi ai-je accès ?".
+import type { Feature } from '../app.js';
+import { seedDemoDossiers } from './demo.js';
+import { dossierRoutes } from './routes.js';
+import { DossierService } from './service.js';
+
+export const dossiersFeature: Feature = {
+  name: 'dossiers',
+  demoSeed: seedDemoDossiers,
+  routes(app, ctx) {
+    dossierRoutes(app, ctx, new DossierService({ db: ctx.db, clock: ctx.clock }));
+  },
+};

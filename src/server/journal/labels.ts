@@ -1,0 +1,38 @@
+// French words of the journal, for the page and the CSV export.
+import type { JournalAction, JournalOutcome } from './store.js';
+
+export const ACTION_LABELS: Record<JournalAction, string> = {
+  'delegation.created': 'Délégation créée',
+  'delegation.modified': 'Délégation modifiée',
+  'delegation.deleted': 'Délégation supprimée',
+  'delegation.expired': 'Délégation expirée',
+  'invitation.sent': 'Invitation envoyée',
+  'invitation.resent': 'Invitation renvoyée',
+  'invitation.accepted': 'Délégation finalisée (invitation acceptée)',
+  'invitation.refused_identity': 'Invitation refusée : identité différente de la personne invitée',
+  'dossier.list': 'Liste des dossiers consultée',
+  'dossier.read': 'Dossier consulté',
+  'dossier.read_medical': 'Volet médical consulté',
+  'dossier.create': 'Dossier créé',
+  'dossier.write': 'Volet administratif modifié',
+  'dossier.write_medical': 'Volet médical complété',
+  'dossier.send': 'Demande à un établissement envoyée ou annulée',
+};
+
+export const OUTCOME_LABELS: Record<JournalOutcome, string> = {
+  ok: 'Effectué',
+  allowed: 'Autorisé',
+  denied: 'Refusé',
+};
+
+export const REASON_LABELS: Record<string, string> = {
+  not_in_context: 'dossier d’un autre médecin',
+  not_a_doctor: 'pas de dossiers propres',
+  no_delegation: 'aucune délégation',
+  delegation_pending: 'délégation non finalisée',
+  delegation_invitation_expired: 'invitation expirée',
+  delegation_scheduled: 'délégation pas encore commencée',
+  delegation_expired: 'délégation expirée',
+  delegation_deleted: 'délégation supprimée',
+  missing_right: 'droit manquant',
+};

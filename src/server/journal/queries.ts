@@ -1,0 +1,183 @@
+// Reading the journal: a doctor sees the entries about his or her dossiers and delegations; a
+// delegate sees his or her own actions. Nobody sees another doctor's journal.
+import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import { endOfDayExclusive, startOfDay, ZONE } from '../delegations/rules.js';
+import type { Db } from '../platform/database.js';
+import { DomainError } from '../platform/errors.js';
+import { ACTION_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
+import type { JournalAction, JournalOutcome } from './store.js';
+
+export interface JournalFilters {
+  scope: 'mine' | 'actions';
+  delegate?: string;
+  dossier?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface JournalViewer {
+  id: string;
+  isDoctor: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function baseQuery(db: Db, viewer: JournalViewer, f: JournalFilters) {
+  if (f.scope === 'mine' && !viewer.isDoctor) {
+    throw new DomainError(
+      'journal_forbidden',
+      'Seul un médecin a un journal de ses dossiers et délégations.',
+      403,
+    );
+  }
+  if (f.from && f.to && f.from > f.to) {
+    throw new DomainError('journal_dates', 'La date de début doit précéder la date de fin.', 422);
+  }
+  let q = db
+    .selectFrom('journal_entries as j')
+    .leftJoin('users as a', 'a.id', 'j.actor_id')
+    .leftJoin('users as o', 'o.id', 'j.on_behalf_of_id')
+    .leftJoin('dossiers as d', 'd.id', 'j.dossier_id')
+    .leftJoin('delegations as g', 'g.id', 'j.delegation_id');
+  q =
+    f.scope === 'mine' ? q.where('j.on_behalf_of_id', '=', viewer.id) : q.where('j.actor_id', '=', viewer.id);
+  if (f.delegate) {
+    if (!UUID.test(f.delegate)) return undefined;
+    q = q.where('j.actor_id', '=', f.delegate);
+  }
+  if (f.dossier) {
+    const d = f.dossier.trim();
+    q = UUID.test(d)
+      ? q.where('j.dossier_id', '=', d)
+      : q.where(sql`upper(d.reference)`, '=', d.toUpperCase());
+  }
+  if (f.from) q = q.where('j.at', '>=', new Date(startOfDay(f.from)));
+  if (f.to) q = q.where('j.at', '<', new Date(endOfDayExclusive(f.to)));
+  return q;
+}
+
+export interface JournalRow {
+  id: number;
+  at: string;
+  actor: string | null;
+  actorId: string | null;
+  onBehalfOf: string | null;
+  delegationId: string | null;
+  delegate: string | null;
+  dossierId: string | null;
+  dossier: string | null;
+  action: string;
+  actionLabel: string;
+  outcome: string;
+  outcomeLabel: string;
+  detail: string | null;
+}
+
+const person = (given: string | null, family: string | null) =>
+  family ? `${given ?? ''} ${family}`.trim() : null;
+
+export async function readJournal(
+  db: Db,
+  viewer: JournalViewer,
+  f: JournalFilters,
+  page: { limit: number; before?: number },
+): Promise<{ entries: JournalRow[]; next: number | null }> {
+  const q = baseQuery(db, viewer, f);
+  if (!q) return { entries: [], next: null };
+  const rows = await q
+    .select([
+      'j.id',
+      'j.at',
+      'j.actor_id',
+      'j.delegation_id',
+      'j.dossier_id',
+      'j.action',
+      'j.outcome',
+      'j.details',
+      'a.given_name as actorGiven',
+      'a.family_name as actorFamily',
+      'o.given_name as ownerGiven',
+      'o.family_name as ownerFamily',
+      'd.reference',
+      'd.patient_family_name',
+      'd.patient_given_name',
+      'g.delegate_given_name',
+      'g.delegate_family_name',
+    ])
+    .$if(page.before !== undefined, (qb) => qb.where('j.id', '<', page.before as number))
+    .orderBy('j.id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+  const entries = rows.slice(0, page.limit).map((r) => {
+    const reason = typeof r.details.reason === 'string' ? REASON_LABELS[r.details.reason] : undefined;
+    return {
+      id: r.id,
+      at: r.at.toISOString(),
+      actor: person(r.actorGiven, r.actorFamily) ?? (r.actor_id ? null : 'Système'),
+      actorId: r.actor_id,
+      onBehalfOf: person(r.ownerGiven, r.ownerFamily),
+      delegationId: r.delegation_id,
+      delegate: person(r.delegate_given_name, r.delegate_family_name),
+      dossierId: r.dossier_id,
+      dossier: r.reference ? `${r.reference} — ${r.patient_given_name} ${r.patient_family_name}` : null,
+      action: r.action,
+      actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
+      outcome: r.outcome,
+      outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
+      detail: reason ?? null,
+    };
+  });
+  return { entries, next: rows.length > page.limit ? (entries[entries.length - 1]?.id ?? null) : null };
+}
+
+/** The people who acted in this doctor's journal, for the "by delegate" filter. */
+export async function journalActors(db: Db, viewer: JournalViewer) {
+  return db
+    .selectFrom('journal_entries as j')
+    .innerJoin('users as a', 'a.id', 'j.actor_id')
+    .select(['a.id', 'a.given_name', 'a.family_name'])
+    .distinct()
+    .where('j.on_behalf_of_id', '=', viewer.id)
+    .where('j.actor_id', '<>', viewer.id)
+    .orderBy('a.family_name')
+    .execute();
+}
+
+const CSV_COLUMNS: [string, (r: JournalRow) => string | null][] = [
+  ['Date et heure (Paris)', (r) => parisDateTime(r.at)],
+  ['Personne', (r) => r.actor],
+  ['Pour le compte de', (r) => r.onBehalfOf],
+  ['Délégation', (r) => r.delegationId],
+  ['Délégataire', (r) => r.delegate],
+  ['Dossier', (r) => r.dossier],
+  ['Action', (r) => r.actionLabel],
+  ['Résultat', (r) => r.outcomeLabel],
+  ['Détail', (r) => r.detail],
+];
+
+export function parisDateTime(iso: string): string {
+  const z = Temporal.Instant.from(iso).toZonedDateTimeISO(ZONE);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(z.day)}/${p(z.month)}/${z.year} ${p(z.hour)}:${p(z.minute)}:${p(z.second)}`;
+}
+
+/** A CSV cell as French spreadsheets read it: ';' separated, quoted, formulas neutralised. */
+export function csvCell(value: string | null): string {
+  let v = value ?? '';
+  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  return `"${v.replace(/"/g, '""')}"`;
+}
+
+export async function* journalCsv(db: Db, viewer: JournalViewer, f: JournalFilters, max = 100_000) {
+  yield `\uFEFF${CSV_COLUMNS.map(([h]) => csvCell(h)).join(';')}\r\n`;
+  let before: number | undefined;
+  let written = 0;
+  while (written < max) {
+    const { entries, next } = await readJournal(db, viewer, f, { limit: 1000, before });
+    for (const r of entries) yield `${CSV_COLUMNS.map(([, get]) => csvCell(get(r))).join(';')}\r\n`;
+    written += entries.length;
+    if (next === null) break;
+    before = next;
+  }
+}

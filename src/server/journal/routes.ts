@@ -1,0 +1,112 @@
+// GET /api/journal (page of entries, filters), GET /api/journal/actors, GET /api/journal.csv.
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { parseDate } from '../delegations/rules.js';
+import { requireUser } from '../identity/index.js';
+import type { App } from '../platform/http.js';
+import { journalActors, journalCsv, readJournal } from './queries.js';
+
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Date au format AAAA-MM-JJ attendue.')
+  .refine((v) => parseDate(v) !== undefined, 'Cette date n’existe pas.');
+const filters = z.object({
+  scope: z.enum(['mine', 'actions']).optional(),
+  delegate: z.string().max(64).optional(),
+  dossier: z.string().max(64).optional(),
+  from: date.optional(),
+  to: date.optional(),
+});
+const error = z.object({ code: z.string(), message: z.string() }).passthrough();
+const errors = { 400: error, 401: error, 403: error, 422: error };
+const tags = ['Journal'];
+
+const entry = z.object({
+  id: z.number(),
+  at: z.string(),
+  actor: z.string().nullable(),
+  actorId: z.string().nullable(),
+  onBehalfOf: z.string().nullable(),
+  delegationId: z.string().nullable(),
+  delegate: z.string().nullable(),
+  dossierId: z.string().nullable(),
+  dossier: z.string().nullable(),
+  action: z.string(),
+  actionLabel: z.string(),
+  outcome: z.string(),
+  outcomeLabel: z.string(),
+  detail: z.string().nullable(),
+});
+
+export function journalRoutes(app: App, ctx: AppContext) {
+  const viewerAndFilters = (request: Parameters<typeof requireUser>[0], q: z.infer<typeof filters>) => {
+    const user = requireUser(request);
+    return { user, f: { ...q, scope: q.scope ?? (user.isDoctor ? 'mine' : 'actions') } as const };
+  };
+
+  app.get(
+    '/api/journal',
+    {
+      schema: {
+        tags,
+        summary:
+          'Journal : pour un médecin, les évènements de ses délégations et les accès à ses dossiers (scope=mine) ; pour chacun, ses propres actions (scope=actions)',
+        querystring: filters.extend({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          before: z.coerce.number().int().min(1).optional(),
+        }),
+        response: { 200: z.object({ entries: z.array(entry), next: z.number().nullable() }), ...errors },
+      },
+    },
+    async (request) => {
+      const { user, f } = viewerAndFilters(request, request.query);
+      return readJournal(ctx.db, user, f, { limit: request.query.limit, before: request.query.before });
+    },
+  );
+
+  app.get(
+    '/api/journal/actors',
+    {
+      schema: {
+        tags,
+        summary:
+          'Les personnes qui ont agi sur les dossiers du médecin connecté (filtre « par délégataire »)',
+        response: {
+          200: z.object({
+            actors: z.array(z.object({ id: z.string(), givenName: z.string(), familyName: z.string() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      if (!user.isDoctor) return { actors: [] };
+      const rows = await journalActors(ctx.db, user);
+      return { actors: rows.map((r) => ({ id: r.id, givenName: r.given_name, familyName: r.family_name })) };
+    },
+  );
+
+  app.get(
+    '/api/journal.csv',
+    {
+      schema: {
+        tags,
+        summary: 'Export CSV du journal (UTF-8 avec BOM, séparateur « ; »), mêmes filtres',
+        querystring: filters,
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const { user, f } = viewerAndFilters(request, request.query);
+      // Run the first page now so that bad filters answer 4xx before any byte is sent.
+      await readJournal(ctx.db, user, f, { limit: 1 });
+      const day = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="journal-${day}.csv"`)
+        .send(Readable.from(journalCsv(ctx.db, user, f)));
+    },
+  );
+}
