@@ -11,7 +11,7 @@ export interface ListeningApp extends TestApp {
 
 export async function startListeningApp(
   options: {
-    env?: Record<string, string>;
+    env?: Record<string, string> | ((url: string) => Record<string, string>);
     clock?: Clock;
     features?: Feature[];
     startFeatures?: boolean;
@@ -19,7 +19,8 @@ export async function startListeningApp(
 ): Promise<ListeningApp> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  const t = await createTestApp({ ...options, env: { PUBLIC_URL: url, ...options.env } });
+  const env = typeof options.env === 'function' ? options.env(url) : options.env;
+  const t = await createTestApp({ ...options, env: { PUBLIC_URL: url, ...env } });
   await t.app.listen({ port, host: '127.0.0.1' });
   return { ...t, url };
 }

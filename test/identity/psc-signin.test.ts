@@ -20,7 +20,8 @@ const probe: Feature = {
 };
 
 const sessionCookie = (b: Browser) => b.cookies.get('sid');
-const errorOf = (location: string | undefined) => (location ? new URL(location).searchParams.get('erreur') : null);
+const errorOf = (location: string | undefined) =>
+  location ? new URL(location).searchParams.get('erreur') : null;
 
 describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async () => {
   const t = await startListeningApp({ features: [identityFeature, probe], startFeatures: true });
@@ -61,7 +62,9 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     const res = await signInAs(b, CAMILLE);
     expect(res.status).toBe(302);
     expect(res.location).toBe(`${t.url}/`);
-    expect(res.headers.getSetCookie().join('\n')).toMatch(/sid=[\w-]{43}; Max-Age=28800; Path=\/; HttpOnly; SameSite=Lax/);
+    expect(res.headers.getSetCookie().join('\n')).toMatch(
+      /sid=[\w-]{43}; Max-Age=28800; Path=\/; HttpOnly; SameSite=Lax/,
+    );
     const me = await b.get('/api/me');
     expect(me.status).toBe(200);
     expect(JSON.parse(me.text)).toMatchObject({
@@ -76,9 +79,16 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     expect((await b.get('/api/probe/me')).status).toBe(200);
     // The cookie holds a random id; the table only its hash.
     const rows = await t.ctx.db.selectFrom('sessions').select('id_hash').execute();
-    expect(rows.some((r) => r.id_hash.equals(crypto.createHash('sha256').update(sessionCookie(b) ?? '').digest()))).toBe(
-      true,
-    );
+    expect(
+      rows.some((r) =>
+        r.id_hash.equals(
+          crypto
+            .createHash('sha256')
+            .update(sessionCookie(b) ?? '')
+            .digest(),
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('refuses a callback whose state is not the one it sent', async () => {
@@ -140,7 +150,11 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
       expect(errorOf(res.location)).toBe('niveau');
       expect(sessionCookie(b)).toBeUndefined();
     }
-    const users = await t.ctx.db.selectFrom('users').select('id').where('subject_name_id', '=', '810009999992').execute();
+    const users = await t.ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('subject_name_id', '=', '810009999992')
+      .execute();
     expect(users).toEqual([]);
   });
 
@@ -205,7 +219,10 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     await signInAs(b, CAMILLE);
     const none = await b.request('POST', '/api/probe/change', { json: {} });
     expect(none.status).toBe(403);
-    expect(JSON.parse(none.text)).toMatchObject({ code: 'csrf_invalid', message: expect.stringMatching(/jeton/) });
+    expect(JSON.parse(none.text)).toMatchObject({
+      code: 'csrf_invalid',
+      message: expect.stringMatching(/jeton/),
+    });
     const wrong = await b.request('POST', '/api/probe/change', {
       json: {},
       headers: { 'x-csrf-token': 'x'.repeat(43) },
@@ -244,7 +261,9 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
       .select(['family_name', 'given_name', 'profession_code', 'card_type'])
       .where('subject_name_id', '=', '810007777770')
       .execute();
-    expect(rows).toEqual([{ family_name: 'NOUVEAU', given_name: 'Paul', profession_code: '10', card_type: 'CPS' }]);
+    expect(rows).toEqual([
+      { family_name: 'NOUVEAU', given_name: 'Paul', profession_code: '10', card_type: 'CPS' },
+    ]);
   });
 
   it('keeps a staff member out of everything until the first sign-in is complete', async () => {
@@ -263,7 +282,12 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     const b = new Browser(t.url);
     const cb = await signInAtProvider(b, { card: CAMILLE }, { returnTo: '/invitation/abc123' });
     expect((await b.get(cb)).location).toBe(`${t.url}/invitation/abc123`);
-    for (const hostile of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+    for (const hostile of [
+      '//evil.example/x',
+      'https://evil.example/',
+      '/\\evil.example',
+      'javascript:alert(1)',
+    ]) {
       const h = new Browser(t.url);
       const hcb = await signInAtProvider(h, { card: CAMILLE }, { returnTo: hostile });
       expect((await h.get(hcb)).location).toBe(`${t.url}/`);
@@ -289,7 +313,9 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     expect(page.text).not.toMatch(/<script>/);
     const action = /<form[^>]*action="([^"]+)"/.exec(page.text)?.[1] as string;
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
-    const confirmed = await b.request('POST', action.replace(/&amp;/g, '&'), { form: { xsrf, logout: 'yes' } });
+    const confirmed = await b.request('POST', action.replace(/&amp;/g, '&'), {
+      form: { xsrf, logout: 'yes' },
+    });
     const { url } = await b.follow(confirmed, (u) => u === `${t.url}/`);
     expect(url).toBe(`${t.url}/`);
   });
@@ -306,7 +332,13 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
 
   it('lists its routes in the OpenAPI document', async () => {
     const doc = JSON.parse((await new Browser(t.url).get('/api/openapi.json')).text);
-    for (const p of ['/api/me', '/api/session', '/api/auth/password', '/api/auth/logout', '/api/first-sign-in']) {
+    for (const p of [
+      '/api/me',
+      '/api/session',
+      '/api/auth/password',
+      '/api/auth/logout',
+      '/api/first-sign-in',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/demo/psc'))).toBe(false);

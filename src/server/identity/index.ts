@@ -4,7 +4,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import type { Feature } from '../app.js';
-import { DomainError, unauthorized } from '../platform/errors.js';
+import { DomainError, notFound, unauthorized } from '../platform/errors.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { identityRoutes, incomplete, pscClientOf } from './routes.js';
 import {
@@ -110,8 +110,15 @@ export const identityFeature: Feature = {
       // Loaded only in demo mode: production never imports the provider at all.
       const { mountLocalPsc } = await import('./local-psc/provider.js');
       await mountLocalPsc(app, { ctx });
-    } else if (!pscClientOf(ctx)) {
-      ctx.logger.warn('PSC_ISSUER non défini : la connexion avec Pro Santé Connect est indisponible');
+    } else {
+      // Without demo mode the local provider does not exist: not even the web app's page
+      // fallback answers under its path.
+      app.all('/demo/psc/*', { schema: { hide: true } }, async () => {
+        throw notFound();
+      });
+      if (!pscClientOf(ctx)) {
+        ctx.logger.warn('PSC_ISSUER non défini : la connexion avec Pro Santé Connect est indisponible');
+      }
     }
     await identityRoutes(app, ctx);
   },

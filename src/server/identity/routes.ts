@@ -75,8 +75,11 @@ const signInRedirect = (reply: FastifyReply, code: string) =>
 
 export function identityRoutes(app: App, ctx: AppContext) {
   const { config, db } = ctx;
+  // Per address and route, against spraying; a guessed password is stopped per identifier by
+  // the delays and the lockout, whatever the address.
   const limits = {
     signIn: { max: 30, timeWindow: '1 minute' },
+    password: { max: 60, timeWindow: '1 minute' },
     form: { max: 60, timeWindow: '1 minute' },
   };
 
@@ -236,7 +239,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
     scope.post(
       '/api/auth/password',
       {
-        config: { rateLimit: limits.signIn },
+        config: { rateLimit: limits.password },
         schema: {
           summary: 'Se connecter avec son mot de passe',
           description:
