@@ -144,6 +144,35 @@ function run(cmd: string, args: string[], ids: { uid?: number; gid?: number }): 
   });
 }
 
+/**
+ * The cluster under `dir` when a PostgreSQL of ours is already serving it (the application is
+ * running): its port from postmaster.pid, its password beside the cluster. A command-line tool
+ * (the directory import) connects to it instead of starting a second server on the same
+ * folder, which would stop the running one as an orphan. Its stop() leaves it running.
+ */
+export async function runningEmbeddedPostgres(dir: string): Promise<EmbeddedPostgresHandle | undefined> {
+  const pgdata = path.resolve(dir);
+  for (let waited = 0; ; waited += 200) {
+    const content = await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => undefined);
+    if (content === undefined) return undefined;
+    // pid, data directory, start time, port, socket directory, listen address, shmem key, status
+    const lines = content.split('\n').map((l) => l.trim());
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || lines[1] !== pgdata) return undefined;
+    if (lines[7] === 'ready' && Number.isInteger(port) && port > 0) {
+      const password = (await fs.readFile(path.join(path.dirname(pgdata), '.pg-password'), 'utf8')).trim();
+      return {
+        port,
+        url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+        async stop() {},
+      };
+    }
+    if (lines[7] !== 'starting' || waited > 60_000) return undefined;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export interface EmbeddedPostgresOptions {
   /** The folder that holds the cluster (DATA_DIR/pg). */
   dir: string;

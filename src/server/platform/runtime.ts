@@ -7,7 +7,11 @@ import type pg from 'pg';
 import pino from 'pino';
 import type { Config } from './config.js';
 import { createDb, createPool, type Db, ensureDatabase, migrate } from './database.js';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgres.js';
+import {
+  type EmbeddedPostgresHandle,
+  runningEmbeddedPostgres,
+  startEmbeddedPostgres,
+} from './embedded-postgres.js';
 
 export const EMBEDDED_DB_NAME = 'delegations';
 
@@ -53,17 +57,32 @@ async function demoSecret(dataDir: string): Promise<string> {
   return secret;
 }
 
-export async function startRuntime(config: Config, options: { migrate?: boolean } = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  options: {
+    migrate?: boolean;
+    /** Command-line tools: use the embedded PostgreSQL of a running application if there is one. */
+    reuseRunning?: boolean;
+  } = {},
+): Promise<Runtime> {
   const logger = createLogger(config);
   let embedded: EmbeddedPostgresHandle | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dir: path.join(config.dataDir, 'pg'),
-      log: (m) => logger.info(m),
-    });
+    const running = options.reuseRunning
+      ? await runningEmbeddedPostgres(path.join(config.dataDir, 'pg'))
+      : undefined;
+    embedded =
+      running ??
+      (await startEmbeddedPostgres({
+        dir: path.join(config.dataDir, 'pg'),
+        log: (m) => logger.info(m),
+      }));
     url = await ensureDatabase(embedded.url, EMBEDDED_DB_NAME);
-    logger.info({ port: embedded.port }, 'PostgreSQL embarqué démarré');
+    logger.info(
+      { port: embedded.port },
+      running ? 'PostgreSQL embarqué déjà en service' : 'PostgreSQL embarqué démarré',
+    );
   }
   const sessionSecret = config.sessionSecret ?? (await demoSecret(config.dataDir));
   const pool = createPool(url, config.databasePoolSize);

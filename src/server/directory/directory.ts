@@ -1,0 +1,247 @@
+// The directory as the rest of the application sees it: an interface with one adapter here,
+// the local copy of the ANS extract in PostgreSQL. A deployment could add a second adapter on
+// the Annuaire Santé FHIR API (Practitioner?name:family=…, PractitionerRole, Organization
+// address-postalcode) behind the same interface.
+import { type RawBuilder, sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import type { Db } from '../platform/database.js';
+import { DOCTOR, IDENTIFIER_TYPES } from './codes.js';
+import { compactKey, nameTokens, type PostalFilter, postalFilter } from './normalize.js';
+import { type Cursor, compareToCursor, encodeCursor, type Probe, planProbes } from './query-plan.js';
+
+export interface DirectoryPlace {
+  name: string;
+  address: string;
+  postalCode: string;
+  commune: string;
+  mode: string;
+}
+
+export interface DirectoryPerson {
+  /** "8" + RPPS or "0" + ADELI: Pro Santé Connect's SubjectNameID for this person. */
+  nationalId: string;
+  identifierType: 'RPPS' | 'ADELI' | 'autre';
+  identifier: string;
+  rpps: string | null;
+  /** Madame / Monsieur */
+  civility: string;
+  /** Docteur / Professeur, empty for many professions */
+  practiceCivility: string;
+  familyName: string;
+  givenName: string;
+  profession: { code: string; label: string };
+  specialty: { code: string; label: string } | null;
+  places: DirectoryPlace[];
+}
+
+export interface DirectoryQuery {
+  name: string;
+  /** 5 digits, or a department (2 digits, 3 overseas, 2A/2B). */
+  postalCode?: string;
+  profession?: string;
+  limit: number;
+  cursor?: Cursor;
+}
+
+export interface DirectoryPage {
+  items: DirectoryPerson[];
+  nextCursor: string | null;
+  /** Family names close to the query, offered when nothing matched ("Vouliez-vous dire …"). */
+  suggestions: string[];
+}
+
+export interface DirectoryStatus {
+  /** The extract's date (from its file name), else the import's, as YYYY-MM-DD (Paris). */
+  date: string | null;
+  importedAt: Date | null;
+  people: number;
+}
+
+export interface Directory {
+  search(query: DirectoryQuery): Promise<DirectoryPage>;
+  findByNationalId(nationalId: string): Promise<DirectoryPerson | null>;
+  status(): Promise<DirectoryStatus>;
+}
+
+interface PersonRow {
+  id: number;
+  rank: number;
+  tier: number;
+  sort_key: string;
+  national_id: string;
+  id_type: string;
+  identifier: string;
+  civility: string;
+  practice_civility: string;
+  family_name: string;
+  given_name: string;
+  profession_code: string;
+  profession: string;
+  specialty_code: string;
+  specialty: string;
+  places: DirectoryPlace[];
+}
+
+function toPerson(row: Omit<PersonRow, 'rank' | 'tier' | 'sort_key'>): DirectoryPerson {
+  const type = IDENTIFIER_TYPES[row.id_type] ?? 'autre';
+  return {
+    nationalId: row.national_id,
+    identifierType: type,
+    identifier: row.identifier,
+    rpps: type === 'RPPS' ? row.identifier : null,
+    civility: row.civility,
+    practiceCivility: row.practice_civility,
+    familyName: row.family_name,
+    givenName: row.given_name,
+    profession: { code: row.profession_code, label: row.profession },
+    specialty: row.specialty_code ? { code: row.specialty_code, label: row.specialty } : null,
+    places: row.places,
+  };
+}
+
+const PLACES_JSON = sql`coalesce((
+  select json_agg(json_build_object('name', pl.name, 'address', pl.address, 'postalCode', pl.postal_code,
+                                    'commune', pl.commune, 'mode', pl.mode) order by pl.position)
+    from directory_place pl where pl.person_id = p.id), '[]'::json)`;
+
+function probeSql(
+  probe: Probe,
+  postal: PostalFilter | null,
+  profession: string | undefined,
+  cursor: Cursor | undefined,
+  limit: number,
+): RawBuilder<unknown> {
+  const key = sql.ref(probe.key);
+  const conditions = [sql`${key} >= ${probe.from}`, sql`${key} < ${probe.to}`];
+  const onPlace = postal !== null;
+  const idColumn = sql.ref(onPlace ? 'person_id' : 'id');
+  if (profession) conditions.push(sql`profession_code = ${profession}`);
+  if (cursor && compareToCursor(probe, cursor) === 0) {
+    conditions.push(sql`(${key}, ${idColumn}) > (${cursor.key}, ${cursor.id})`);
+  }
+  if (!onPlace) {
+    return sql`(select id, ${sql.lit(probe.rank)} as rank, ${sql.lit(probe.tier)} as tier, ${key} as sort_key
+      from directory_person where ${sql.join(conditions, sql` and `)}
+      order by ${key}, id limit ${limit})`;
+  }
+  conditions.push(sql`department = ${postal.department}`);
+  if (probe.tier === 0) conditions.push(sql`postal_code = ${postal.postalCode}`);
+  else if (postal.postalCode) {
+    // A person who also practises at the postal code was already listed in tier 0.
+    conditions.push(sql`postal_code <> ${postal.postalCode}`);
+    conditions.push(
+      sql`not exists (select 1 from directory_place x where x.person_id = directory_place.person_id and x.postal_code = ${postal.postalCode})`,
+    );
+  }
+  return sql`(select distinct on (${key}, person_id) person_id as id, ${sql.lit(probe.rank)} as rank,
+      ${sql.lit(probe.tier)} as tier, ${key} as sort_key
+      from directory_place where ${sql.join(conditions, sql` and `)}
+      order by ${key}, person_id limit ${limit})`;
+}
+
+const parisDate = (d: Date) =>
+  Temporal.Instant.fromEpochMilliseconds(d.getTime())
+    .toZonedDateTimeISO('Europe/Paris')
+    .toPlainDate()
+    .toString();
+
+export function localDirectory(db: Db): Directory {
+  return {
+    async search(query) {
+      const tokens = nameTokens(query.name);
+      const postal = query.postalCode ? postalFilter(query.postalCode) : null;
+      const cursor = query.cursor;
+      const probes = planProbes(tokens, postal).filter((p) => !cursor || compareToCursor(p, cursor) >= 0);
+      const fetch = query.limit + 1;
+      let rows: PersonRow[] = [];
+      if (tokens.length > 0 && probes.length > 0) {
+        const union = sql.join(
+          probes.map((p) => probeSql(p, postal, query.profession, cursor, fetch)),
+          sql` union all `,
+        );
+        const result = await sql<PersonRow>`
+          with hits as (
+            select distinct on (id) id, rank, tier, sort_key from (${union}) u order by id, rank, tier
+          ), page as (
+            select * from hits order by rank, tier, sort_key, id limit ${fetch}
+          )
+          select page.rank, page.tier, page.sort_key, p.id, p.national_id, p.id_type, p.identifier, p.civility,
+                 p.practice_civility, p.family_name, p.given_name, p.profession_code, p.profession,
+                 p.specialty_code, p.specialty, ${PLACES_JSON} as places
+            from page join directory_person p on p.id = page.id
+           order by page.rank, page.tier, page.sort_key, page.id`.execute(db);
+        rows = result.rows;
+      }
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      const nextCursor =
+        rows.length > query.limit && last
+          ? encodeCursor({
+              rank: last.rank as Cursor['rank'],
+              tier: last.tier as Cursor['tier'],
+              key: last.sort_key,
+              id: last.id,
+            })
+          : null;
+      let suggestions: string[] = [];
+      if (page.length === 0 && !cursor) {
+        const q = compactKey(query.name);
+        const found = await sql<{ label: string }>`
+          select label from directory_family_name
+           where key % ${q} ${query.profession ? sql`and ${query.profession} = any(professions)` : sql``}
+           order by key <-> ${q} limit 5`.execute(db);
+        suggestions = found.rows.map((r) => r.label);
+      }
+      return { items: page.map(toPerson), nextCursor, suggestions };
+    },
+
+    async findByNationalId(nationalId) {
+      const result = await sql<PersonRow>`
+        select p.id, p.national_id, p.id_type, p.identifier, p.civility, p.practice_civility, p.family_name,
+               p.given_name, p.profession_code, p.profession, p.specialty_code, p.specialty, ${PLACES_JSON} as places
+          from directory_person p where p.national_id = ${nationalId}`.execute(db);
+      const row = result.rows[0];
+      return row ? toPerson(row) : null;
+    },
+
+    async status() {
+      const result = await sql<{ extract_at: Date | null; finished_at: Date; people: number }>`
+        select extract_at, finished_at, people from directory_import
+         where status = 'succeeded' order by finished_at desc limit 1`.execute(db);
+      const row = result.rows[0];
+      if (!row) return { date: null, importedAt: null, people: 0 };
+      return {
+        date: parisDate(row.extract_at ?? row.finished_at),
+        importedAt: row.finished_at,
+        people: Number(row.people),
+      };
+    },
+  };
+}
+
+// ---- what other features use ---------------------------------------------------------------
+
+export function searchDirectory(db: Db, query: DirectoryQuery): Promise<DirectoryPage> {
+  return localDirectory(db).search(query);
+}
+
+/** By Pro Santé Connect's SubjectNameID ("8" + RPPS, "0" + ADELI). */
+export function findPersonByNationalId(db: Db, subjectNameId: string): Promise<DirectoryPerson | null> {
+  return localDirectory(db).findByNationalId(subjectNameId.trim().toUpperCase());
+}
+
+export function findPersonByRpps(db: Db, rpps: string): Promise<DirectoryPerson | null> {
+  if (!/^\d{11}$/.test(rpps)) return Promise.resolve(null);
+  return localDirectory(db).findByNationalId(`8${rpps}`);
+}
+
+/** A doctor (profession 10) by RPPS, as a peer delegation requires; null otherwise. */
+export async function findDoctorByRpps(db: Db, rpps: string): Promise<DirectoryPerson | null> {
+  const person = await findPersonByRpps(db, rpps);
+  return person?.profession.code === DOCTOR ? person : null;
+}
+
+/** The directory's date (YYYY-MM-DD), null before the first import. */
+export async function directoryDate(db: Db): Promise<string | null> {
+  return (await localDirectory(db).status()).date;
+}
