@@ -66,6 +66,11 @@ export function delegationsBetween(db: Db, delegatorId: string, delegateNational
     .execute();
 }
 
+/** The delegations the decision needs for this actor in this context (none when acting for oneself). */
+export async function delegationsFor(db: Db, user: AccessUser, onBehalfOfId: string) {
+  return onBehalfOfId === user.id ? [] : delegationsBetween(db, onBehalfOfId, user.subjectNameId);
+}
+
 /** Whom can this person act for now: themselves if a doctor, and every active delegation. */
 export async function actingContexts(db: Db, clock: Clock, user: AccessUser) {
   const now = clock.now();
@@ -160,12 +165,13 @@ export async function authorize(
   onBehalfOfId: string,
   action: DossierAction,
   dossier?: { id: string; ownerId: string },
+  /** The rows of delegationsFor(), when the caller loaded them alongside the dossier. */
+  preloaded?: Selectable<DelegationsTable>[],
 ): Promise<Authorized> {
   const now = deps.clock.now();
-  const delegations =
-    onBehalfOfId === user.id
-      ? []
-      : (await delegationsBetween(deps.db, onBehalfOfId, user.subjectNameId)).map(toDecisionDelegation);
+  const delegations = (preloaded ?? (await delegationsFor(deps.db, user, onBehalfOfId))).map(
+    toDecisionDelegation,
+  );
   const decision = decide({
     actor: user,
     onBehalfOfId,

@@ -24,14 +24,30 @@ const errors = { 400: error, 401: error, 403: error, 404: error, 409: error, 422
 const tags = ['Dossiers'];
 const RIGHTS = z.array(z.enum(['consulter', 'gerer', 'volet_medical', 'envoyer']));
 
+// Output shapes: what is stored, without the input rules (a name imported from elsewhere may
+// not match today's input pattern and must still be shown).
+const text = z.string().optional();
 const dossierView = z.object({
   id: z.string(),
   reference: z.string(),
   ownerId: z.string(),
   version: z.number(),
-  patient: patientSchema,
-  administrative: administrativeSchema,
-  medical: medicalSchema.nullable(),
+  patient: z.object({
+    familyName: z.string(),
+    givenName: z.string(),
+    birthDate: z.string(),
+    sex: z.enum(['F', 'M']),
+  }),
+  administrative: z.object({
+    address: text,
+    phone: text,
+    trustedPerson: text,
+    coverage: text,
+    livingSituation: text,
+  }),
+  medical: z
+    .object({ antecedents: text, pathologies: text, treatments: text, gir: z.number().nullable().optional() })
+    .nullable(),
   status: z.enum(['brouillon', 'complet', 'envoye']),
   requests: z.array(
     z.object({

@@ -3,7 +3,14 @@
 // (the zod schemas of src/shared/dossiers.ts).
 import { type Selectable, sql } from 'kysely';
 import type { Administrative, Medical, Patient } from '../../shared/dossiers.js';
-import { type AccessUser, type Authorized, authorize, dossierNotFound, isUuid } from '../access/index.js';
+import {
+  type AccessUser,
+  type Authorized,
+  authorize,
+  delegationsFor,
+  dossierNotFound,
+  isUuid,
+} from '../access/index.js';
 import { parseDate, todayInParis } from '../delegations/rules.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/database.js';
@@ -97,16 +104,34 @@ export class DossierService {
     };
   }
 
+  /** The hot path: the dossier with its requests and the actor's delegations, in parallel. */
   async get(user: AccessUser, onBehalfOfId: string, id: string) {
-    const row = await this.load(id);
-    const access = await authorize(this.deps, user, onBehalfOfId, 'read', { id, ownerId: row.owner_id });
-    const requests = await this.deps.db
-      .selectFrom('dossier_requests')
-      .select(['id', 'establishment', 'status', 'sent_at', 'updated_at'])
-      .where('dossier_id', '=', id)
-      .orderBy('sent_at')
-      .execute();
-    return present(row, requests, access);
+    if (!isUuid(id)) throw dossierNotFound();
+    const [row, delegations] = await Promise.all([
+      this.deps.db
+        .selectFrom('dossiers as d')
+        .selectAll('d')
+        .select(
+          sql<
+            RequestRow[]
+          >`coalesce((select json_agg(json_build_object('id', r.id, 'establishment', r.establishment, 'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at) order by r.sent_at) from dossier_requests r where r.dossier_id = d.id), '[]')`.as(
+            'requests',
+          ),
+        )
+        .where('d.id', '=', id)
+        .executeTakeFirst(),
+      delegationsFor(this.deps.db, user, onBehalfOfId),
+    ]);
+    if (!row) throw dossierNotFound();
+    const access = await authorize(
+      this.deps,
+      user,
+      onBehalfOfId,
+      'read',
+      { id, ownerId: row.owner_id },
+      delegations,
+    );
+    return present(row, row.requests, access);
   }
 
   async create(
@@ -281,11 +306,15 @@ export class DossierService {
 const requestNotFound = () => new DomainError('request_not_found', 'Cette demande est introuvable.', 404);
 
 /** The dossier as the actor may see it: without the medical part unless the right allows. */
-function present(
-  row: Selectable<DossiersTable>,
-  requests: { id: string; establishment: string; status: string; sent_at: Date; updated_at: Date }[],
-  access: Authorized,
-) {
+interface RequestRow {
+  id: string;
+  establishment: string;
+  status: string;
+  sentAt: string;
+  updatedAt: string;
+}
+
+function present(row: Selectable<DossiersTable>, requests: RequestRow[], access: Authorized) {
   const canReadMedical = access.rights.includes('volet_medical');
   return {
     id: row.id,
@@ -302,11 +331,9 @@ function present(
     medical: canReadMedical ? row.medical : null,
     status: dossierStatus(row, requests),
     requests: requests.map((r) => ({
-      id: r.id,
-      establishment: r.establishment,
-      status: r.status,
-      sentAt: r.sent_at.toISOString(),
-      updatedAt: r.updated_at.toISOString(),
+      ...r,
+      sentAt: new Date(r.sentAt).toISOString(),
+      updatedAt: new Date(r.updatedAt).toISOString(),
     })),
     rights: access.rights,
     via: access.decision.via,
