@@ -1,6 +1,9 @@
 import { Route, Routes } from 'react-router';
 import { Layout } from './layout/Layout';
+import { AccountPage } from './pages/AccountPage';
 import { DemoMailboxPage } from './pages/DemoMailboxPage';
+import { EmailConfirmPage } from './pages/EmailConfirmPage';
+import { FirstSignInPage } from './pages/FirstSignInPage';
 import { HomePage } from './pages/HomePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
@@ -11,6 +14,9 @@ export function App() {
       <Route element={<Layout />}>
         <Route index element={<HomePage />} />
         <Route path="connexion" element={<SignInPage />} />
+        <Route path="premiere-connexion" element={<FirstSignInPage />} />
+        <Route path="mon-compte" element={<AccountPage />} />
+        <Route path="confirmer-courriel" element={<EmailConfirmPage />} />
         <Route path="demo/courriels" element={<DemoMailboxPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

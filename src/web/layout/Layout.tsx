@@ -1,7 +1,12 @@
 import { Footer } from '@codegouvfr/react-dsfr/Footer';
 import { Header } from '@codegouvfr/react-dsfr/Header';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
-import { Outlet, useLocation } from 'react-router';
+import { useEffect, useState } from 'react';
+import { Navigate, Outlet, useLocation } from 'react-router';
+import { safeReturnTo } from '../../shared/identity';
+import { ApiError } from '../api/client';
+import { signOut, useSession } from '../api/session';
+import { ActingContextBar } from '../context';
 
 const NAVIGATION = [
   { text: 'Mes délégations', to: '/delegations' },
@@ -9,8 +14,58 @@ const NAVIGATION = [
   { text: 'Journal', to: '/journal' },
 ];
 
+/** Pages reachable before the first sign-in is complete. */
+const BEFORE_FIRST_SIGN_IN = ['/premiere-connexion', '/confirmer-courriel', '/connexion', '/demo/courriels'];
+
 export function Layout() {
-  const { pathname } = useLocation();
+  const { pathname, search } = useLocation();
+  const session = useSession();
+  const user = session.data?.user ?? null;
+  const [signOutError, setSignOutError] = useState<string | undefined>();
+
+  useEffect(() => {
+    if (pathname) setSignOutError(undefined);
+  }, [pathname]);
+
+  const mustFinishFirstSignIn =
+    user !== null && !user.firstSignInComplete && !BEFORE_FIRST_SIGN_IN.some((p) => pathname.startsWith(p));
+
+  const onSignOut = async () => {
+    try {
+      await signOut();
+    } catch (err) {
+      setSignOutError(err instanceof ApiError ? err.message : 'La déconnexion a échoué. Veuillez réessayer.');
+    }
+  };
+
+  const quickAccessItems = user
+    ? [
+        {
+          iconId: 'fr-icon-account-circle-line' as const,
+          linkProps: { to: '/mon-compte', title: 'Mon compte' },
+          text: `${user.givenName} ${user.familyName}`,
+        },
+        {
+          iconId: 'fr-icon-logout-box-r-line' as const,
+          buttonProps: { onClick: () => void onSignOut(), type: 'button' as const },
+          text: 'Se déconnecter',
+        },
+      ]
+    : session.isPending
+      ? []
+      : [
+          {
+            iconId: 'fr-icon-account-circle-line' as const,
+            linkProps: {
+              to:
+                pathname === '/' || pathname.startsWith('/connexion')
+                  ? '/connexion'
+                  : `/connexion?retour=${encodeURIComponent(safeReturnTo(pathname + search) ?? '/')}`,
+            },
+            text: 'Se connecter',
+          },
+        ];
+
   return (
     <>
       <SkipLinks
@@ -30,9 +85,7 @@ export function Layout() {
         serviceTitle="Délégations de droits"
         serviceTagline="Espace médecins libéraux — gérer les délégations de droits"
         homeLinkProps={{ to: '/', title: 'Accueil — Délégations de droits' }}
-        quickAccessItems={[
-          { iconId: 'fr-icon-account-circle-line', linkProps: { to: '/connexion' }, text: 'Se connecter' },
-        ]}
+        quickAccessItems={quickAccessItems}
         navigation={NAVIGATION.map((item) => ({
           text: item.text,
           linkProps: { to: item.to },
@@ -40,7 +93,13 @@ export function Layout() {
         }))}
       />
       <main id="contenu" className="fr-container fr-py-6w" tabIndex={-1}>
-        <Outlet />
+        <ActingContextBar />
+        {signOutError && (
+          <div className="fr-alert fr-alert--error fr-alert--sm fr-mb-4w" role="alert">
+            <p>{signOutError}</p>
+          </div>
+        )}
+        {mustFinishFirstSignIn ? <Navigate to="/premiere-connexion" replace /> : <Outlet />}
       </main>
       <Footer
         id="footer"

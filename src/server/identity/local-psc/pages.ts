@@ -135,7 +135,7 @@ ${errors.form ? `<div class="fr-alert fr-alert--error fr-mb-4w" role="alert"><p>
 ${cardItems}
 </ul>
 <h2 id="autre-identite">Se connecter avec une autre identité</h2>
-<form method="post" action="${action}/login" class="fr-mb-6w" aria-labelledby="autre-identite" novalidate>
+<form method="post" action="${action}/login" class="fr-mb-6w fr-col-12 fr-col-md-8 fr-px-0" aria-labelledby="autre-identite" novalidate>
   <input type="hidden" name="card" value="autre">
   ${field('subjectNameId', 'Identifiant national (SubjectNameID)', '8 + RPPS (11 chiffres), 0 + ADELI, ou 1/3/4/5/6 + identifiant de structure / identifiant interne', 'autocomplete="off" spellcheck="false" maxlength="100" required')}
   ${field('familyName', 'Nom', 'Tel qu’il figure sur la carte', 'autocomplete="off" maxlength="100" required')}

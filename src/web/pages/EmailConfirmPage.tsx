@@ -1,0 +1,53 @@
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { useMutation } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { emailConfirmResultSchema } from '../../shared/identity';
+import { ApiError, apiPost } from '../api/client';
+import { useRefreshSession } from '../api/session';
+
+export function EmailConfirmPage() {
+  const [params] = useSearchParams();
+  const token = params.get('jeton') ?? '';
+  const refresh = useRefreshSession();
+  const confirm = useMutation({
+    mutationFn: () => apiPost('/api/account/email/confirm', { token }, emailConfirmResultSchema),
+    onSuccess: () => void refresh(),
+  });
+  const { mutate } = confirm;
+
+  useEffect(() => {
+    document.title = 'Confirmation de l’adresse électronique — Délégations de droits';
+    mutate();
+  }, [mutate]);
+
+  return (
+    <>
+      <h1>Confirmation de votre adresse électronique</h1>
+      {confirm.isPending || confirm.isIdle ? (
+        <p>Confirmation en cours…</p>
+      ) : confirm.isSuccess ? (
+        <Alert
+          severity="success"
+          title="Adresse confirmée"
+          description={`Votre adresse ${confirm.data.email} est confirmée : vous recevrez les notifications du service.`}
+        />
+      ) : (
+        <Alert
+          severity="error"
+          title="Confirmation impossible"
+          description={
+            confirm.error instanceof ApiError
+              ? confirm.error.message
+              : 'Ce lien de confirmation est invalide.'
+          }
+        />
+      )}
+      <p className="fr-mt-4w">
+        <Link className="fr-link" to="/">
+          Revenir à l’accueil
+        </Link>
+      </p>
+    </>
+  );
+}

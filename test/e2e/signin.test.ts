@@ -1,0 +1,184 @@
+// Sign-in in a real Chromium against the application started as a process: Pro Santé Connect
+// (local provider) for a demo doctor, a staff member's first sign-in, then her password.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, SCREENSHOTS } from '../helpers/a11y.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { type RunningServer, startServer } from '../helpers/server.js';
+
+const SOPHIE_PASSWORD = 'Secretariat-Martin-69003';
+const SOPHIE_EMAIL = 'sophie.durand@cabinet-martin.example';
+
+describe('sign-in (Chromium)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const newPage = async () => (await browser.newContext()).newPage();
+  const banner = (page: Page) => page.getByRole('banner');
+
+  it('signs Camille MARTIN in with Pro Santé Connect from the home page, then out', async () => {
+    const page = await newPage();
+    await page.goto(server.url);
+    await banner(page).getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Se connecter' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}signin.png`, fullPage: true });
+
+    await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
+    await page
+      .getByRole('heading', { level: 1, name: 'Se connecter avec une carte de démonstration' })
+      .waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/demo\/psc\/auth\/realms\/esante-wallet\/interaction\//);
+    for (const name of [
+      'Camille MARTIN',
+      'Jean-Pierre LEFÈVRE',
+      'Hélène ROUX',
+      'Sophie DURAND',
+      'Nadia BENALI',
+      'Léa GARNIER',
+    ]) {
+      expect(await page.getByRole('button', { name: `Se connecter en tant que ${name}` }).count()).toBe(1);
+    }
+    expect(await page.getByText('Carte CPA').count()).toBe(1);
+    expect(await page.getByText('Secrétaire médicale').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}local-psc.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Se connecter en tant que Camille MARTIN' }).click();
+    await banner(page).getByRole('link', { name: 'Camille MARTIN' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.screenshot({ path: `${SCREENSHOTS}signed-in.png`, fullPage: true });
+
+    await page.getByRole('link', { name: 'Camille MARTIN' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mon compte' }).waitFor();
+    expect(await page.getByText('810001234565').isVisible()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}account.png`, fullPage: true });
+
+    await banner(page).getByRole('button', { name: 'Se déconnecter' }).click();
+    await banner(page).getByRole('link', { name: 'Se connecter' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await banner(page).getByRole('link', { name: 'Camille MARTIN' }).count()).toBe(0);
+    // Signed out at the provider too: signing in again shows the card list.
+    await page.goto(`${server.url}/connexion`);
+    await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
+    await page.getByRole('button', { name: 'Se connecter en tant que Hélène ROUX' }).waitFor();
+    await page.context().close();
+  });
+
+  it('takes Sophie DURAND through her first sign-in, then signs her in with her password', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/connexion`);
+    await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
+    await page.getByRole('button', { name: 'Se connecter en tant que Sophie DURAND' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Première connexion' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/premiere-connexion');
+    expect(await axeViolations(page)).toEqual([]);
+    // Nothing else is reachable before the first sign-in is complete.
+    await page
+      .getByRole('navigation', { name: /menu principal/i })
+      .getByRole('link', { name: 'Mes délégations' })
+      .click();
+    await page.waitForURL(`${server.url}/premiere-connexion`);
+    await page.goto(`${server.url}/dossiers`);
+    await page.waitForURL(`${server.url}/premiere-connexion`);
+    await page.getByRole('heading', { level: 1, name: 'Première connexion' }).waitFor();
+
+    // A weak password is refused with the rule, in French.
+    await page.getByLabel('Mot de passe', { exact: true }).fill('motdepasse');
+    expect(
+      await page
+        .getByText(/au moins 12 caractères/)
+        .first()
+        .isVisible(),
+    ).toBe(true);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(SOPHIE_PASSWORD);
+    await page.getByLabel('Confirmation du mot de passe').fill(SOPHIE_PASSWORD);
+    await page.getByText('Secrétaire médical(e)').click();
+    expect(await page.getByLabel('Secrétaire médical(e)').isChecked()).toBe(true);
+    await page.getByLabel('Adresse électronique de notification').fill(SOPHIE_EMAIL);
+    await page.screenshot({ path: `${SCREENSHOTS}first-signin.png`, fullPage: true });
+
+    // Without the charter: refused, and said so.
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByText('Vous devez lire et accepter la charte d’utilisation.').first().waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByText(/J’ai lu et j’accepte la charte d’utilisation/).click();
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Votre compte est prêt' }).waitFor();
+    expect(await page.getByText(SOPHIE_EMAIL).first().isVisible()).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}first-signin-done.png`, fullPage: true });
+    await page.getByRole('link', { name: 'Continuer' }).click();
+    await banner(page).getByRole('link', { name: 'Sophie DURAND' }).waitFor();
+
+    await banner(page).getByRole('button', { name: 'Se déconnecter' }).click();
+    await banner(page).getByRole('link', { name: 'Se connecter' }).waitFor();
+
+    await banner(page).getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByLabel('Identifiant (adresse électronique)').fill(SOPHIE_EMAIL);
+    await page.getByLabel('Mot de passe', { exact: true }).fill('Mauvais-mot-de-passe-1');
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    await page.getByText('Identifiant ou mot de passe incorrect.').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}signin-password-error.png`, fullPage: true });
+
+    await page.waitForTimeout(1100); // the growing delay after one failure
+    await page.getByLabel('Mot de passe', { exact: true }).fill(SOPHIE_PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    await banner(page).getByRole('link', { name: 'Sophie DURAND' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.context().close();
+  });
+
+  it('works with the keyboard alone: sign-in page, card choice, sign-out', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/connexion`);
+    await page
+      .getByRole('heading', { level: 1, name: 'Se connecter' })
+      .waitFor({ timeout: 10_000 })
+      .catch(async (err) => {
+        await page.screenshot({ path: '/tmp/keyboard-failure.png', fullPage: true });
+        throw err;
+      });
+    const psc = page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' });
+    for (let i = 0; i < 30 && !(await psc.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    const card = page.getByRole('button', { name: 'Se connecter en tant que Jean-Pierre LEFÈVRE' });
+    await card.waitFor();
+    for (let i = 0; i < 30 && !(await card.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await card.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await banner(page).getByRole('link', { name: 'Jean-Pierre LEFÈVRE' }).waitFor();
+    const out = banner(page).getByRole('button', { name: 'Se déconnecter' });
+    for (let i = 0; i < 30 && !(await out.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await banner(page).getByRole('link', { name: 'Se connecter' }).waitFor();
+    await page.context().close();
+  });
+
+  it('shows the other-identity form errors on the local provider, accessibly', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/auth/psc/start`);
+    await page.getByRole('button', { name: 'Se connecter avec cette identité' }).click();
+    await page.getByText('Corrigez les champs signalés ci-dessous.').waitFor();
+    expect(await page.getByText(/Identifiant invalide/).isVisible()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}local-psc-errors.png`, fullPage: true });
+    await page.context().close();
+  });
+});
