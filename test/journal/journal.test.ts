@@ -60,7 +60,7 @@ describe('journal hash chains', async () => {
     const byChain = new Map<string, number[]>();
     for (const r of rows) byChain.set(r.chain, [...(byChain.get(r.chain) ?? []), r.seq]);
     for (const seqs of byChain.values()) expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-    expect(await verifyJournal(t.db, 7)).toEqual({ ok: true, checked: 81, chains: byChain.size });
+    expect(await verifyJournal(t.db, { batch: 7 })).toEqual({ ok: true, checked: 81, chains: byChain.size });
   });
 
   it('cannot be updated, deleted or truncated through SQL by the application', async () => {

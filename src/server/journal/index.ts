@@ -1,10 +1,28 @@
-// The journal: append-only, hash-chained audit of delegation events and dossier accesses.
-import type { Feature } from '../app.js';
+// The journal: append-only, hash-chained audit of delegation events and dossier accesses, with
+// retention (archive, signed checkpoint, purge) run daily.
+import type { AppContext, Feature } from '../app.js';
+import { checkpointKey, purgeJournal, RETENTION_CRONTAB, RETENTION_TASK } from './retention.js';
 import { journalRoutes } from './routes.js';
 
 export { appendJournal, verifyJournal } from './store.js';
 
+export const retentionDeps = (ctx: AppContext) => ({
+  db: ctx.db,
+  clock: ctx.clock,
+  archiveDir: ctx.config.journalArchiveDir,
+  retentionDays: ctx.config.journalRetentionDays,
+  signingKey: checkpointKey(ctx.config),
+});
+
 export const journalFeature: Feature = {
   name: 'journal',
   routes: journalRoutes,
+  tasks: (ctx) => ({
+    [RETENTION_TASK]: async () => {
+      const result = await purgeJournal(retentionDeps(ctx));
+      if (result.entries > 0)
+        ctx.logger.info({ chains: result.chains, entries: result.entries }, 'journal archivé et purgé');
+    },
+  }),
+  crontab: RETENTION_CRONTAB,
 };

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../platform/db-types.js';
 import { chainHash, type EntryContent, entryContent, GENESIS, SHARDS } from './chain.js';
+import { checkpointValid } from './retention.js';
 
 export interface JournalTables {
   journal_entries: {
@@ -22,6 +23,18 @@ export interface JournalTables {
     hash: string;
   };
   journal_heads: { chain: string; seq: number; prev_hash: string; hash: string };
+  journal_checkpoints: {
+    id: import('kysely').Generated<number>;
+    chain: string;
+    seq: number;
+    hash: string;
+    entries: number;
+    first_seq: number;
+    archive_file: string;
+    archive_sha256: string;
+    created_at: Date;
+    signature: string;
+  };
 }
 
 /** What happened. Actions are stable codes (labels in French are chosen when shown). */
@@ -104,8 +117,44 @@ export interface VerifyResult {
   firstBroken?: { id: number; chain: string; seq: number; reason: string };
 }
 
-/** Walks every chain in order, recomputing each hash; stops at the first broken entry. */
-export async function verifyJournal(db: Kysely<Database>, batch = 5000): Promise<VerifyResult> {
+export interface VerifyOptions {
+  batch?: number;
+  /** The checkpoint signing key: a chain purged by retention resumes at its signed checkpoint. */
+  signingKey?: string;
+}
+
+/**
+ * Walks every chain in order, recomputing each hash; stops at the first broken entry. A chain
+ * whose beginning was archived starts after its latest checkpoint, whose signature must hold.
+ */
+export async function verifyJournal(
+  db: Kysely<Database>,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  const batch = options.batch ?? 5000;
+  const checkpoints = new Map<string, { seq: number; hash: string }>();
+  const cps = await db
+    .selectFrom('journal_checkpoints')
+    .selectAll()
+    .orderBy('chain')
+    .orderBy('seq')
+    .execute();
+  for (const cp of cps) {
+    if (!options.signingKey || !checkpointValid(options.signingKey, cp)) {
+      return {
+        ok: false,
+        checked: 0,
+        chains: 0,
+        firstBroken: {
+          id: 0,
+          chain: cp.chain,
+          seq: cp.seq,
+          reason: 'point de contrôle non signé ou signature invalide',
+        },
+      };
+    }
+    checkpoints.set(cp.chain, { seq: cp.seq, hash: cp.hash });
+  }
   let checked = 0;
   let chains = 0;
   let cursor: { chain: string; seq: number } | undefined;
@@ -123,8 +172,9 @@ export async function verifyJournal(db: Kysely<Database>, batch = 5000): Promise
     for (const row of rows) {
       const firstOfChain = !prev || prev.chain !== row.chain;
       if (firstOfChain) chains++;
-      const expectedPrev = firstOfChain ? GENESIS : (prev as { hash: string }).hash;
-      const expectedSeq = firstOfChain ? 1 : (prev as { seq: number }).seq + 1;
+      const start = checkpoints.get(row.chain) ?? { seq: 0, hash: GENESIS };
+      const expectedPrev = firstOfChain ? start.hash : (prev as { hash: string }).hash;
+      const expectedSeq = firstOfChain ? start.seq + 1 : (prev as { seq: number }).seq + 1;
       const broken = (reason: string): VerifyResult => ({
         ok: false,
         checked,
@@ -154,16 +204,21 @@ export async function verifyJournal(db: Kysely<Database>, batch = 5000): Promise
     const last = rows[rows.length - 1] as { chain: string; seq: number };
     cursor = { chain: last.chain, seq: last.seq };
   }
-  // The heads record each chain's last entry: a removed tail or a removed chain shows here.
+  // The heads record each chain's last entry: a removed tail or a removed chain shows here (a
+  // chain wholly archived ends at its checkpoint).
   const heads = await db.selectFrom('journal_heads').selectAll().orderBy('chain').execute();
   for (const head of heads) {
-    const last = await db
-      .selectFrom('journal_entries')
-      .select(['id', 'seq', 'hash'])
-      .where('chain', '=', head.chain)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const last =
+      (await db
+        .selectFrom('journal_entries')
+        .select(['id', 'seq', 'hash'])
+        .where('chain', '=', head.chain)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst()) ??
+      (checkpoints.has(head.chain)
+        ? { id: 0, ...(checkpoints.get(head.chain) as { seq: number; hash: string }) }
+        : undefined);
     if (!last || last.seq !== head.seq || last.hash !== head.hash) {
       return {
         ok: false,
