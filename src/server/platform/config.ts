@@ -64,6 +64,12 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: intIn('DATABASE_POOL_SIZE', 1, 200).optional(),
   TRUST_PROXY: bool('TRUST_PROXY').optional(),
   SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']).optional(),
+  JOURNAL_RETENTION_DAYS: intIn('JOURNAL_RETENTION_DAYS', 1, 36500).optional(),
+  JOURNAL_ARCHIVE_DIR: z.string().trim().min(1).optional(),
+  JOURNAL_SIGNING_KEY: z
+    .string()
+    .min(32, 'JOURNAL_SIGNING_KEY doit contenir au moins 32 caractères / must be at least 32 characters')
+    .optional(),
   MAIL_FROM: z
     .string()
     .trim()
@@ -72,6 +78,12 @@ const envSchema = z.object({
       message:
         'MAIL_FROM doit être une adresse, éventuellement précédée d’un nom : Nom <adresse@domaine> / must be an address, optionally with a name',
     })
+    .optional(),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(16, 'METRICS_TOKEN doit contenir au moins 16 caractères / must be at least 16 characters')
+    .max(500, 'METRICS_TOKEN est trop long / is too long')
     .optional(),
 });
 
@@ -101,8 +113,15 @@ export interface Config {
   sessionAbsoluteHours: number;
   /** smtp:// or smtps:// with optional credentials. Unset in demo mode: a local SMTP server is run. */
   smtpUrl: string | undefined;
+  /** Journal entries older than this are archived to a file and purged (signed checkpoint). */
+  journalRetentionDays: number;
+  journalArchiveDir: string;
+  /** Signs the journal checkpoints; derived from the session secret when unset. */
+  journalSigningKey: string | undefined;
   /** The From of every email. */
   mailFrom: string;
+  /** Bearer token for GET /metrics when DEMO is off; unset: /metrics answers loopback only. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -162,8 +181,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES ?? 60,
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS ?? 8,
     smtpUrl: e.SMTP_URL,
+    journalRetentionDays: e.JOURNAL_RETENTION_DAYS ?? 365,
+    journalArchiveDir: path.resolve(cwd, e.JOURNAL_ARCHIVE_DIR ?? path.join(e.DATA_DIR ?? 'data', 'journal-archive')),
+    journalSigningKey: e.JOURNAL_SIGNING_KEY,
     mailFrom:
       e.MAIL_FROM ??
       `Délégations de droits <no-reply@${new URL(e.PUBLIC_URL ?? `http://localhost:${port}`).hostname}>`,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
