@@ -12,6 +12,7 @@ import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { type Db, migrationsApplied } from './platform/database.js';
 import { type App, createHttp } from './platform/http.js';
+import { metricsFeature } from './platform/metrics.js';
 import { WEB_DIST } from './platform/web-build.js';
 
 /** What every feature receives: configuration and the shared infrastructure. */
@@ -36,7 +37,7 @@ export interface Feature {
 }
 
 /** The features, in the order their routes are registered. */
-export const FEATURES: Feature[] = [identityFeature, mailFeature];
+export const FEATURES: Feature[] = [identityFeature, mailFeature, metricsFeature];
 
 export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES): Promise<App> {
   const app = await createHttp(ctx.config, ctx.logger);
