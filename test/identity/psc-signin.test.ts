@@ -320,6 +320,41 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     expect(url).toBe(`${t.url}/`);
   });
 
+  it('refuses hostile or oversized input on the local provider’s form, in French, signing nobody in', async () => {
+    const b = new Browser(t.url);
+    const start = await b.get('/auth/psc/start');
+    const toInteraction = await b.get(start.location as string);
+    const interaction = new URL(toInteraction.location as string).pathname;
+    const base = { card: 'autre', professionCode: '10', cardType: 'CPS', acr: 'eidas1' };
+    for (const form of [
+      { ...base, subjectNameId: '8123', familyName: 'A', givenName: 'B' },
+      { ...base, subjectNameId: '810001234565', familyName: '<script>alert(1)</script>', givenName: 'B' },
+      { ...base, subjectNameId: '810001234565', familyName: 'NOM', givenName: 'Pré\u0000nom' },
+      {
+        ...base,
+        subjectNameId: '4123456782/CPAT0001',
+        familyName: 'NOM',
+        givenName: 'Prénom',
+        cardType: 'CPS',
+      },
+      { ...base, subjectNameId: '810001234565', familyName: 'NOM', givenName: 'Prénom', acr: 'eidas9' },
+    ]) {
+      const res = await b.request('POST', `${interaction}/login`, { form });
+      expect(res.status, JSON.stringify(form)).toBe(400);
+      expect(res.text).toContain('Corrigez les champs signalés ci-dessous.');
+      expect(res.text).not.toContain('<script>alert(1)</script>');
+    }
+    const huge = await b.request('POST', `${interaction}/login`, {
+      form: { ...base, subjectNameId: '810001234565', familyName: 'x'.repeat(100_000), givenName: 'B' },
+    });
+    expect(huge.status).toBe(413);
+    expect(JSON.parse(huge.text).message).toBe('La requête est trop volumineuse.');
+    const unknownCard = await b.request('POST', `${interaction}/login`, { form: { card: '899999999999' } });
+    expect(unknownCard.status).toBe(400);
+    expect(unknownCard.text).toContain('Cette carte de démonstration n’existe pas.');
+    expect(sessionCookie(b)).toBeUndefined();
+  });
+
   it('answers a French 401 on /api/me when nobody is signed in, and gives a CSRF token', async () => {
     const b = new Browser(t.url);
     const me = await b.get('/api/me');
