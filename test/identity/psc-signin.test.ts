@@ -40,6 +40,15 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     expect(doc.jwks_uri).toBe(`${doc.issuer}/protocol/openid-connect/certs`);
     expect(doc.acr_values_supported).toEqual(['eidas1']);
     expect(doc.claims_supported).toEqual(expect.arrayContaining(['SubjectNameID', 'SubjectRefPro']));
+    // Its signing key is kept in the database, so a restart does not orphan issued ID tokens.
+    const certs = JSON.parse((await new Browser(t.url).get(new URL(doc.jwks_uri).pathname)).text);
+    const stored = await t.ctx.db
+      .selectFrom('app_settings')
+      .select('value')
+      .where('key', '=', 'local_psc_signing_key')
+      .executeTakeFirstOrThrow();
+    expect(certs.keys.map((k: { kid: string }) => k.kid)).toEqual([JSON.parse(stored.value).kid]);
+    expect(certs.keys[0].d).toBeUndefined();
   });
 
   it('sends the browser to the provider with PKCE S256, state, nonce, scope and acr_values', async () => {

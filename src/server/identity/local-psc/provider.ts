@@ -69,6 +69,26 @@ function checkOtherIdentity(form: OtherIdentityForm): Partial<Record<keyof Other
   return errors;
 }
 
+/**
+ * The provider's signing key, kept in the database so that ID tokens issued before a restart
+ * (needed as id_token_hint at sign-out) still verify. Demo data only.
+ */
+async function signingKey(ctx: AppContext): Promise<object> {
+  const key = 'local_psc_signing_key';
+  const read = () =>
+    ctx.db.selectFrom('app_settings').select('value').where('key', '=', key).executeTakeFirst();
+  const found = await read();
+  if (found) return JSON.parse(found.value);
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: crypto.randomUUID(), alg: 'RS256', use: 'sig' };
+  await ctx.db
+    .insertInto('app_settings')
+    .values({ key, value: JSON.stringify(jwk) })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  return JSON.parse((await read())?.value ?? JSON.stringify(jwk));
+}
+
 interface LocalPscOptions {
   ctx: AppContext;
 }
@@ -82,8 +102,7 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
     DEMO_CARDS.map((c) => [federatedSub(c.subjectNameId), c]),
   );
 
-  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: crypto.randomUUID(), alg: 'RS256', use: 'sig' };
+  const jwk = await signingKey(ctx);
   const cookieKey = crypto
     .createHmac('sha256', sessionSecret)
     .update('local-psc-cookies')
