@@ -1,4 +1,10 @@
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { useSession } from '../api/session';
+
+/** The seed's introduction; signed out, the way in; signed in, the way to the pages. */
 export function HomePage() {
+  const { data: session } = useSession();
+  const user = session?.user ?? null;
   return (
     <>
       <h1>Délégations de droits</h1>
@@ -10,6 +16,30 @@ export function HomePage() {
         médical, infirmier(e)…) qui vous accompagne au quotidien, ou un confrère médecin qui peut vous
         remplacer dans la gestion de vos dossiers.
       </p>
+      {session && !user && (
+        <Button linkProps={{ href: '/auth/psc/start' }} iconId="fr-icon-account-circle-line">
+          Se connecter avec Pro Santé Connect
+        </Button>
+      )}
+      {user && (
+        <ul className="fr-btns-group fr-btns-group--inline-md">
+          {user.isDoctor && (
+            <li>
+              <Button linkProps={{ to: '/delegations' }}>Mes délégations</Button>
+            </li>
+          )}
+          <li>
+            <Button priority="secondary" linkProps={{ to: '/dossiers' }}>
+              Dossiers
+            </Button>
+          </li>
+          <li>
+            <Button priority="secondary" linkProps={{ to: '/delegations-recues' }}>
+              Délégations reçues
+            </Button>
+          </li>
+        </ul>
+      )}
     </>
   );
 }
