@@ -7,9 +7,11 @@ import { safeReturnTo } from '../../shared/identity';
 import { ApiError } from '../api/client';
 import { signOut, useSession } from '../api/session';
 import { ActingContextBar } from '../context';
+import { useDemoMailboxFooterItem } from '../pages/demo-mail/useDemoMailboxFooterItem';
 
 const NAVIGATION = [
-  { text: 'Mes délégations', to: '/delegations' },
+  { text: 'Mes délégations', to: '/delegations', doctorsOnly: true },
+  { text: 'Délégations reçues', to: '/delegations-recues', signedInOnly: true },
   { text: 'Dossiers', to: '/dossiers' },
   { text: 'Journal', to: '/journal' },
 ];
@@ -22,6 +24,7 @@ export function Layout() {
   const session = useSession();
   const user = session.data?.user ?? null;
   const [signOutError, setSignOutError] = useState<string | undefined>();
+  const demoMail = useDemoMailboxFooterItem();
 
   useEffect(() => {
     if (pathname) setSignOutError(undefined);
@@ -86,10 +89,12 @@ export function Layout() {
         serviceTagline="Espace médecins libéraux — gérer les délégations de droits"
         homeLinkProps={{ to: '/', title: 'Accueil — Délégations de droits' }}
         quickAccessItems={quickAccessItems}
-        navigation={NAVIGATION.map((item) => ({
+        navigation={NAVIGATION.filter(
+          (item) => (!item.doctorsOnly || !user || user.isDoctor) && (!item.signedInOnly || user),
+        ).map((item) => ({
           text: item.text,
           linkProps: { to: item.to },
-          isActive: pathname.startsWith(item.to),
+          isActive: pathname === item.to || pathname.startsWith(`${item.to}/`),
         }))}
       />
       <main id="contenu" className="fr-container fr-py-6w" tabIndex={-1}>
@@ -105,7 +110,10 @@ export function Layout() {
         id="footer"
         accessibility="non compliant"
         contentDescription="Délégations de droits permet à un médecin libéral d'habiliter un professionnel de son cabinet ou un confrère à gérer ses dossiers, pour une période et avec des droits qu'il choisit."
-        bottomItems={[{ text: 'Documentation de l’API', linkProps: { href: '/api/docs' } }]}
+        bottomItems={[
+          { text: 'Documentation de l’API', linkProps: { href: '/api/docs' } },
+          ...(demoMail ? [demoMail] : []),
+        ]}
       />
     </>
   );
