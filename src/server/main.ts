@@ -57,7 +57,8 @@ async function main() {
   await webBuild;
   app = await buildApp(ctx);
   const { tasks, crontab } = collectTasks(ctx);
-  if (Object.keys(tasks).length > 0) worker = await startWorker({ pool: runtime.pool, tasks, crontab });
+  if (Object.keys(tasks).length > 0)
+    worker = await startWorker({ pool: runtime.pool, tasks, crontab, logger });
   await app.listen({ port: config.port, host: config.host });
   logger.info(
     {

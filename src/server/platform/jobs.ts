@@ -1,8 +1,10 @@
 // The job queue (graphile-worker, in PostgreSQL). A job is added with SQL on the caller's own
 // transaction connection, so it exists if and only if the change that caused it committed.
-import { type Runner, run, type TaskList } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { type Runner, run, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { type Kysely, sql } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
+import type pino from 'pino';
 import { silentLogger } from './database.js';
 
 export interface JobOptions {
@@ -29,10 +31,97 @@ export interface WorkerOptions {
   crontab?: string;
   concurrency?: number;
   pollInterval?: number;
+  logger?: pino.Logger;
+}
+
+/**
+ * A node killed with SIGKILL (or a crash) leaves the jobs it was running locked by its worker
+ * pool, and graphile-worker (without its Pro edition) frees such locks only after 4 hours, a
+ * fixed delay. So each node keeps one connection named after its pool while it runs: a lock
+ * whose pool has no such connection belongs to a dead process (the kernel closes a killed
+ * process's sockets and PostgreSQL ends its sessions at once; tcp_keepalives catch a lost host)
+ * and any node frees it. The grace period covers a pool that has locked a job before its
+ * connection is up. Tasks must stay idempotent: a node cut from the database for longer than
+ * the grace period may see its job run again elsewhere.
+ */
+export const DEAD_WORKER_GRACE_SECONDS = 15;
+const SWEEP_EVERY_MS = 15_000;
+const LIVENESS_PREFIX = 'dd-worker ';
+
+/** Frees the jobs locked by worker pools that no live node holds a connection for. */
+// biome-ignore lint/suspicious/noExplicitAny: any Kysely instance will do.
+export async function releaseDeadWorkersLocks(db: Kysely<any> | pg.Pool): Promise<number> {
+  const text = `
+    with dead as (
+      select distinct locked_by as id from (
+        select locked_by, locked_at from graphile_worker._private_jobs where locked_by is not null
+        union all
+        select locked_by, locked_at from graphile_worker._private_job_queues where locked_by is not null
+      ) l
+      where l.locked_at < now() - make_interval(secs => ${DEAD_WORKER_GRACE_SECONDS})
+        and not exists (select 1 from pg_stat_activity a where a.application_name = '${LIVENESS_PREFIX}' || l.locked_by)
+    )
+    select graphile_worker.force_unlock_workers(array_agg(id)) as done, count(*)::int as n from dead having count(*) > 0`;
+  const rows =
+    db instanceof pg.Pool
+      ? (await db.query<{ n: number }>(text)).rows
+      : (await sql.raw<{ n: number }>(text).execute(db)).rows;
+  return rows[0]?.n ?? 0;
+}
+
+/** The connection that says "this worker pool is alive" for as long as this process runs. */
+function keepAlive(pool: pg.Pool, poolId: string, logger: pino.Logger | undefined) {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (stopped) return;
+    const c = new pg.Client({ ...pool.options, application_name: `${LIVENESS_PREFIX}${poolId}` });
+    c.on('error', () => {});
+    c.on('end', () => {
+      if (client === c) client = undefined;
+      if (!stopped) timer = setTimeout(() => void connect(), 1000);
+    });
+    try {
+      await c.connect();
+      // A host that vanishes without closing its sockets is noticed within about a minute.
+      await c.query(
+        'set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3',
+      );
+      if (stopped) await c.end();
+      else client = c;
+    } catch {
+      await c.end().catch(() => {});
+    }
+  };
+  void connect();
+  const sweep = async () => {
+    try {
+      const n = await releaseDeadWorkersLocks(pool);
+      if (n > 0) logger?.warn({ workerPools: n }, 'tâches libérées : processus arrêté brutalement');
+    } catch {
+      // Database unreachable: the next sweep will do.
+    }
+  };
+  void sweep();
+  const interval = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+  interval.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(interval);
+    clearTimeout(timer);
+    await client?.end().catch(() => {});
+  };
 }
 
 export async function startWorker(options: WorkerOptions): Promise<Runner> {
-  return run({
+  const events: WorkerEvents = new EventEmitter();
+  let poolId: string | undefined;
+  events.on('pool:create', ({ workerPool }) => {
+    poolId = workerPool.id;
+  });
+  events.on('cron:started', () => options.logger?.info('planificateur prêt'));
+  const runner = await run({
     pgPool: options.pool,
     taskList: options.tasks,
     crontab: options.crontab ?? '',
@@ -40,5 +129,25 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     pollInterval: options.pollInterval ?? 1000,
     noHandleSignals: true,
     logger: silentLogger(),
+    events,
   });
+  const stopKeepAlive = poolId ? keepAlive(options.pool, poolId, options.logger) : async () => {};
+  return {
+    ...runner,
+    async stop(reason?: string) {
+      // Jobs are released by the graceful stop first; then this pool may look dead.
+      try {
+        await runner.stop(reason);
+      } finally {
+        await stopKeepAlive();
+      }
+    },
+    async kill(reason?: string) {
+      try {
+        await runner.kill(reason);
+      } finally {
+        await stopKeepAlive();
+      }
+    },
+  };
 }
