@@ -32,8 +32,13 @@ export interface Feature {
   demoSeed?(ctx: AppContext): Promise<void>;
   routes?(app: App, ctx: AppContext): Promise<void> | void;
   tasks?(ctx: AppContext): TaskList;
-  /** graphile-worker crontab lines */
-  crontab?: string;
+  /** graphile-worker crontab lines (a function when they depend on the configuration) */
+  crontab?: string | ((ctx: AppContext) => string | undefined);
+  /**
+   * Details added to GET /ready under the feature's name. They inform (e.g. a failed nightly
+   * import) but never make the node unready: only the database and the migrations do.
+   */
+  readiness?(ctx: AppContext): Promise<Record<string, unknown>>;
 }
 
 /** The features, in the order their routes are registered. */
@@ -47,7 +52,14 @@ export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES):
     try {
       const applied = await migrationsApplied(ctx.db);
       if (!applied) return reply.status(503).send({ status: 'migrations pending' });
-      return { status: 'ready' };
+      const details = await Promise.all(
+        features.map(async (f) =>
+          f.readiness
+            ? [f.name, await f.readiness(ctx).catch(() => ({ error: 'détails indisponibles' }))]
+            : [],
+        ),
+      );
+      return { status: 'ready', ...Object.fromEntries(details.filter((d) => d.length)) };
     } catch {
       return reply.status(503).send({ status: 'database unreachable' });
     }
@@ -96,7 +108,8 @@ export function collectTasks(
   const crontab: string[] = [];
   for (const feature of features) {
     Object.assign(tasks, feature.tasks?.(ctx));
-    if (feature.crontab) crontab.push(feature.crontab);
+    const lines = typeof feature.crontab === 'function' ? feature.crontab(ctx) : feature.crontab;
+    if (lines) crontab.push(lines);
   }
   return { tasks, crontab: crontab.join('\n') };
 }

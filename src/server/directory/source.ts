@@ -2,7 +2,7 @@
 // the archive, never extracted to disk), and the extract's date from its name.
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { Temporal } from 'temporal-polyfill';
 import yauzl from 'yauzl';
 import { DirectoryFormatError } from './parser.js';
@@ -64,7 +64,21 @@ function openZipMember(file: string): Promise<{ member: string; stream: Readable
             return;
           }
           stream.once('close', () => zip.close());
-          resolve({ member: path.posix.basename(entry.fileName), stream });
+          // A damaged member fails inside yauzl's pipes as soon as they buffer, possibly before
+          // anyone reads: the error is kept on the stream (a reader gets it, explained) rather
+          // than thrown at the process for want of a listener.
+          const member = new PassThrough({ highWaterMark: 256 * 1024 });
+          member.on('error', () => {});
+          stream.on('error', () => {
+            member.destroy(
+              new DirectoryFormatError(
+                `Le fichier ${path.posix.basename(entry.fileName)} de l’archive zip est endommagé : il ne peut pas être décompressé.`,
+              ),
+            );
+          });
+          member.once('close', () => stream.destroy());
+          stream.pipe(member);
+          resolve({ member: path.posix.basename(entry.fileName), stream: member });
         });
       });
       zip.on('end', () => {

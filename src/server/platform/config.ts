@@ -63,6 +63,16 @@ const envSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: intIn('DATABASE_POOL_SIZE', 1, 200).optional(),
   TRUST_PROXY: bool('TRUST_PROXY').optional(),
+  DIRECTORY_IMPORT_URL: url('DIRECTORY_IMPORT_URL', ['https:', 'http:']).optional(),
+  DIRECTORY_IMPORT_CRON: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/\s+/g, ' '))
+    .refine((v) => /^[\d*,/-]+( [\d*,/-]+){4}$/.test(v), {
+      message:
+        'DIRECTORY_IMPORT_CRON doit être une expression cron à 5 champs (UTC), par ex. « 30 4 * * * » / must be a 5-field cron expression (UTC)',
+    })
+    .optional(),
   SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']).optional(),
   JOURNAL_RETENTION_DAYS: intIn('JOURNAL_RETENTION_DAYS', 1, 36500).optional(),
   JOURNAL_ARCHIVE_DIR: z.string().trim().min(1).optional(),
@@ -100,6 +110,10 @@ export interface Config {
   demo: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: boolean;
+  /** The ANS extract zip downloaded and imported by a daily job; unset: no automatic import. */
+  directoryImportUrl: string | undefined;
+  /** When that job runs (graphile-worker cron, UTC). */
+  directoryImportCron: string;
   /**
    * Pro Santé Connect. Unset issuer in demo mode: the local provider mounted in the app is used;
    * unset with DEMO off: sign-in with Pro Santé Connect is unavailable.
@@ -158,6 +172,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       'Configuration invalide / invalid configuration:\n  PSC_CLIENT_ID, PSC_CLIENT_SECRET: obligatoires avec PSC_ISSUER / required with PSC_ISSUER',
     );
   }
+  if (!demo && e.DIRECTORY_IMPORT_URL?.startsWith('http:')) {
+    throw new ConfigError(
+      'Configuration invalide / invalid configuration:\n  DIRECTORY_IMPORT_URL: doit être en https hors mode démo / must be https when DEMO is off',
+    );
+  }
   if (!demo && e.PSC_ISSUER?.startsWith('http:')) {
     throw new ConfigError(
       'Configuration invalide / invalid configuration:\n  PSC_ISSUER: doit être en https hors mode démo / must be https when DEMO is off',
@@ -174,6 +193,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     demo,
     logLevel: e.LOG_LEVEL ?? 'info',
     trustProxy: e.TRUST_PROXY ?? false,
+    directoryImportUrl: e.DIRECTORY_IMPORT_URL,
+    directoryImportCron: e.DIRECTORY_IMPORT_CRON ?? '30 4 * * *',
     pscIssuer: e.PSC_ISSUER?.replace(/\/+$/, ''),
     pscClientId: e.PSC_CLIENT_ID,
     pscClientSecret: e.PSC_CLIENT_SECRET,
