@@ -25,11 +25,36 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * An Error logged by anyone (Fastify, a library, our code): its type, code and stack frames
+ * only. Its message and other properties can quote personal data: a driver's message quotes the
+ * values of a row, and Node's HTTP parse errors carry the raw request (URL, cookies) in rawPacket.
+ */
+export function safeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  return {
+    type: err.name,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    stack: err.stack?.split('\n').slice(1, 8).join('\n'),
+  };
+}
+
 export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'delegations-de-droits' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: safeError },
+    // `log.error(err)` would otherwise take the error's message as the line's message.
+    hooks: {
+      logMethod(args, method) {
+        if (args[0] instanceof Error && typeof args[1] !== 'string') {
+          return method.apply(this, [args[0], 'erreur (message non journalisé)']);
+        }
+        return method.apply(this, args);
+      },
+    },
     // Belt and braces: should a personal field ever reach a log call, it is censored.
     redact: {
       paths: [
