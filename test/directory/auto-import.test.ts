@@ -82,8 +82,12 @@ const server = http.createServer((req, res) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-function serveZip(body: Buffer, options: { etag?: string; delayMs?: number } = {}): void {
+function serveZip(body: Buffer, options: { etag?: string; delayMs?: number; mirror?: boolean } = {}): void {
   served.handler = (req, res) => {
+    if (options.mirror && !req.url?.startsWith('/miroir/')) {
+      res.writeHead(302, { location: '/miroir/extraction.zip' }).end();
+      return;
+    }
     if (options.etag && req.headers['if-none-match'] === options.etag) {
       res.writeHead(304).end();
       return;
@@ -184,7 +188,8 @@ describe('automatic import of the directory', async () => {
   });
 
   it('the worker runs the job: the zip is downloaded, imported, and search answers from it', async () => {
-    serveZip(zipA, { etag: '"a"' });
+    serveZip(zipA, { etag: '"a"', mirror: true }); // behind a redirect
+    served.requests = [];
     // A file left by a run killed mid-download is removed by the next run.
     await import('node:fs/promises').then(async (fs) => {
       await fs.mkdir(path.join(dataDir, 'tmp'), { recursive: true });
@@ -211,6 +216,7 @@ describe('automatic import of the directory', async () => {
         source_url: `${base}${URL_PATH}`,
       },
     ]);
+    expect(served.requests.map((r) => r.url)).toEqual([`${URL_PATH}?jeton=secret`, '/miroir/extraction.zip']);
     expect(await search('martin camille')).toContain('MARTIN Camille');
     expect(await search('zygomar')).toEqual([]);
     expect(tempFiles()).toEqual([]);
@@ -229,7 +235,16 @@ describe('automatic import of the directory', async () => {
     const before = (await imports()).length;
     served.requests = [];
     expect(await run()).toMatchObject({ outcome: 'unchanged' });
-    expect(served.requests).toEqual([{ url: `${URL_PATH}?jeton=secret`, ifNoneMatch: '"a"' }]);
+    // The conditional request, through the redirect: the mirror answers 304, nothing is downloaded.
+    expect(served.requests).toEqual([
+      { url: `${URL_PATH}?jeton=secret`, ifNoneMatch: '"a"' },
+      { url: '/miroir/extraction.zip', ifNoneMatch: '"a"' },
+    ]);
+
+    // A server that ignores the condition but sends the same ETag: the body is not kept.
+    served.handler = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/zip', etag: '"a"' }).end(zipA);
+    expect(await run()).toEqual({ outcome: 'unchanged', reason: expect.stringContaining('même ETag') });
 
     serveZip(zipA); // a server without validators: downloaded, then recognised by its date
     const result = await run();
@@ -413,10 +428,31 @@ describe('configuration of the automatic import', () => {
     );
   });
 
+  it('at start, with a URL and no directory yet, an import is queued at once; a bad schedule stops the start', async () => {
+    const env = {
+      DEMO: 'false',
+      SESSION_SECRET: 's'.repeat(32),
+      PUBLIC_URL: 'https://delegations.example.fr',
+      DIRECTORY_IMPORT_URL: 'https://annuaire.example.fr/extraction.zip',
+      DATA_DIR: dataDir,
+    };
+    const t = await createTestApp({ env, features: [feature], startFeatures: true });
+    try {
+      const jobs = await sql<{ task_identifier: string; key: string | null }>`
+        select task_identifier, key from graphile_worker.jobs`.execute(t.ctx.db);
+      expect(jobs.rows).toEqual([{ task_identifier: AUTO_IMPORT_TASK, key: AUTO_IMPORT_TASK }]);
+      const badSchedule = { ...t.ctx, config: { ...t.ctx.config, directoryImportCron: '99 4 * * *' } };
+      await expect(feature.start?.(badSchedule)).rejects.toThrow(/DIRECTORY_IMPORT_CRON/);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('the crontab line is valid for graphile-worker, and absent without a URL', () => {
     const [item] = parseCrontab(autoImportCrontab('30 4 * * *'));
     expect(item).toMatchObject({
       task: AUTO_IMPORT_TASK,
+      match: expect.any(Function),
       options: { maxAttempts: 1, queueName: AUTO_IMPORT_TASK, jobKey: AUTO_IMPORT_TASK },
     });
     const ctx = (env: Record<string, string>) =>

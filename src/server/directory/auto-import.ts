@@ -122,6 +122,12 @@ async function download(
       );
     }
     const body = response.body;
+    if (new URL(url).protocol === 'https:' && new URL(response.url).protocol !== 'https:') {
+      await body?.cancel().catch(() => {});
+      throw new ImportAttemptError(
+        'Téléchargement de l’annuaire refusé : le serveur redirige vers une adresse non chiffrée (http).',
+      );
+    }
     const etag = response.headers.get('etag');
     const lastModified = response.headers.get('last-modified');
     const drop = () => body?.cancel().catch(() => {});

@@ -56,10 +56,11 @@ export interface DirectoryFeatureOptions {
 
 /**
  * The daily job's crontab line: one named queue and one job key, so that two nodes never run it
- * side by side (the run also holds an advisory lock, which covers a job queued by hand).
+ * side by side (the run also holds an advisory lock, which covers a job queued by hand); a run
+ * missed while every node was down (a deployment at that hour) is made up within 6 hours.
  */
 export function autoImportCrontab(cron: string): string {
-  return `${cron} ${AUTO_IMPORT_TASK} ?max=1&queue=${AUTO_IMPORT_TASK}&jobKey=${AUTO_IMPORT_TASK}&jobKeyMode=preserve_run_at`;
+  return `${cron} ${AUTO_IMPORT_TASK} ?fill=6h&max=1&queue=${AUTO_IMPORT_TASK}&jobKey=${AUTO_IMPORT_TASK}&jobKeyMode=preserve_run_at`;
 }
 
 export function createDirectoryFeature(options: DirectoryFeatureOptions = {}): Feature {
