@@ -2,9 +2,11 @@ import { Route, Routes } from 'react-router';
 import { Layout } from './layout/Layout';
 import { AccountPage } from './pages/AccountPage';
 import { DemoMailboxPage } from './pages/DemoMailboxPage';
+import { DossierPage, DossiersPage, NewDossierPage } from './pages/dossiers';
 import { EmailConfirmPage } from './pages/EmailConfirmPage';
 import { FirstSignInPage } from './pages/FirstSignInPage';
 import { HomePage } from './pages/HomePage';
+import { JournalPage } from './pages/journal';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
 
@@ -18,6 +20,10 @@ export function App() {
         <Route path="mon-compte" element={<AccountPage />} />
         <Route path="confirmer-courriel" element={<EmailConfirmPage />} />
         <Route path="demo/courriels" element={<DemoMailboxPage />} />
+        <Route path="dossiers" element={<DossiersPage />} />
+        <Route path="dossiers/nouveau" element={<NewDossierPage />} />
+        <Route path="dossiers/:id" element={<DossierPage />} />
+        <Route path="journal" element={<JournalPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

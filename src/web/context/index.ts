@@ -1,0 +1,10 @@
+export { ActingContextBar, ContextSelector, contextSentence, rightsSentence } from './ActingContextBar';
+export {
+  type ActingContext,
+  type ActingState,
+  CONTEXTS_KEY,
+  type DelegatedContext,
+  doctorName,
+  useActingContext,
+  withContext,
+} from './useActingContext';

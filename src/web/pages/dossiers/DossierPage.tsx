@@ -1,0 +1,541 @@
+// One dossier as the acting context may see it: patient identity, administrative part (editable
+// with « Créer et modifier »), medical part (sent by the server only with « volet médical »),
+// requests to establishments (« Envoyer les demandes »), and "Pourquoi ai-je accès ?".
+import { Accordion } from '@codegouvfr/react-dsfr/Accordion';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { ButtonsGroup } from '@codegouvfr/react-dsfr/ButtonsGroup';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Notice } from '@codegouvfr/react-dsfr/Notice';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { RIGHT_CODES, RIGHT_LABELS } from '../../../shared/delegations';
+import { LIVING_SITUATION_LABELS } from '../../../shared/dossiers';
+import { ApiError } from '../../api/client';
+import { type ActingContext, doctorName } from '../../context';
+import {
+  cancelRequest,
+  type Dossier,
+  dossierKey,
+  explainAccess,
+  fetchDossier,
+  sendRequest,
+  updateAdministrative,
+  updateMedical,
+} from './api';
+import {
+  DataTable,
+  DossierStatusBadge,
+  errorMessage,
+  InActingContext,
+  Loading,
+  PageError,
+  RequestStatusBadge,
+  useRecheckOnRefusal,
+  useTitle,
+} from './components';
+import {
+  AdministrativeFields,
+  administrativeForm,
+  administrativePayload,
+  FormError,
+  MEDICAL_IDS,
+  MedicalFields,
+  medicalForm,
+  medicalPayload,
+  PATIENT_IDS,
+  PatientFields,
+  patientForm,
+  patientPayload,
+} from './fields';
+import { frenchDate, parisDateTime, parisDateTimeWords } from './format';
+import './dossiers.css';
+
+export function DossierPage() {
+  return <InActingContext title="Dossier">{(acting) => <DossierView acting={acting} />}</InActingContext>;
+}
+
+interface Message {
+  severity: 'success' | 'error';
+  text: string;
+}
+
+function DossierView({ acting }: { acting: ActingContext }) {
+  const { id = '' } = useParams();
+  const { onBehalfOf } = acting;
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const dossier = useQuery({
+    queryKey: dossierKey(id, onBehalfOf),
+    queryFn: () => fetchDossier(id, onBehalfOf),
+  });
+  useRecheckOnRefusal(dossier.error, acting);
+  const [message, setMessage] = useState<Message | undefined>(() => {
+    const flash = (location.state as { flash?: string } | null)?.flash;
+    return flash ? { severity: 'success', text: flash } : undefined;
+  });
+  const messageRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if ((location.state as { flash?: string } | null)?.flash) {
+      navigate(location.pathname, { replace: true, state: null });
+    }
+  }, [location, navigate]);
+  useEffect(() => {
+    if (message) messageRef.current?.focus();
+  }, [message]);
+  const title = dossier.data ? `Dossier ${dossier.data.reference}` : 'Dossier';
+  useTitle(dossier.isError ? 'Dossier introuvable' : title);
+
+  if (dossier.isPending) return <Loading />;
+  if (dossier.isError) {
+    const err = dossier.error;
+    if (err instanceof ApiError && err.status === 404) return <DossierNotFound message={err.message} />;
+    return <PageError title="Dossier" message={errorMessage(err)} />;
+  }
+  const d = dossier.data;
+  const can = (right: (typeof RIGHT_CODES)[number]) => d.rights.includes(right);
+  const reload = () => queryClient.invalidateQueries({ queryKey: ['dossiers', onBehalfOf ?? 'self'] });
+  /** After a write: say what happened; on a conflict or refusal, reload what the server has. */
+  const done = async (text: string) => {
+    await reload();
+    setMessage({ severity: 'success', text });
+  };
+  const failed = async (err: unknown) => {
+    if (err instanceof ApiError && [403, 404, 409].includes(err.status)) {
+      await reload();
+      if (err.status !== 409) await acting.recheck();
+    }
+    setMessage({ severity: 'error', text: errorMessage(err, 'L’enregistrement a échoué.') });
+  };
+
+  return (
+    <>
+      <Breadcrumb
+        currentPageLabel={d.reference}
+        homeLinkProps={{ to: '/' }}
+        segments={[{ label: 'Dossiers', linkProps: { to: '/dossiers' } }]}
+      />
+      <div className="dossiers-title">
+        <h1>{title}</h1>
+        <DossierStatusBadge status={d.status} />
+      </div>
+      <p className="fr-text--lead">
+        {d.patient.givenName} {d.patient.familyName}, né{d.patient.sex === 'F' ? 'e' : ''} le{' '}
+        {frenchDate(d.patient.birthDate)}
+        {acting.state.status === 'delegated' && <> — patient du {doctorName(acting.state.context)}</>}
+      </p>
+      <p className="fr-text--sm">Dernière mise à jour {parisDateTimeWords(d.updatedAt)}.</p>
+      <div aria-live="polite">
+        {message && (
+          <div ref={messageRef} tabIndex={-1} className="fr-mb-3w dossier-message">
+            <Alert
+              severity={message.severity}
+              small
+              description={message.text}
+              closable
+              onClose={() => setMessage(undefined)}
+            />
+          </div>
+        )}
+      </div>
+
+      <WhyAccess dossier={d} onBehalfOf={onBehalfOf} />
+
+      <AdministrativeSection
+        key={`admin-${d.version}`}
+        dossier={d}
+        editable={can('gerer')}
+        onBehalfOf={onBehalfOf}
+        onDone={done}
+        onFailed={failed}
+      />
+      <MedicalSection
+        key={`medical-${d.version}`}
+        dossier={d}
+        editable={can('volet_medical')}
+        onBehalfOf={onBehalfOf}
+        onDone={done}
+        onFailed={failed}
+      />
+      <RequestsSection
+        dossier={d}
+        canSend={can('envoyer')}
+        onBehalfOf={onBehalfOf}
+        onDone={done}
+        onFailed={failed}
+      />
+    </>
+  );
+}
+
+export function DossierNotFound({ message }: { message: string }) {
+  return (
+    <>
+      <h1>Dossier introuvable</h1>
+      <Alert severity="error" title={message} description="Il n’existe pas ou vous n’y avez pas accès." />
+      <p className="fr-mt-3w">
+        <Link to="/dossiers">Revenir à la liste des dossiers</Link>
+      </p>
+    </>
+  );
+}
+
+function WhyAccess({ dossier, onBehalfOf }: { dossier: Dossier; onBehalfOf: string | undefined }) {
+  const [expanded, setExpanded] = useState(false);
+  const explain = useQuery({
+    queryKey: ['access', 'explain', dossier.id, onBehalfOf ?? 'self'],
+    queryFn: () => explainAccess(dossier.id, 'read', onBehalfOf),
+    enabled: expanded,
+    staleTime: 0,
+  });
+  return (
+    <Accordion
+      className="fr-mb-5w"
+      label="Pourquoi ai-je accès ?"
+      titleAs="h2"
+      expanded={expanded}
+      onExpandedChange={setExpanded}
+    >
+      {explain.isPending ? (
+        <Loading />
+      ) : explain.isError ? (
+        <p>{errorMessage(explain.error)}</p>
+      ) : (
+        <>
+          <p>{explain.data.message}</p>
+          <p className="fr-mb-1w">Ce que vous pouvez faire sur ce dossier :</p>
+          <ul>
+            {RIGHT_CODES.filter((r) => dossier.rights.includes(r)).map((r) => (
+              <li key={r}>{RIGHT_LABELS[r]}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Accordion>
+  );
+}
+
+function Fields({ items }: { items: [string, ReactNode][] }) {
+  return (
+    <dl className="dossier-fields">
+      {items.map(([label, value]) => (
+        <div key={label} style={{ display: 'contents' }}>
+          <dt>{label}</dt>
+          <dd>{value === '' || value === undefined || value === null ? <em>Non renseigné</em> : value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+interface SectionProps {
+  dossier: Dossier;
+  onBehalfOf: string | undefined;
+  onDone: (text: string) => Promise<void>;
+  onFailed: (err: unknown) => Promise<void>;
+}
+
+function AdministrativeSection({
+  dossier: d,
+  editable,
+  onBehalfOf,
+  onDone,
+  onFailed,
+}: SectionProps & { editable: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [patient, setPatient] = useState(() => patientForm(d.patient));
+  const [administrative, setAdministrative] = useState(() => administrativeForm(d.administrative));
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const errorRef = useRef<HTMLDivElement>(null);
+  const firstField = useRef(false);
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
+  useEffect(() => {
+    if (editing && firstField.current) document.getElementById(PATIENT_IDS['patient.familyName'])?.focus();
+    firstField.current = true;
+  }, [editing]);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await updateAdministrative(
+        d.id,
+        {
+          version: d.version,
+          patient: patientPayload(patient),
+          administrative: administrativePayload(administrative),
+        },
+        onBehalfOf,
+      );
+      setEditing(false);
+      await onDone('Le volet administratif a été enregistré.');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) setError(err);
+      else await onFailed(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const a = d.administrative;
+  return (
+    <section className="dossier-section" aria-labelledby="titre-administratif">
+      <div className="dossier-section-head">
+        <h2 id="titre-administratif">Patient et volet administratif</h2>
+        {editable && !editing && (
+          <Button priority="secondary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
+            Modifier le volet administratif
+          </Button>
+        )}
+      </div>
+      {editing ? (
+        <form onSubmit={onSubmit} noValidate aria-label="Modifier le volet administratif">
+          {error && <FormError error={error} ids={PATIENT_IDS} focusRef={errorRef} />}
+          <PatientFields value={patient} onChange={setPatient} error={error} />
+          <AdministrativeFields value={administrative} onChange={setAdministrative} error={error} />
+          <ButtonsGroup
+            inlineLayoutWhen="sm and up"
+            buttons={[
+              { children: 'Enregistrer', type: 'submit', disabled: busy },
+              {
+                children: 'Annuler',
+                priority: 'secondary',
+                type: 'button',
+                onClick: () => {
+                  setEditing(false);
+                  setError(undefined);
+                  setPatient(patientForm(d.patient));
+                  setAdministrative(administrativeForm(d.administrative));
+                },
+              },
+            ]}
+          />
+        </form>
+      ) : (
+        <Fields
+          items={[
+            ['Nom', d.patient.familyName],
+            ['Prénom', d.patient.givenName],
+            ['Date de naissance', frenchDate(d.patient.birthDate)],
+            ['Sexe', d.patient.sex === 'F' ? 'Femme' : 'Homme'],
+            ['Adresse', a.address],
+            ['Téléphone', a.phone],
+            ['Personne de confiance', a.trustedPerson],
+            ['Couverture sociale', a.coverage],
+            ['Situation de vie', a.livingSituation ? LIVING_SITUATION_LABELS[a.livingSituation] : ''],
+          ]}
+        />
+      )}
+    </section>
+  );
+}
+
+function MedicalSection({
+  dossier: d,
+  editable,
+  onBehalfOf,
+  onDone,
+  onFailed,
+}: SectionProps & { editable: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [medical, setMedical] = useState(() => medicalForm(d.medical ?? {}));
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const errorRef = useRef<HTMLDivElement>(null);
+  const firstField = useRef(false);
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
+  useEffect(() => {
+    if (editing && firstField.current) document.getElementById(MEDICAL_IDS['medical.antecedents'])?.focus();
+    firstField.current = true;
+  }, [editing]);
+
+  if (d.medical === null) {
+    return (
+      <section className="dossier-section" aria-labelledby="titre-medical">
+        <h2 id="titre-medical">Volet médical</h2>
+        <Notice
+          title={`Votre délégation de droits n’inclut pas le droit « ${RIGHT_LABELS.volet_medical} » : le volet médical de ce dossier ne vous est pas affiché.`}
+        />
+      </section>
+    );
+  }
+  const m = d.medical;
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await updateMedical(d.id, { version: d.version, medical: medicalPayload(medical) }, onBehalfOf);
+      setEditing(false);
+      await onDone('Le volet médical a été enregistré.');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) setError(err);
+      else await onFailed(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="dossier-section" aria-labelledby="titre-medical">
+      <div className="dossier-section-head">
+        <h2 id="titre-medical">Volet médical</h2>
+        {editable && !editing && (
+          <Button priority="secondary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
+            Compléter le volet médical
+          </Button>
+        )}
+      </div>
+      {editing ? (
+        <form onSubmit={onSubmit} noValidate aria-label="Compléter le volet médical">
+          {error && <FormError error={error} ids={MEDICAL_IDS} focusRef={errorRef} />}
+          <MedicalFields value={medical} onChange={setMedical} error={error} />
+          <ButtonsGroup
+            inlineLayoutWhen="sm and up"
+            buttons={[
+              { children: 'Enregistrer', type: 'submit', disabled: busy },
+              {
+                children: 'Annuler',
+                priority: 'secondary',
+                type: 'button',
+                onClick: () => {
+                  setEditing(false);
+                  setError(undefined);
+                  setMedical(medicalForm(m));
+                },
+              },
+            ]}
+          />
+        </form>
+      ) : (
+        <Fields
+          items={[
+            ['Antécédents', m.antecedents],
+            ['Pathologies', m.pathologies],
+            ['Traitements', m.treatments],
+            ['GIR', m.gir ? `GIR ${m.gir}` : ''],
+          ]}
+        />
+      )}
+    </section>
+  );
+}
+
+function RequestsSection({
+  dossier: d,
+  canSend,
+  onBehalfOf,
+  onDone,
+  onFailed,
+}: SectionProps & { canSend: boolean }) {
+  const [establishment, setEstablishment] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const onSend = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await sendRequest(d.id, establishment, onBehalfOf);
+      setEstablishment('');
+      await onDone(`La demande à « ${establishment.trim()} » a été envoyée.`);
+    } catch (err) {
+      if (
+        err instanceof ApiError &&
+        (err.status === 400 || err.status === 422 || err.code === 'request_exists')
+      ) {
+        setError(err.field('establishment') ?? err.message);
+      } else await onFailed(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onCancel = async (request: Dossier['requests'][number]) => {
+    setBusy(true);
+    try {
+      await cancelRequest(d.id, request.id, onBehalfOf);
+      await onDone(`La demande à « ${request.establishment} » a été annulée.`);
+    } catch (err) {
+      await onFailed(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="dossier-section" aria-labelledby="titre-demandes">
+      <h2 id="titre-demandes">Demandes aux établissements</h2>
+      {d.requests.length === 0 ? (
+        <p>Aucune demande n’a été envoyée pour ce dossier.</p>
+      ) : (
+        <DataTable
+          className="dossiers-table"
+          caption="Demandes envoyées aux établissements"
+          captionHidden
+          headers={['Établissement', 'Statut', 'Envoyée le', 'Mise à jour', ...(canSend ? ['Action'] : [])]}
+          rows={d.requests.map((r) => ({
+            key: r.id,
+            cells: [
+              r.establishment,
+              <RequestStatusBadge key="status" status={r.status} />,
+              parisDateTime(r.sentAt),
+              parisDateTime(r.updatedAt),
+              ...(canSend
+                ? [
+                    r.status === 'envoyee' ? (
+                      <Button
+                        key="cancel"
+                        size="small"
+                        priority="tertiary"
+                        disabled={busy}
+                        onClick={() => void onCancel(r)}
+                      >
+                        Annuler la demande<span className="fr-sr-only"> à {r.establishment}</span>
+                      </Button>
+                    ) : (
+                      '—'
+                    ),
+                  ]
+                : []),
+            ],
+          }))}
+        />
+      )}
+      {canSend ? (
+        <form onSubmit={onSend} noValidate className="dossier-request-form" aria-label="Envoyer une demande">
+          <Input
+            label="Établissement"
+            hintText="Nom de l’établissement, par exemple : EHPAD Les Glycines (Villeurbanne)"
+            state={error ? 'error' : 'default'}
+            stateRelatedMessage={error}
+            nativeInputProps={{
+              id: 'demande-etablissement',
+              value: establishment,
+              maxLength: 200,
+              onChange: (e) => setEstablishment(e.target.value),
+            }}
+          />
+          <Button type="submit" disabled={busy} iconId="fr-icon-send-plane-line">
+            Envoyer la demande
+          </Button>
+        </form>
+      ) : (
+        <p>
+          Votre délégation de droits n’inclut pas le droit « {RIGHT_LABELS.envoyer} » : vous ne pouvez ni
+          envoyer ni annuler de demande.
+        </p>
+      )}
+    </section>
+  );
+}

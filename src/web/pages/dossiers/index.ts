@@ -1,0 +1,3 @@
+export { DossierPage } from './DossierPage';
+export { DossiersPage } from './DossiersPage';
+export { NewDossierPage } from './NewDossierPage';

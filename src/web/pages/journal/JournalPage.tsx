@@ -1,0 +1,288 @@
+// "Journal": for a doctor, what happened to his or her dossiers and delegations (who, for whom,
+// which dossier, what, allowed or refused), filtered by délégataire, dates and dossier, with the
+// CSV export; for everyone, "Mes actions". Times in Paris time. Filters live in the address.
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link, Navigate, useLocation, useSearchParams } from 'react-router';
+import type { Me } from '../../../shared/identity';
+import { ApiError } from '../../api/client';
+import { useSession } from '../../api/session';
+import { DataTable, Loading, useTitle } from '../dossiers/components';
+import { parisDateTime } from '../dossiers/format';
+import {
+  fetchJournalActors,
+  fetchJournalPage,
+  type JournalEntry,
+  type JournalFilters,
+  journalCsvHref,
+} from './api';
+import './journal.css';
+
+export function JournalPage() {
+  const session = useSession();
+  const { pathname, search } = useLocation();
+  useTitle('Journal');
+  if (session.isPending) return <Loading />;
+  const user = session.data?.user;
+  if (!user) return <Navigate to={`/connexion?retour=${encodeURIComponent(pathname + search)}`} replace />;
+  return <Journal user={user} />;
+}
+
+const OUTCOME_SEVERITY: Record<string, 'success' | 'error' | 'info'> = {
+  ok: 'success',
+  allowed: 'info',
+  denied: 'error',
+};
+
+function Journal({ user }: { user: Me }) {
+  const [params, setParams] = useSearchParams();
+  const scope: JournalFilters['scope'] =
+    user.isDoctor && params.get('vue') !== 'actions' ? 'mine' : 'actions';
+  const filters: JournalFilters = {
+    scope,
+    delegate: (scope === 'mine' && params.get('delegataire')) || undefined,
+    dossier: params.get('dossier') || undefined,
+    from: params.get('du') || undefined,
+    to: params.get('au') || undefined,
+  };
+  const title = scope === 'mine' ? 'Journal' : 'Journal — mes actions';
+  useTitle(title);
+
+  const actors = useQuery({
+    queryKey: ['journal', 'actors'],
+    queryFn: fetchJournalActors,
+    enabled: scope === 'mine',
+  });
+  const journal = useInfiniteQuery({
+    queryKey: ['journal', filters],
+    queryFn: ({ pageParam }) => fetchJournalPage(filters, pageParam),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => last.next ?? undefined,
+  });
+  const entries = journal.data?.pages.flatMap((p) => p.entries) ?? [];
+
+  // The form's own state; applied to the address (and the query) on "Filtrer".
+  const [form, setForm] = useState({
+    delegate: filters.delegate ?? '',
+    dossier: filters.dossier ?? '',
+    from: filters.from ?? '',
+    to: filters.to ?? '',
+  });
+  const paramsKey = params.toString();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset the form when the address changes
+  useEffect(() => {
+    setForm({
+      delegate: filters.delegate ?? '',
+      dossier: filters.dossier ?? '',
+      from: filters.from ?? '',
+      to: filters.to ?? '',
+    });
+  }, [paramsKey]);
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    if (scope === 'actions' && user.isDoctor) next.set('vue', 'actions');
+    if (scope === 'mine' && form.delegate) next.set('delegataire', form.delegate);
+    if (form.dossier.trim()) next.set('dossier', form.dossier.trim());
+    if (form.from) next.set('du', form.from);
+    if (form.to) next.set('au', form.to);
+    setParams(next);
+  };
+  const filtered = Boolean(filters.delegate || filters.dossier || filters.from || filters.to);
+  const error = journal.error instanceof ApiError ? journal.error : undefined;
+  const errorRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
+  const countRef = useRef<HTMLParagraphElement>(null);
+
+  return (
+    <>
+      <h1>{title}</h1>
+      <p className="fr-text--lead">
+        {scope === 'mine'
+          ? 'Chaque évènement de vos délégations de droits et chaque accès d’un délégataire à vos dossiers, refus compris. Le journal ne peut être ni modifié ni effacé.'
+          : 'Vos propres actions sur les dossiers des médecins qui vous ont délégué leurs droits, refus compris.'}
+      </p>
+      {user.isDoctor && (
+        <nav aria-label="Vues du journal" className="fr-mb-3w">
+          <ul className="fr-tags-group">
+            <li>
+              <Link className="fr-tag" to="/journal" aria-current={scope === 'mine' ? 'page' : undefined}>
+                Mes dossiers et délégations
+              </Link>
+            </li>
+            <li>
+              <Link
+                className="fr-tag"
+                to="/journal?vue=actions"
+                aria-current={scope === 'actions' ? 'page' : undefined}
+              >
+                Mes actions pour d’autres médecins
+              </Link>
+            </li>
+          </ul>
+        </nav>
+      )}
+
+      <form onSubmit={apply} noValidate aria-label="Filtrer le journal" className="fr-mb-3w">
+        <div className="journal-filters">
+          {scope === 'mine' && (
+            <Select
+              label="Délégataire"
+              nativeSelectProps={{
+                id: 'filtre-delegataire',
+                value: form.delegate,
+                onChange: (e) => setForm({ ...form, delegate: e.target.value }),
+              }}
+            >
+              <option value="">Toutes les personnes</option>
+              {(actors.data ?? []).map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.givenName} {a.familyName}
+                </option>
+              ))}
+            </Select>
+          )}
+          <Input
+            label="Du"
+            hintText="Format attendu : JJ/MM/AAAA"
+            state={error?.field('from') ? 'error' : 'default'}
+            stateRelatedMessage={error?.field('from')}
+            nativeInputProps={{
+              id: 'filtre-du',
+              type: 'date',
+              value: form.from,
+              onChange: (e) => setForm({ ...form, from: e.target.value }),
+            }}
+          />
+          <Input
+            label="Au"
+            hintText="Format attendu : JJ/MM/AAAA"
+            state={error?.field('to') ? 'error' : 'default'}
+            stateRelatedMessage={error?.field('to')}
+            nativeInputProps={{
+              id: 'filtre-au',
+              type: 'date',
+              value: form.to,
+              onChange: (e) => setForm({ ...form, to: e.target.value }),
+            }}
+          />
+          <Input
+            label="Dossier"
+            hintText="Référence, par exemple GA-2026-000001"
+            nativeInputProps={{
+              id: 'filtre-dossier',
+              value: form.dossier,
+              maxLength: 64,
+              onChange: (e) => setForm({ ...form, dossier: e.target.value }),
+            }}
+          />
+        </div>
+        <div className="journal-actions">
+          <Button type="submit" iconId="fr-icon-filter-line">
+            Filtrer
+          </Button>
+          {filtered && (
+            <Link
+              className="fr-link"
+              to={scope === 'actions' && user.isDoctor ? '/journal?vue=actions' : '/journal'}
+            >
+              Effacer les filtres
+            </Link>
+          )}
+          <a className="fr-link fr-link--download" href={journalCsvHref(filters)} download>
+            Exporter en CSV
+            <span className="fr-link__detail">
+              CSV – UTF-8, séparateur « ; », {filtered ? 'entrées filtrées' : 'tout le journal'}
+            </span>
+          </a>
+        </div>
+      </form>
+
+      {journal.isPending ? (
+        <Loading />
+      ) : error || journal.isError ? (
+        <div ref={errorRef} tabIndex={-1}>
+          <Alert
+            severity="error"
+            title="Le journal ne peut pas être affiché"
+            description={error?.message ?? 'Veuillez réessayer dans quelques instants.'}
+          />
+        </div>
+      ) : entries.length === 0 ? (
+        <p>
+          {filtered ? 'Aucune entrée ne correspond à ces filtres.' : 'Le journal est vide pour le moment.'}
+        </p>
+      ) : (
+        <>
+          <p ref={countRef} aria-live="polite" className="fr-text--sm">
+            {entries.length} entrée{entries.length > 1 ? 's' : ''} affichée{entries.length > 1 ? 's' : ''}
+            {journal.hasNextPage ? ', les plus récentes d’abord' : ''}.
+          </p>
+          <JournalTable entries={entries} scope={scope} />
+          {journal.hasNextPage && (
+            <Button
+              priority="secondary"
+              disabled={journal.isFetchingNextPage}
+              onClick={() => void journal.fetchNextPage()}
+            >
+              {journal.isFetchingNextPage ? 'Chargement…' : 'Entrées plus anciennes'}
+            </Button>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function JournalTable({ entries, scope }: { entries: JournalEntry[]; scope: JournalFilters['scope'] }) {
+  const result = (e: JournalEntry) => (
+    <>
+      <Badge as="span" small noIcon severity={OUTCOME_SEVERITY[e.outcome]}>
+        {e.outcomeLabel}
+      </Badge>
+      {e.detail && <span className="journal-detail"> {e.detail}</span>}
+    </>
+  );
+  const when = (e: JournalEntry) => (
+    <time key="at" dateTime={e.at} className="journal-when">
+      {parisDateTime(e.at, true)}
+    </time>
+  );
+  return scope === 'mine' ? (
+    <DataTable
+      className="journal-table"
+      caption="Journal de vos dossiers et délégations (heure de Paris)"
+      captionHidden
+      headers={['Date et heure', 'Personne', 'Délégataire concerné', 'Dossier', 'Action', 'Résultat']}
+      rows={entries.map((e) => ({
+        key: String(e.id),
+        cells: [when(e), e.actor ?? '—', e.delegate ?? '—', e.dossier ?? '—', e.actionLabel, result(e)],
+      }))}
+    />
+  ) : (
+    <DataTable
+      className="journal-table"
+      caption="Vos actions (heure de Paris)"
+      captionHidden
+      headers={['Date et heure', 'Pour le compte de', 'Dossier', 'Action', 'Résultat']}
+      rows={entries.map((e) => ({
+        key: String(e.id),
+        cells: [
+          when(e),
+          e.onBehalfOf ? `Dr ${e.onBehalfOf}` : '—',
+          e.dossier ?? '—',
+          e.actionLabel,
+          result(e),
+        ],
+      }))}
+    />
+  );
+}
