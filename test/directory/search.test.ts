@@ -195,6 +195,16 @@ describe('directory search', async () => {
         'MARTINEZ Alain',
       ]);
       expect(await names({ name: 'lefevre', postalCode: '69100' })).toEqual(['LEFÈVRE Jean-Pierre']);
+      // "prénom nom" with a postal code
+      expect(await names({ name: 'camille martin', postalCode: '69' })).toEqual(['MARTIN Camille']);
+      expect(await names({ name: 'camille martin', postalCode: '75011' })).toEqual([
+        'CAMILLE Martin',
+        'MARTIN Camille',
+      ]);
+      expect(await names({ name: 'jean pierre lefevre', postalCode: '69100' })).toEqual([
+        'LEFÈVRE Jean-Pierre',
+      ]);
+      expect(await names({ name: 'jean pierre lefevre', postalCode: '13' })).toEqual([]);
       expect(await names({ name: 'lefevre', postalCode: '13' })).toEqual([]);
     });
 

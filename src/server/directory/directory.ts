@@ -113,13 +113,25 @@ function probeSql(
 ): RawBuilder<unknown> {
   const key = sql.ref(probe.key);
   const conditions = [sql`${key} >= ${probe.from}`, sql`${key} < ${probe.to}`];
-  const onPlace = postal !== null;
+  // Family name first with a postal code: the department index of places. Otherwise the
+  // person's indexes (a given name and a family prefix make a narrow range), the places being
+  // checked per person.
+  const onPlace = postal !== null && probe.key === 'name_key';
   const idColumn = sql.ref(onPlace ? 'person_id' : 'id');
   if (profession) conditions.push(sql`profession_code = ${profession}`);
   if (cursor && compareToCursor(probe, cursor) === 0) {
     conditions.push(sql`(${key}, ${idColumn}) > (${cursor.key}, ${cursor.id})`);
   }
   if (!onPlace) {
+    if (postal) {
+      const at = (condition: RawBuilder<unknown>) =>
+        sql`exists (select 1 from directory_place x where x.person_id = directory_person.id and ${condition})`;
+      if (probe.tier === 0) conditions.push(at(sql`x.postal_code = ${postal.postalCode}`));
+      else {
+        conditions.push(at(sql`x.department = ${postal.department}`));
+        if (postal.postalCode) conditions.push(sql`not ${at(sql`x.postal_code = ${postal.postalCode}`)}`);
+      }
+    }
     return sql`(select id, ${sql.lit(probe.rank)} as rank, ${sql.lit(probe.tier)} as tier, ${key} as sort_key
       from directory_person where ${sql.join(conditions, sql` and `)}
       order by ${key}, id limit ${limit})`;

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DomainError } from '../platform/errors.js';
 import { PROFESSIONS } from './codes.js';
+import { IdMap } from './id-set.js';
 import { departmentOf, personKeys } from './normalize.js';
 import {
   DirectoryFormatError,
@@ -55,7 +56,6 @@ const PLACE_COLUMNS = [
   'mode',
   'profession_code',
   'name_key',
-  'given_name_key',
 ];
 
 export interface ImportOptions {
@@ -107,17 +107,19 @@ interface CurrentPerson {
   givenNameKey: string;
   specialtyCode: string;
   specialty: string;
-  places: Set<string>;
+  places: string[];
 }
 
 /** Turns parsed rows into COPY text for the person and place tables (one person, many places). */
-class RowAssembler {
+export class RowAssembler {
   people = 0;
   places = 0;
-  personOut: string[] = [];
-  placeOut: string[] = [];
+  private personOut = '';
+  private placeOut = '';
   /** Every person seen, for the rare extract where a person's rows are not contiguous. */
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new IdMap();
+  /** Distinct family names (by key) for the fuzzy fallback: first spelling, people, professions. */
+  private readonly families = new Map<string, { label: string; people: number; professions: string[] }>();
   private current: CurrentPerson | undefined;
 
   add(row: ParsedRow): void {
@@ -128,19 +130,27 @@ class RowAssembler {
         current.specialtyCode = p.specialtyCode;
         current.specialty = p.specialty;
       }
-      this.place(current.id, row, current.nameKey, current.givenNameKey, current.places);
+      this.place(current.id, row, current.nameKey, current.places);
       return;
     }
     this.flush();
-    const known = this.seen.get(p.nationalId);
-    if (known !== undefined) {
-      const keys = personKeys(p.familyName, p.givenName);
-      this.place(known, row, keys.nameKey, keys.givenNameKey, undefined);
+    const id = this.seen.getOrAdd(p.nationalId, this.people + 1);
+    const keys = personKeys(p.familyName, p.givenName);
+    if (id <= this.people) {
+      this.place(id, row, keys.nameKey, undefined);
       return;
     }
-    const id = ++this.people;
-    this.seen.set(p.nationalId, id);
-    const keys = personKeys(p.familyName, p.givenName);
+    this.people = id;
+    const familyKey = keys.nameKey.slice(0, keys.nameKey.indexOf(' '));
+    const family = this.families.get(familyKey);
+    if (!family) {
+      // The label is copied: a slice would keep the whole decoded chunk it came from alive.
+      const label = Buffer.from(p.familyName, 'utf8').toString('utf8');
+      this.families.set(familyKey, { label, people: 1, professions: [p.professionCode] });
+    } else {
+      family.people++;
+      if (!family.professions.includes(p.professionCode)) family.professions.push(p.professionCode);
+    }
     this.current = {
       id,
       row,
@@ -148,9 +158,9 @@ class RowAssembler {
       givenNameKey: keys.givenNameKey,
       specialtyCode: p.specialtyCode,
       specialty: p.specialty,
-      places: new Set(),
+      places: [],
     };
-    this.place(id, row, keys.nameKey, keys.givenNameKey, this.current.places);
+    this.place(id, row, keys.nameKey, this.current.places);
   }
 
   flush(): void {
@@ -158,69 +168,68 @@ class RowAssembler {
     if (!c) return;
     this.current = undefined;
     const p = c.row.person;
-    this.personOut.push(
-      [
-        String(c.id),
-        copyText(p.nationalId),
-        copyText(p.idType),
-        copyText(p.identifier),
-        copyText(p.civilityCode),
-        copyText(p.civility),
-        copyText(p.practiceCivilityCode),
-        copyText(p.practiceCivility),
-        copyText(p.familyName),
-        copyText(p.givenName),
-        copyText(p.professionCode),
-        copyText(p.profession || PROFESSIONS[p.professionCode] || ''),
-        copyText(c.specialtyCode),
-        copyText(c.specialty),
-        c.nameKey,
-        c.givenNameKey,
-      ].join('\t'),
-    );
+    if (c.row.plain) {
+      this.personOut += `${c.id}\t${p.nationalId}\t${p.idType}\t${p.identifier}\t${p.civilityCode}\t${p.civility}\t${p.practiceCivilityCode}\t${p.practiceCivility}\t${p.familyName}\t${p.givenName}\t${p.professionCode}\t${p.profession || PROFESSIONS[p.professionCode] || ''}\t${copyText(c.specialtyCode)}\t${copyText(c.specialty)}\t${c.nameKey}\t${c.givenNameKey}\n`;
+      return;
+    }
+    const fields = [
+      p.nationalId,
+      p.idType,
+      p.identifier,
+      p.civilityCode,
+      p.civility,
+      p.practiceCivilityCode,
+      p.practiceCivility,
+      p.familyName,
+      p.givenName,
+      p.professionCode,
+      p.profession || PROFESSIONS[p.professionCode] || '',
+      c.specialtyCode,
+      c.specialty,
+    ].map(copyText);
+    this.personOut += `${c.id}\t${fields.join('\t')}\t${c.nameKey}\t${c.givenNameKey}\n`;
   }
 
-  private place(
-    personId: number,
-    row: ParsedRow,
-    nameKey: string,
-    givenNameKey: string,
-    dedup: Set<string> | undefined,
-  ): void {
+  private place(personId: number, row: ParsedRow, nameKey: string, dedup: string[] | undefined): void {
     const place = row.place;
     if (!place) return;
-    const signature = `${place.name}|${place.address}|${place.postalCode}|${place.modeCode}`;
     if (dedup) {
-      if (dedup.has(signature)) return;
-      dedup.add(signature);
+      // A person has a handful of places: a list beats a Set here.
+      const signature = `${place.name}|${place.address}|${place.postalCode}|${place.modeCode}`;
+      if (dedup.includes(signature)) return;
+      dedup.push(signature);
     }
     this.places++;
-    this.placeOut.push(
-      [
-        String(personId),
-        String(row.line),
-        copyText(place.name),
-        copyText(place.address),
-        copyText(place.postalCode),
-        copyText(place.commune),
-        departmentOf(place.postalCode) ?? '\\N',
-        copyText(place.modeCode),
-        copyText(place.mode),
-        copyText(row.person.professionCode),
-        nameKey,
-        givenNameKey,
-      ].join('\t'),
-    );
+    const department = departmentOf(place.postalCode) ?? '\\N';
+    const p = row.plain
+      ? place
+      : {
+          name: copyText(place.name),
+          address: copyText(place.address),
+          postalCode: copyText(place.postalCode),
+          commune: copyText(place.commune),
+          modeCode: copyText(place.modeCode),
+          mode: copyText(place.mode),
+        };
+    const profession = row.plain ? row.person.professionCode : copyText(row.person.professionCode);
+    this.placeOut += `${personId}\t${row.line}\t${p.name}\t${p.address}\t${p.postalCode}\t${p.commune}\t${department}\t${p.modeCode}\t${p.mode}\t${profession}\t${nameKey}\n`;
+  }
+
+  /** The family names as COPY input (key, label, people, professions). */
+  familyText(): string {
+    let out = '';
+    for (const [key, f] of this.families) {
+      const professions = `{${f.professions.sort().join(',')}}`;
+      out += `${key}\t${copyText(f.label)}\t${f.people}\t${copyText(professions)}\n`;
+    }
+    return out;
   }
 
   /** The text accumulated since the last call, as COPY input. */
   take(): { person: string; place: string } {
-    const out = {
-      person: this.personOut.length ? `${this.personOut.join('\n')}\n` : '',
-      place: this.placeOut.length ? `${this.placeOut.join('\n')}\n` : '',
-    };
-    this.personOut = [];
-    this.placeOut = [];
+    const out = { person: this.personOut, place: this.placeOut };
+    this.personOut = '';
+    this.placeOut = '';
     return out;
   }
 }
@@ -269,6 +278,27 @@ async function statisticsLike(client: pg.PoolClient, table: string): Promise<voi
   }
 }
 
+/**
+ * Statistics for the columns the indexes hold, which are the ones searches filter on; nothing
+ * else is sampled. ANALYZE samples 300 rows per unit of the largest statistics target among the
+ * columns it is given, so the columns with a raised target (the name keys) get their own pass.
+ */
+async function analyzeIndexed(client: pg.PoolClient, table: string): Promise<void> {
+  const { rows } = await client.query<{ attname: string; target: number | null }>(
+    `select distinct a.attname, nullif(a.attstattarget, -1) as target from pg_index i
+       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+      where i.indrelid = $1::regclass`,
+    [table],
+  );
+  const byTarget = new Map<number, string[]>();
+  for (const r of rows) {
+    const target = r.target ?? 0;
+    byTarget.set(target, [...(byTarget.get(target) ?? []), client.escapeIdentifier(r.attname)]);
+  }
+  for (const columns of byTarget.values())
+    await client.query(`analyze ${staging(table)} (${columns.join(', ')})`);
+}
+
 async function dropStaging(client: pg.PoolClient): Promise<void> {
   await client.query(`drop table if exists ${TABLES.map(staging).join(', ')}`);
 }
@@ -301,7 +331,6 @@ export async function importDirectory(
   const importId = Number(inserted[0]?.id);
   let personClient: pg.PoolClient | undefined;
   let placeClient: pg.PoolClient | undefined;
-  let broken = false;
   let stats: ParserStats | undefined;
   const errors: LineError[] = [];
   try {
@@ -323,7 +352,6 @@ export async function importDirectory(
     const placeCopy = placeClient.query(
       copyFrom(`copy ${staging('directory_place')} (${PLACE_COLUMNS.join(', ')}) from stdin with (freeze)`),
     );
-    broken = true; // until both COPY have finished, a failure leaves the connections mid-COPY
     let copyError: Error | undefined;
     for (const copy of [personCopy, placeCopy]) {
       copy.on('error', (err: Error) => {
@@ -363,7 +391,6 @@ export async function importDirectory(
     personCopy.end();
     placeCopy.end();
     await Promise.all([finished(personCopy), finished(placeCopy)]);
-    broken = false;
     await Promise.all([personClient.query('commit'), placeClient.query('commit')]);
     log(
       `${parser.stats.rows.toLocaleString('fr-FR')} lignes chargées (${assembler.people.toLocaleString('fr-FR')} personnes) en ${((Date.now() - started) / 1000).toFixed(1)} s ; indexation`,
@@ -384,28 +411,37 @@ export async function importDirectory(
     const pc = personClient;
     const lc = placeClient;
     const build = async (client: pg.PoolClient, tables: string[], before?: () => Promise<void>) => {
+      // Two builds run side by side (one per connection): no parallel workers on top of them.
       await client.query(`set maintenance_work_mem = '256MB'`);
+      await client.query('set max_parallel_maintenance_workers = 0');
       await before?.();
       for (const table of tables) {
+        const t0 = Date.now();
         await statisticsLike(client, table);
         await indexLike(client, table);
-        await client.query(`analyze ${staging(table)}`);
+        const t1 = Date.now();
+        await analyzeIndexed(client, table);
+        log(
+          `  ${table} : index ${((t1 - t0) / 1000).toFixed(1)} s, statistiques ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+        );
       }
     };
     // Both sides run to their end before a failure is handled: no query may still hold a
     // staging table when the failure path drops them.
     const built = await Promise.allSettled([
       build(pc, ['directory_person', 'directory_family_name'], async () => {
+        await pc.query('begin');
         await pc.query(
           `create table ${staging('directory_family_name')} (like directory_family_name including defaults)`,
         );
-        await pc.query(
-          `insert into ${staging('directory_family_name')} (key, label, people, professions)
-           select split_part(name_key, ' ', 1), min(family_name), count(*),
-                  array_agg(distinct profession_code order by profession_code)
-             from ${staging('directory_person')}
-            group by 1`,
+        const familyCopy = pc.query(
+          copyFrom(
+            `copy ${staging('directory_family_name')} (key, label, people, professions) from stdin with (freeze)`,
+          ),
         );
+        familyCopy.end(Buffer.from(assembler.familyText(), 'utf8'));
+        await finished(familyCopy);
+        await pc.query('commit');
       }),
       build(lc, ['directory_place']),
     ]);
@@ -463,9 +499,10 @@ export async function importDirectory(
     };
   } catch (err) {
     source.stream.destroy();
-    // A connection left mid-COPY is closed: the server rolls its transaction back.
-    personClient?.release(broken ? true : undefined);
-    placeClient?.release(broken ? true : undefined);
+    // A connection that failed may be mid-COPY or mid-transaction: it is closed, and the server
+    // rolls back whatever it was doing.
+    personClient?.release(true);
+    placeClient?.release(true);
     personClient = placeClient = undefined;
     const failure =
       err instanceof DomainError

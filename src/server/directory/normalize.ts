@@ -16,6 +16,7 @@ const NON_ASCII = /[\u0080-\uffff]/;
 const MARKS = /\p{M}+/gu;
 const LIGATURE = /[œæßøłđðþ]/g;
 const SEPARATORS = /[^a-z0-9]+/;
+const NOT_KEY = /[^a-z0-9]+/g;
 
 /** Lower case, no accents, ligatures spelled out. */
 export function fold(text: string): string {
@@ -40,7 +41,7 @@ export function nameTokens(text: string): string[] {
  * and sort before any letter (exact family names come first in index order).
  */
 export function compactKey(text: string): string {
-  return nameTokens(text).join('');
+  return fold(text).replace(NOT_KEY, '');
 }
 
 /** The search keys stored for a person: family first, and given name first. */

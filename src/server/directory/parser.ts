@@ -34,6 +34,11 @@ export const COLUMNS = {
 } as const;
 
 export type ColumnKey = keyof typeof COLUMNS;
+const KEYS = Object.keys(COLUMNS) as ColumnKey[];
+const SLOT = Object.fromEntries(KEYS.map((k, i) => [k, i])) as Record<ColumnKey, number>;
+const S = SLOT;
+/** Characters that COPY's text format must escape: a line without them is copied as is. */
+const COPY_SPECIAL = /[\\\t\r]/;
 
 /** Without these a row cannot be searched or shown: a file that lacks one is refused. */
 export const REQUIRED_COLUMNS: readonly ColumnKey[] = [
@@ -75,6 +80,8 @@ export interface PlaceFields {
 
 export interface ParsedRow {
   line: number;
+  /** No character of the line needs escaping for COPY. */
+  plain: boolean;
   person: PersonFields;
   /** Null for a person with no activity (empty structure fields). */
   place: PlaceFields | null;
@@ -131,7 +138,9 @@ export class DirectoryParser {
   private pendingBytes = 0;
   /** Inside a line that was too long: drop bytes until its end. */
   private skipping = false;
-  private header: { count: number; trailingBar: boolean; index: Record<ColumnKey, number> } | undefined;
+  private header: { count: number; trailingBar: boolean; slots: number[] } | undefined;
+  /** The fields of the current line, by SLOT. */
+  private readonly values: string[] = new Array<string>(KEYS.length).fill('');
 
   constructor(
     private readonly onRow: (row: ParsedRow) => void,
@@ -264,25 +273,39 @@ export class DirectoryParser {
     }
     if (text.trim() === '') return true;
     if (text.includes('\u0000')) return this.reject('caractère nul dans la ligne');
-    const fields = text.split('|');
-    const { count, trailingBar, index } = this.header;
-    let n = fields.length;
-    const endsWithBar = n > 1 && fields[n - 1] === '';
+    const { count, trailingBar, slots } = this.header;
+    // Only the fields we use are cut out of the line (a line has 52 to 56 fields, we read 24).
+    const v = this.values;
+    let n = 0;
+    let from = 0;
+    let endsWithBar = false;
+    for (;;) {
+      const bar = text.indexOf('|', from);
+      const end = bar < 0 ? text.length : bar;
+      const slot = n < slots.length ? (slots[n] as number) : -1;
+      if (slot >= 0) {
+        let value = end > from ? text.slice(from, end) : '';
+        if (value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32) value = value.trim();
+        v[slot] = value;
+      }
+      n++;
+      if (bar < 0) {
+        endsWithBar = end === from && n > 1;
+        break;
+      }
+      from = bar + 1;
+    }
     if (trailingBar && endsWithBar) n--;
     if (n < count)
       return this.reject(`ligne incomplète : ${n} champs au lieu de ${count} (ligne tronquée ?)`);
     if (n > count) return this.reject(`trop de champs : ${n} au lieu de ${count}`);
     if (trailingBar && !endsWithBar) return this.reject('ligne tronquée : le séparateur final « | » manque');
 
-    const get = (key: ColumnKey): string => {
-      const i = index[key];
-      return i < 0 ? '' : (fields[i] as string).trim();
-    };
-    const idType = get('idType');
-    const identifier = get('identifier');
-    const nationalId = get('nationalId');
-    const familyName = get('familyName');
-    const professionCode = get('professionCode');
+    const idType = v[S.idType] as string;
+    const identifier = v[S.identifier] as string;
+    const nationalId = v[S.nationalId] as string;
+    const familyName = v[S.familyName] as string;
+    const professionCode = v[S.professionCode] as string;
     if (!DIGIT.test(idType)) return this.reject("type d'identifiant PP manquant ou invalide");
     if (!ID.test(identifier)) return this.reject('identifiant PP manquant ou invalide');
     if (!NATIONAL_ID.test(nationalId))
@@ -290,36 +313,53 @@ export class DirectoryParser {
     if (familyName === '' || familyName.length > 200)
       return this.reject("nom d'exercice manquant ou invalide");
     if (!PROFESSION.test(professionCode)) return this.reject('code profession manquant ou invalide');
-    const givenName = get('givenName');
+    const givenName = v[S.givenName] as string;
     if (givenName.length > 200) return this.reject("prénom d'exercice invalide");
 
-    const siteName = get('siteName') || get('brand');
-    const postalCode = get('postalCode');
-    const commune = get('commune');
-    const hasPlace = siteName !== '' || postalCode !== '' || commune !== '' || get('structureId') !== '';
-    const address = hasPlace
-      ? [get('streetNumber'), get('streetRepeat'), get('streetType'), get('street')].filter(Boolean).join(' ')
-      : '';
+    const siteName = (v[S.siteName] as string) || (v[S.brand] as string);
+    const postalCode = v[S.postalCode] as string;
+    const commune = v[S.commune] as string;
+    const hasPlace =
+      siteName !== '' || postalCode !== '' || commune !== '' || (v[S.structureId] as string) !== '';
+    let address = '';
+    if (hasPlace) {
+      for (const part of [
+        v[S.streetNumber] as string,
+        v[S.streetRepeat] as string,
+        v[S.streetType] as string,
+        v[S.street] as string,
+      ]) {
+        if (part) address = address ? `${address} ${part}` : part;
+      }
+    }
     this.stats.rows++;
     this.onRow({
       line: this.stats.lines,
+      plain: !COPY_SPECIAL.test(text),
       person: {
         nationalId: nationalId.toUpperCase(),
         idType,
         identifier: identifier.toUpperCase(),
-        civilityCode: get('civilityCode'),
-        civility: get('civility'),
-        practiceCivilityCode: get('practiceCivilityCode'),
-        practiceCivility: get('practiceCivility'),
+        civilityCode: v[S.civilityCode] as string,
+        civility: v[S.civility] as string,
+        practiceCivilityCode: v[S.practiceCivilityCode] as string,
+        practiceCivility: v[S.practiceCivility] as string,
         familyName,
         givenName,
         professionCode,
-        profession: get('profession'),
-        specialtyCode: get('specialtyCode'),
-        specialty: get('specialty'),
+        profession: v[S.profession] as string,
+        specialtyCode: v[S.specialtyCode] as string,
+        specialty: v[S.specialty] as string,
       },
       place: hasPlace
-        ? { name: siteName, address, postalCode, commune, modeCode: get('modeCode'), mode: get('mode') }
+        ? {
+            name: siteName,
+            address,
+            postalCode,
+            commune,
+            modeCode: v[S.modeCode] as string,
+            mode: v[S.mode] as string,
+          }
         : null,
     });
     return true;
@@ -343,9 +383,11 @@ export class DirectoryParser {
           : `Colonnes obligatoires absentes de l’en-tête (ligne 1) : ${missing.join(', ')}.`,
       );
     }
-    const used = new Set(Object.values(index));
+    const used = new Set(Object.values(index).filter((i) => i >= 0));
     this.stats.unknownColumns = names.length - used.size;
-    this.header = { count: names.length, trailingBar, index };
+    const slots = new Array<number>(names.length).fill(-1);
+    for (const key of KEYS) if (index[key] >= 0) slots[index[key]] = SLOT[key];
+    this.header = { count: names.length, trailingBar, slots };
   }
 
   private reject(reason: string): false {
