@@ -14,6 +14,7 @@ import {
   isAlive,
   startEmbeddedPostgres,
 } from '../../src/server/platform/embedded-postgres.js';
+import { enqueue, startWorker } from '../../src/server/platform/jobs.js';
 import type { RunningServer } from '../helpers/server.js';
 import {
   Client,
@@ -185,6 +186,67 @@ describe('faults', { timeout: 150_000 }, () => {
     expect(app.child.pid).toBe(pid);
     expect(app.child.exitCode).toBeNull();
     expect((await fetch(`${app.url}/ready`)).status).toBe(200);
+  });
+
+  it('a job that ends while PostgreSQL is down is recorded once it returns: the worker and its process survive', async () => {
+    // In this process, so that an unhandled rejection (graphile-worker does not await the
+    // completion of a job) fails the run instead of killing a child silently.
+    const pool = createPool(url, 2);
+    let started = () => {};
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    let finish = () => {};
+    const gate = new Promise<void>((r) => {
+      finish = r;
+    });
+    const worker = await startWorker({
+      pool,
+      tasks: {
+        probe_slow: async () => {
+          started();
+          await gate;
+        },
+        probe_quick: async () => {},
+      },
+      pollInterval: 200,
+    });
+    try {
+      await enqueue(db, 'probe_slow', {});
+      await running;
+      await pg.stop();
+      finish(); // the job ends now, its completion cannot be written
+      const downUntil = Date.now() + 1500;
+      await until(
+        'outage',
+        async () => Date.now(),
+        (t) => t > downUntil,
+        5_000,
+        100,
+      );
+      pg = await startEmbeddedPostgres({ dir: pgDir, port: pg.port, settings: PG_SETTINGS });
+      const pending = async () =>
+        (
+          await sql<{ n: number }>`
+            select count(*)::int as n from graphile_worker.jobs where task_identifier like 'probe_%'`.execute(
+            db,
+          )
+        ).rows[0]?.n;
+      await until('slow job recorded as done', pending, (n) => n === 0, 60_000);
+      await enqueue(db, 'probe_quick', {});
+      await until('the worker still takes jobs', pending, (n) => n === 0, 30_000);
+    } finally {
+      finish();
+      await worker.stop();
+      await pool.end();
+    }
+    expect(app.child.exitCode).toBeNull();
+    await until(
+      'app ready again',
+      async () => (await fetch(`${app.url}/ready`)).status,
+      (s) => s === 200,
+      30_000,
+    );
   });
 
   it('SMTP server down for a while: the emails wait in the queue and are delivered once when it returns', async () => {

@@ -6,6 +6,7 @@ import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type pino from 'pino';
 import { silentLogger } from './database.js';
+import { isDatabaseUnavailable } from './http.js';
 
 export interface JobOptions {
   /** A job with the same key replaces a pending one instead of adding a second. */
@@ -114,7 +115,75 @@ function keepAlive(pool: pg.Pool, poolId: string, logger: pino.Logger | undefine
   };
 }
 
+/** How long the worker waits for the database to come back before giving up (then the process exits). */
+const WORKER_PATIENCE_MS = 10 * 60_000;
+
+/**
+ * The worker's own connections, apart from the requests' pool. graphile-worker does not await
+ * the write that marks a job done or failed: a database restarting at that moment (connection
+ * refused, or an idle connection found dead) is an unhandled rejection that ends the whole
+ * process, and the job stays locked for 4 hours. Here a connection the database cannot give
+ * yet is waited for, with backoff, and a single statement (graphile-worker's own, outside a
+ * transaction, not LISTEN) cut by a lost connection is run again on a new one. Requests keep
+ * failing fast with 503 on their own pool. After WORKER_PATIENCE_MS the error goes through and
+ * the process exits, for its supervisor to restart it.
+ */
+function patientPool(from: pg.Pool, max: number): pg.Pool {
+  const pool = new pg.Pool({ ...from.options, max });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const original = pool.connect.bind(pool);
+  const retrying = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const giveUpAt = Date.now() + WORKER_PATIENCE_MS;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isDatabaseUnavailable(err) || Date.now() > giveUpAt) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  };
+  const patient = async (): Promise<pg.PoolClient> => {
+    const client = await retrying(() => original());
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    let inTransaction = false;
+    client.query = (async (...args: unknown[]) => {
+      if (typeof args[args.length - 1] === 'function') return query(...args);
+      const first = args[0] as string | { text?: string };
+      const text = (typeof first === 'string' ? first : (first?.text ?? '')).trimStart().toLowerCase();
+      if (text.startsWith('begin')) inTransaction = true;
+      try {
+        return await query(...args);
+      } catch (err) {
+        if (inTransaction || /^(un)?listen\b/.test(text) || !isDatabaseUnavailable(err)) throw err;
+        return retrying(async () => {
+          const fresh = await original();
+          let broken: unknown;
+          try {
+            return await fresh.query(...(args as [string]));
+          } catch (e) {
+            broken = e;
+            throw e;
+          } finally {
+            fresh.release(broken instanceof Error ? broken : undefined);
+          }
+        });
+      } finally {
+        if (text.startsWith('commit') || text.startsWith('rollback')) inTransaction = false;
+      }
+    }) as typeof client.query;
+    return client;
+  };
+  // graphile-worker uses the promise form only; the callback form is left as it was.
+  pool.connect = ((callback?: never) => (callback ? original(callback) : patient())) as typeof pool.connect;
+  return pool;
+}
+
 export async function startWorker(options: WorkerOptions): Promise<Runner> {
+  const concurrency = options.concurrency ?? 2;
+  // Its jobs, LISTEN, the scheduler and the completions.
+  const workerPool = patientPool(options.pool, concurrency + 4);
   const events: WorkerEvents = new EventEmitter();
   let poolId: string | undefined;
   events.on('pool:create', ({ workerPool }) => {
@@ -122,16 +191,20 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
   });
   events.on('cron:started', () => options.logger?.info('planificateur prêt'));
   const runner = await run({
-    pgPool: options.pool,
+    pgPool: workerPool,
     taskList: options.tasks,
     crontab: options.crontab ?? '',
-    concurrency: options.concurrency ?? 2,
+    concurrency,
     pollInterval: options.pollInterval ?? 1000,
     noHandleSignals: true,
     logger: silentLogger(),
     events,
   });
   const stopKeepAlive = poolId ? keepAlive(options.pool, poolId, options.logger) : async () => {};
+  const release = async () => {
+    await stopKeepAlive();
+    await workerPool.end().catch(() => {});
+  };
   return {
     ...runner,
     async stop(reason?: string) {
@@ -139,14 +212,14 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
       try {
         await runner.stop(reason);
       } finally {
-        await stopKeepAlive();
+        await release();
       }
     },
     async kill(reason?: string) {
       try {
         await runner.kill(reason);
       } finally {
-        await stopKeepAlive();
+        await release();
       }
     },
   };
