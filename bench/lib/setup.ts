@@ -1,0 +1,140 @@
+// What a benchmark needs around the real server: an embedded PostgreSQL with a generated data
+// set (doctors, staff, delegations, dossiers; one statement each with generate_series), signed-in
+// sessions written as the identity feature writes them, and application nodes started as
+// `npm start` runs them in production (DATABASE_URL, DEMO=false).
+import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { sql } from 'kysely';
+import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
+import { SESSION_COOKIE, sha256 } from '../../src/server/identity/sessions.js';
+import type { Db } from '../../src/server/platform/database.js';
+import { freePort } from '../../src/server/platform/embedded-postgres.js';
+import { ROOT } from '../../src/server/platform/web-build.js';
+import { waitForReady } from '../../test/helpers/server.js';
+
+export interface DataSetSize {
+  doctors: number;
+  staff: number;
+  delegations: number;
+  dossiers: number;
+}
+
+/**
+ * Doctors (8 + 11 digits), staff (CPA identities), delegations (70% staff, 30% peer; periods
+ * from 400 days ago to 400 days ahead; 10% deleted) and dossiers spread over the doctors.
+ */
+export async function generateData(db: Db, size: DataSetSize): Promise<void> {
+  const { doctors, staff, delegations, dossiers } = size;
+  await sql`insert into users (subject_name_id, family_name, given_name, card_type, profession_code, email,
+      email_verified_at, charter_version, charter_accepted_at, first_signin_completed_at)
+    select '8' || lpad(g::text, 11, '0'), 'MEDECIN' || g, 'Prénom', 'CPS', '10', 'dr' || g || '@bench.fr',
+      now(), ${CURRENT_CHARTER.version}, now(), now()
+    from generate_series(1, ${doctors}) g`.execute(db);
+  await sql`insert into users (subject_name_id, family_name, given_name, card_type, profession_code, email,
+      email_verified_at, charter_version, charter_accepted_at, first_signin_completed_at, declared_profession)
+    select '4' || lpad(g::text, 9, '0') || '/CPAT' || g, 'PERSONNEL' || g, 'Prénom', 'CPA', null, 'st' || g || '@bench.fr',
+      now(), ${CURRENT_CHARTER.version}, now(), now(), 'secretaire'
+    from generate_series(1, ${staff}) g`.execute(db);
+  await sql`create temp table doc as select row_number() over () as n, id, subject_name_id from users where profession_code = '10'`.execute(
+    db,
+  );
+  await sql`create temp table st as select row_number() over () as n, id, subject_name_id from users where profession_code is null`.execute(
+    db,
+  );
+  await sql`insert into delegations (delegator_id, kind, delegate_family_name, delegate_given_name, delegate_email,
+      delegate_national_id, rights, starts_on, ends_on, accepted_at, deleted_at, created_at)
+    select d.id, k.kind, 'X', 'Y', 'x@bench.fr',
+      case when k.kind = 'peer' then p.subject_name_id else s.subject_name_id end,
+      case when k.kind = 'peer' then array['consulter','gerer','volet_medical','envoyer']
+           when g % 4 = 0 then array['consulter'] when g % 4 = 1 then array['consulter','gerer']
+           when g % 4 = 2 then array['consulter','volet_medical'] else array['consulter','envoyer'] end,
+      current_date + ((g * 7919) % 800 - 400), current_date + ((g * 7919) % 800 - 400) + (g % 365),
+      now(), case when g % 10 = 0 then now() else null end, now()
+    from generate_series(1, ${delegations}) g
+    cross join lateral (select case when g % 10 < 7 then 'staff' else 'peer' end as kind) k
+    join doc d on d.n = 1 + (g * 31) % ${doctors}
+    join st s on s.n = 1 + (g * 17) % ${staff}
+    join doc p on p.n = 1 + (g * 13 + 1) % ${doctors}
+    where p.id <> d.id`.execute(db);
+  await sql`insert into dossiers (owner_id, reference, patient_family_name, patient_given_name, patient_birth_date,
+      patient_sex, administrative, medical, created_by, updated_by)
+    select d.id, 'GA-B-' || g, 'PATIENT' || g, 'Prénom', date '1930-01-01' + (g % 10000), case when g % 2 = 0 then 'F' else 'M' end,
+      '{"address":"1 rue de la Paix, 69003 Lyon","phone":"04 78 00 00 00"}', '{"pathologies":"Démence","gir":3}', d.id, d.id
+    from generate_series(1, ${dossiers}) g join doc d on d.n = 1 + g % ${doctors}`.execute(db);
+  await sql`drop table doc`.execute(db);
+  await sql`drop table st`.execute(db);
+  await sql`analyze`.execute(db);
+}
+
+/** A signed-in session (the row the identity feature writes at sign-in); returns the cookie. */
+export async function sessionCookie(db: Db, userId: string): Promise<string> {
+  const raw = crypto.randomBytes(32).toString('base64url');
+  await db
+    .insertInto('sessions')
+    .values({
+      id_hash: sha256(raw),
+      user_id: userId,
+      method: 'psc',
+      id_token: null,
+      return_to: null,
+      created_at: new Date(),
+      last_seen_at: new Date(),
+      expires_at: new Date(Date.now() + 8 * 3600_000),
+    })
+    .execute();
+  return `${SESSION_COOKIE}=${raw}`;
+}
+
+export interface BenchNode {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** An application node in production mode; stderr goes to the terminal. */
+export async function startBenchNode(env: {
+  databaseUrl: string;
+  sessionSecret: string;
+  poolSize?: number;
+  logLevel?: string;
+}): Promise<BenchNode> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      DEMO: 'false',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      SESSION_SECRET: env.sessionSecret,
+      // Nothing is sent during a read benchmark; a closed port keeps it that way.
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      LOG_LEVEL: env.logLevel ?? 'info',
+      SKIP_WEB_BUILD: 'true',
+      DATABASE_POOL_SIZE: String(env.poolSize ?? 20),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await waitForReady(url, 120_000, child);
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+export function machine(): string {
+  const gib = (os.totalmem() / 1024 ** 3).toFixed(0);
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+  return `${os.cpus().length} cœurs, ${gib} Gio, charge moyenne ${load}`;
+}
