@@ -182,6 +182,19 @@ describe('faults', { timeout: 150_000 }, () => {
         await load.stop();
       }
     }
+    // Its worker pool says it is alive again (otherwise another node would free its jobs).
+    await until(
+      'worker liveness connection back',
+      async () =>
+        (
+          await sql<{ n: number }>`
+            select count(*)::int as n from pg_stat_activity where application_name like 'dd-worker pool-%'`.execute(
+            db,
+          )
+        ).rows[0]?.n,
+      (n) => n === 1,
+      30_000,
+    );
     // The same process all along.
     expect(app.child.pid).toBe(pid);
     expect(app.child.exitCode).toBeNull();

@@ -75,13 +75,21 @@ function keepAlive(pool: pg.Pool, poolId: string, logger: pino.Logger | undefine
   let client: pg.Client | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  const retryLater = () => {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect();
+    }, 1000);
+  };
   const connect = async () => {
     if (stopped) return;
     const c = new pg.Client({ ...pool.options, application_name: `${LIVENESS_PREFIX}${poolId}` });
     c.on('error', () => {});
     c.on('end', () => {
-      if (client === c) client = undefined;
-      if (!stopped) timer = setTimeout(() => void connect(), 1000);
+      if (client !== c) return;
+      client = undefined;
+      retryLater(); // the database restarted: say so again as soon as it is back
     });
     try {
       await c.connect();
@@ -93,6 +101,7 @@ function keepAlive(pool: pg.Pool, poolId: string, logger: pino.Logger | undefine
       else client = c;
     } catch {
       await c.end().catch(() => {});
+      retryLater();
     }
   };
   void connect();
