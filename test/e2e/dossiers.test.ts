@@ -45,8 +45,8 @@ describe('dossiers under delegated access (Chromium)', () => {
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
     base = server.url;
-    martin = await browser.newContext();
-    sophie = await browser.newContext();
+    martin = await browser.newContext({ locale: 'fr-FR' });
+    sophie = await browser.newContext({ locale: 'fr-FR' });
   });
   afterAll(async () => {
     await browser?.close();
@@ -225,7 +225,7 @@ describe('dossiers under delegated access (Chromium)', () => {
       endsOn,
     });
     expect(peer.status, JSON.stringify(peer.body)).toBe(201);
-    const lefevre = await browser.newContext();
+    const lefevre = await browser.newContext({ locale: 'fr-FR' });
     const page = await newPage(lefevre);
     await signIn(page, base, CARDS.lefevre);
     await page.goto(`${base}/dossiers`);
@@ -298,7 +298,7 @@ describe('dossiers under delegated access (Chromium)', () => {
   });
 
   it('Dr ROUX meets a French "introuvable" page on Dr MARTIN’s dossier, and sees only his own', async () => {
-    const roux = await browser.newContext();
+    const roux = await browser.newContext({ locale: 'fr-FR' });
     const page = await newPage(roux);
     await signIn(page, base, CARDS.roux);
     const target = martinDossiers[0] as { id: string; reference: string };

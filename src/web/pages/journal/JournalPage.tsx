@@ -111,7 +111,7 @@ function Journal({ user }: { user: Me }) {
           : 'Vos propres actions sur les dossiers des médecins qui vous ont délégué leurs droits, refus compris.'}
       </p>
       {user.isDoctor && (
-        <nav aria-label="Vues du journal" className="fr-mb-3w">
+        <nav aria-label="Vues du journal" className="fr-mb-3w journal-views">
           <ul className="fr-tags-group">
             <li>
               <Link className="fr-tag" to="/journal" aria-current={scope === 'mine' ? 'page' : undefined}>
