@@ -1,0 +1,9 @@
+export {
+  DirectoryDate,
+  type DirectoryPerson,
+  DirectorySearch,
+  type DirectorySearchProps,
+  displayName,
+  frenchDate,
+  placesLabel,
+} from './DirectorySearch';
