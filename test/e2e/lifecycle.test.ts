@@ -70,13 +70,23 @@ describe('application lifecycle', () => {
     );
     expect(after.rows[0]?.value).toBe('kept');
 
-    // kill -9 of the application alone leaves an orphan postgres: the next start stops it.
+    // kill -9 of the application alone: the guardian's pipe closes and the database stops.
     const pid3 = (await postmasterPid(third.dataDir)) as number;
     await third.kill();
-    expect(alive(pid3)).toBe(true);
+    await expect.poll(() => alive(pid3), { timeout: 30_000, interval: 200 }).toBe(false);
     const fourth = await startServer({ dataDir: first.dataDir, readyTimeoutMs: 60_000 });
-    expect(alive(pid3)).toBe(false);
-    expect(await fourth.stop()).toBe(0);
+
+    // kill -9 of the application and of the guardian too: an orphan postmaster keeps running;
+    // the next start finds it on its data directory and stops it before starting afresh.
+    const pid4 = (await postmasterPid(fourth.dataDir)) as number;
+    const stat = await fs.readFile(`/proc/${pid4}/stat`, 'utf8');
+    const guardian = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    process.kill(guardian, 'SIGKILL');
+    await fourth.kill();
+    expect(alive(pid4)).toBe(true);
+    const fifth = await startServer({ dataDir: first.dataDir, readyTimeoutMs: 60_000 });
+    expect(alive(pid4)).toBe(false);
+    expect(await fifth.stop()).toBe(0);
     await fs.rm(first.dataDir, { recursive: true, force: true });
   });
 });

@@ -247,12 +247,22 @@ export async function startEmbeddedPostgres(
   };
   const args = ['-D', pgdata, '-p', String(port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  // Own process group: a Ctrl-C in the terminal reaches the application, which drains its
-  // requests and then stops the database, instead of both stopping at once.
-  const child: ChildProcess = spawn(postgres, args, {
+  // PostgreSQL runs under a tiny shell that holds a pipe from this process: when the pipe closes
+  // — a clean stop, or this process dying in any way, even kill -9 — the shell asks PostgreSQL
+  // for a fast shutdown. Its own process group: a Ctrl-C in the terminal reaches the application,
+  // which drains its requests and then stops the database, instead of both stopping at once.
+  const guardian = [
+    '"$0" "$@" < /dev/null &',
+    'pid=$!',
+    "trap 'kill -INT $pid 2>/dev/null' INT TERM",
+    'cat > /dev/null',
+    'kill -INT $pid 2>/dev/null',
+    'wait $pid',
+  ].join('\n');
+  const child: ChildProcess = spawn('/bin/sh', ['-c', guardian, postgres, ...args], {
     ...ids,
     detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['pipe', 'ignore', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });
   let stderrTail = '';
@@ -270,26 +280,26 @@ export async function startEmbeddedPostgres(
   });
   // Keep draining stderr so the pipe never fills; the server logs nothing personal.
   child.stderr?.on('data', () => {});
+  child.stdin?.on('error', () => {});
   child.removeAllListeners('exit');
   let exited = false;
   child.once('exit', () => {
     exited = true;
   });
-  // If the application exits without a clean stop (uncaught error), take the database along.
-  const onExit = () => {
-    if (!exited) child.kill('SIGINT');
-  };
-  process.once('exit', onExit);
-
   return {
     port,
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     async stop() {
-      process.removeListener('exit', onExit);
       if (exited || child.pid === undefined) return;
       const done = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGINT'); // fast shutdown: abort sessions, checkpoint, exit
-      const timer = setTimeout(() => child.kill('SIGQUIT'), 20_000);
+      child.stdin?.end(); // the guardian asks for a fast shutdown and waits for it
+      const timer = setTimeout(async () => {
+        // Still there after 20 s: immediate shutdown of the postmaster itself.
+        const pid = Number(
+          (await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
+        );
+        if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGQUIT');
+      }, 20_000);
       await done;
       clearTimeout(timer);
     },
