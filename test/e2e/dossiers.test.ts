@@ -114,7 +114,7 @@ describe('dossiers under delegated access (Chromium)', () => {
     await page.getByRole('button', { name: 'Pourquoi ai-je accès ?' }).click();
     await page
       .getByText(
-        'Votre délégation de droits vous permet de consulter le dossier (droit « consulter »), sans date de fin.',
+        'Votre délégation de droits vous permet de consulter le dossier (droit « Consulter les dossiers »), sans date de fin.',
       )
       .waitFor();
 

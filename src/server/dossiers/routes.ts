@@ -1,6 +1,7 @@
 // HTTP routes of the dossiers, of the acting context ("Agir pour le compte de") and of
 // "Pourquoi ai-je accès ?". Every dossier route goes through DossierService → access.authorize.
 import { z } from 'zod';
+import { RIGHT_LABELS } from '../../shared/delegations.js';
 import { administrativeSchema, medicalSchema, patientSchema } from '../../shared/dossiers.js';
 import {
   ACTION_LABELS,
@@ -153,7 +154,7 @@ export function dossierRoutes(app: App, ctx: AppContext, service: DossierService
         message:
           decision.kind === 'peer'
             ? `Une délégation de droits entre médecins vous permet de ${ACTION_LABELS[action]}, avec les mêmes droits que le médecin, ${until}.`
-            : `Votre délégation de droits vous permet de ${ACTION_LABELS[action]} (droit « ${decision.right} »), ${until}.`,
+            : `Votre délégation de droits vous permet de ${ACTION_LABELS[action]} (droit « ${RIGHT_LABELS[decision.right]} »), ${until}.`,
       };
     },
   );
