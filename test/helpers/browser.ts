@@ -22,6 +22,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      // French users: date fields read jj/mm/aaaa, as they would.
+      '--lang=fr-FR',
     ],
   });
 }

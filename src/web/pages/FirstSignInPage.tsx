@@ -5,7 +5,7 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { Link, Navigate, useNavigate } from 'react-router';
+import { Link, Navigate } from 'react-router';
 import {
   DECLARED_PROFESSIONS,
   type DeclaredProfession,
@@ -47,7 +47,6 @@ export function FirstSignInPage() {
 }
 
 function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alreadyComplete: boolean }) {
-  const navigate = useNavigate();
   const refresh = useRefreshSession();
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
@@ -62,6 +61,7 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
   const [done, setDone] = useState<{ redirectTo: string; emailConfirmationSent: boolean } | undefined>();
   const errorRef = useRef<HTMLDivElement>(null);
   const doneRef = useRef<HTMLHeadingElement>(null);
+  const leavingTo = useRef<string | undefined>(undefined);
 
   useEffect(() => {
     if (error) errorRef.current?.focus();
@@ -70,7 +70,9 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
     if (done) doneRef.current?.focus();
   }, [done]);
 
-  if (alreadyComplete && !done) return <Navigate to="/" replace />;
+  // Once the session says first sign-in is complete: on to where the person was going (an
+  // invitation, say), which the server told us before the session was refreshed.
+  if (alreadyComplete && !done) return <Navigate to={leavingTo.current ?? '/'} replace />;
 
   if (done) {
     return (
@@ -121,9 +123,9 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
         },
         firstSignInResultSchema,
       );
-      await refresh();
       if (result.emailConfirmationSent) setDone(result);
-      else navigate(result.redirectTo, { replace: true });
+      else leavingTo.current = result.redirectTo;
+      await refresh();
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'error', 'L’enregistrement a échoué.'));
     } finally {
