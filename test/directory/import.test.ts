@@ -20,7 +20,8 @@ const sample = readFileSync(fixture('sample.txt'), 'utf8');
 describe('directory import', async () => {
   const database = await createTestDatabase();
   const { db, pool } = database;
-  const directory = localDirectory(db);
+  // with the pool: searches are prepared statements, which must survive the swap of tables
+  const directory = localDirectory(db, { pool });
   afterAll(() => database.close());
   beforeEach(async () => {
     await importText(pool, sample);

@@ -321,10 +321,13 @@ describe('directory search', async () => {
       });
       expect(res.statusCode, JSON.stringify(query)).toBe(400);
       const body = res.json();
-      expect(body.message).toBe('Certaines informations sont manquantes ou invalides.');
-      expect(body.fields.map((f: { message: string }) => f.message).join(' '), JSON.stringify(query)).toMatch(
-        pattern,
+      expect(body.message).toMatch(
+        /^Certaines informations (sont manquantes ou invalides|contiennent des caractères non autorisés)/,
       );
+      const said = [body.message, ...(body.fields ?? []).map((f: { message: string }) => f.message)].join(
+        ' ',
+      );
+      expect(said, JSON.stringify(query)).toMatch(pattern);
       expect(res.body).not.toMatch(/directory_|select |stack/i);
     };
 
@@ -356,7 +359,8 @@ describe('directory search', async () => {
         `$${'{'}jndi:ldap://x}`,
         'martin*',
       ]) {
-        await invalid({ name }, /que des lettres/);
+        // (a NUL byte is refused by the platform itself, before the route)
+        await invalid({ name }, /que des lettres|caractères non autorisés/);
       }
       await invalid({ name: ['martin', 'dupont'] }, /./);
       await invalid({ name: 'martin', profession: '1O' }, /code profession/);

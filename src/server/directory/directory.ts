@@ -2,7 +2,9 @@
 // the local copy of the ANS extract in PostgreSQL. A deployment could add a second adapter on
 // the Annuaire Santé FHIR API (Practitioner?name:family=…, PractitionerRole, Organization
 // address-postalcode) behind the same interface.
+import crypto from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
+import type pg from 'pg';
 import { Temporal } from 'temporal-polyfill';
 import type { Db } from '../platform/database.js';
 import { DOCTOR, IDENTIFIER_TYPES } from './codes.js';
@@ -63,7 +65,7 @@ export interface Directory {
   status(): Promise<DirectoryStatus>;
 }
 
-interface PersonRow {
+export interface PersonRow {
   id: number;
   rank: number;
   tier: number;
@@ -151,39 +153,59 @@ function probeSql(
       order by ${key}, person_id limit ${limit})`;
 }
 
+/** The one statement of a search page (null when the query has no word to look for). */
+export function searchSql(query: DirectoryQuery): RawBuilder<PersonRow> | null {
+  const tokens = nameTokens(query.name);
+  const postal = query.postalCode ? postalFilter(query.postalCode) : null;
+  const cursor = query.cursor;
+  const probes = planProbes(tokens, postal).filter((p) => !cursor || compareToCursor(p, cursor) >= 0);
+  if (tokens.length === 0 || probes.length === 0) return null;
+  const fetch = query.limit + 1;
+  const union = sql.join(
+    probes.map((p) => probeSql(p, postal, query.profession, cursor, fetch)),
+    sql` union all `,
+  );
+  return sql<PersonRow>`
+    with hits as (
+      select distinct on (id) id, rank, tier, sort_key from (${union}) u order by id, rank, tier
+    ), page as (
+      select * from hits order by rank, tier, sort_key, id limit ${fetch}
+    )
+    select page.rank, page.tier, page.sort_key, p.id, p.national_id, p.id_type, p.identifier, p.civility,
+           p.practice_civility, p.family_name, p.given_name, p.profession_code, p.profession,
+           p.specialty_code, p.specialty, ${PLACES_JSON} as places
+      from page join directory_person p on p.id = page.id
+     order by page.rank, page.tier, page.sort_key, page.id`;
+}
+
 const parisDate = (d: Date) =>
   Temporal.Instant.fromEpochMilliseconds(d.getTime())
     .toZonedDateTimeISO('Europe/Paris')
     .toPlainDate()
     .toString();
 
-export function localDirectory(db: Db): Directory {
+/**
+ * With a pool, a search runs as a named prepared statement: a search page is one statement of
+ * a dozen index probes whose planning costs as much as its execution, and its shapes are few
+ * (words, postal code, profession, cursor), so each connection plans each shape once.
+ */
+export function localDirectory(db: Db, options: { pool?: pg.Pool } = {}): Directory {
+  const run = async (statement: RawBuilder<PersonRow>): Promise<PersonRow[]> => {
+    if (!options.pool) return (await statement.execute(db)).rows;
+    const compiled = statement.compile(db);
+    const name = `directory_search_${crypto.createHash('sha1').update(compiled.sql).digest('hex').slice(0, 20)}`;
+    const result = await options.pool.query<PersonRow>({
+      name,
+      text: compiled.sql,
+      values: compiled.parameters as unknown[],
+    });
+    return result.rows;
+  };
   return {
     async search(query) {
-      const tokens = nameTokens(query.name);
-      const postal = query.postalCode ? postalFilter(query.postalCode) : null;
+      const statement = searchSql(query);
+      const rows: PersonRow[] = statement ? await run(statement) : [];
       const cursor = query.cursor;
-      const probes = planProbes(tokens, postal).filter((p) => !cursor || compareToCursor(p, cursor) >= 0);
-      const fetch = query.limit + 1;
-      let rows: PersonRow[] = [];
-      if (tokens.length > 0 && probes.length > 0) {
-        const union = sql.join(
-          probes.map((p) => probeSql(p, postal, query.profession, cursor, fetch)),
-          sql` union all `,
-        );
-        const result = await sql<PersonRow>`
-          with hits as (
-            select distinct on (id) id, rank, tier, sort_key from (${union}) u order by id, rank, tier
-          ), page as (
-            select * from hits order by rank, tier, sort_key, id limit ${fetch}
-          )
-          select page.rank, page.tier, page.sort_key, p.id, p.national_id, p.id_type, p.identifier, p.civility,
-                 p.practice_civility, p.family_name, p.given_name, p.profession_code, p.profession,
-                 p.specialty_code, p.specialty, ${PLACES_JSON} as places
-            from page join directory_person p on p.id = page.id
-           order by page.rank, page.tier, page.sort_key, page.id`.execute(db);
-        rows = result.rows;
-      }
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       const nextCursor =
@@ -196,12 +218,13 @@ export function localDirectory(db: Db): Directory {
             })
           : null;
       let suggestions: string[] = [];
-      if (page.length === 0 && !cursor) {
-        const q = compactKey(query.name);
+      const q = compactKey(query.name);
+      // Under 4 letters every name is "close": no suggestion is better than a random one.
+      if (page.length === 0 && !cursor && q.length >= 4) {
         const found = await sql<{ label: string }>`
           select label from directory_family_name
            where key % ${q} ${query.profession ? sql`and ${query.profession} = any(professions)` : sql``}
-           order by key <-> ${q} limit 5`.execute(db);
+           order by similarity(key, ${q}) desc, people desc limit 5`.execute(db);
         suggestions = found.rows.map((r) => r.label);
       }
       return { items: page.map(toPerson), nextCursor, suggestions };

@@ -65,7 +65,7 @@ export function autoImportCrontab(cron: string): string {
 
 export function createDirectoryFeature(options: DirectoryFeatureOptions = {}): Feature {
   const routeOptions: DirectoryRouteOptions = {
-    directory: options.directory ?? ((ctx) => localDirectory(ctx.db)),
+    directory: options.directory ?? ((ctx) => localDirectory(ctx.db, { pool: ctx.pool })),
     // A person searches by hand: 60 searches a minute is generous for that and stops scraping.
     searchRateLimit: options.searchRateLimit ?? { max: 60, windowMs: 60_000 },
   };

@@ -61,7 +61,7 @@ create table directory_family_name (
   people integer not null,
   professions text[] not null
 );
-create index directory_family_name_trgm on directory_family_name using gist (key gist_trgm_ops);
+create index directory_family_name_trgm on directory_family_name using gin (key gin_trgm_ops);
 
 -- One row per import attempt, successful or not (the directory's date is the last success's).
 create table directory_import (
@@ -81,9 +81,3 @@ create table directory_import (
   error text
 );
 create index directory_import_succeeded on directory_import (finished_at desc) where status = 'succeeded';
-
--- The planner's row estimates for key ranges decide between the ordered index-only scan and a
--- sort: a finer histogram on the name keys removes the tail latencies seen with the default.
-alter table directory_person alter column name_key set statistics 1000;
-alter table directory_person alter column given_name_key set statistics 1000;
-alter table directory_place alter column name_key set statistics 1000;
