@@ -2,6 +2,14 @@ import { Route, Routes } from 'react-router';
 import { Layout } from './layout/Layout';
 import { AccountPage } from './pages/AccountPage';
 import { DemoMailboxPage } from './pages/DemoMailboxPage';
+import {
+  InvitationPage,
+  ModifyDelegationPage,
+  MyDelegationsPage,
+  PeerDelegationPage,
+  ReceivedDelegationsPage,
+  StaffDelegationPage,
+} from './pages/delegations';
 import { DossierPage, DossiersPage, NewDossierPage } from './pages/dossiers';
 import { EmailConfirmPage } from './pages/EmailConfirmPage';
 import { FirstSignInPage } from './pages/FirstSignInPage';
@@ -20,6 +28,12 @@ export function App() {
         <Route path="mon-compte" element={<AccountPage />} />
         <Route path="confirmer-courriel" element={<EmailConfirmPage />} />
         <Route path="demo/courriels" element={<DemoMailboxPage />} />
+        <Route path="delegations" element={<MyDelegationsPage />} />
+        <Route path="delegations/assistant/ajouter" element={<StaffDelegationPage />} />
+        <Route path="delegations/confrere/ajouter" element={<PeerDelegationPage />} />
+        <Route path="delegations/:id/modifier" element={<ModifyDelegationPage />} />
+        <Route path="delegations-recues" element={<ReceivedDelegationsPage />} />
+        <Route path="invitation/:token" element={<InvitationPage />} />
         <Route path="dossiers" element={<DossiersPage />} />
         <Route path="dossiers/nouveau" element={<NewDossierPage />} />
         <Route path="dossiers/:id" element={<DossierPage />} />

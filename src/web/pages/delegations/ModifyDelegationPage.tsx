@@ -1,0 +1,193 @@
+// "Modifier": rights and period of a staff delegation, period of a peer delegation. The version
+// read is sent back: a change made meanwhile is refused, shown, and the form reloads.
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import type { DelegationView } from '../../../shared/delegations';
+import { ApiError } from '../../api/client';
+import { DELEGATIONS_KEY, fetchDelegations, modifyDelegation, RECEIVED_KEY } from './api';
+import {
+  DoctorOnly,
+  ErrorSummary,
+  type FieldTargets,
+  fieldError,
+  LoadError,
+  Loading,
+  PeriodFieldset,
+  type PeriodValue,
+  periodPayload,
+  type Right,
+  RightsFieldset,
+  StatusBadge,
+  useTitle,
+} from './components';
+import { delegateName, todayInParis } from './format';
+import './delegations.css';
+
+const TITLE = 'Modifier une délégation de droits';
+const FIELDS: FieldTargets = {
+  rights: { id: 'droits-1', label: 'Droits d’accès' },
+  startsOn: { id: 'date-debut', label: 'Date de début' },
+  endsOn: { id: 'date-fin', label: 'Date de fin' },
+};
+
+export function ModifyDelegationPage() {
+  useTitle(TITLE);
+  return <DoctorOnly title={TITLE}>{() => <ModifyDelegation />}</DoctorOnly>;
+}
+
+function ModifyDelegation() {
+  const { id } = useParams();
+  const list = useQuery({ queryKey: DELEGATIONS_KEY, queryFn: fetchDelegations });
+  if (list.isPending) return <Loading />;
+  if (list.isError) return <LoadError error={list.error} title={TITLE} />;
+  const delegation = [...list.data.staff, ...list.data.peer].find((d) => d.id === id);
+  if (!delegation?.actions.includes('modify')) {
+    return (
+      <>
+        <h1>{TITLE}</h1>
+        <Alert
+          severity="warning"
+          title="Cette délégation ne peut pas être modifiée"
+          description="Elle n’existe pas, a été supprimée ou est expirée."
+          className="fr-mb-4w"
+        />
+        <Link to="/delegations">Retour à « Mes délégations »</Link>
+      </>
+    );
+  }
+  // A new version (after a conflict) starts the form again from what the server holds.
+  return <ModifyForm key={`${delegation.id}-${delegation.version}`} delegation={delegation} />;
+}
+
+function ModifyForm({ delegation }: { delegation: DelegationView }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const staff = delegation.kind === 'staff';
+  const [rights, setRights] = useState<Right[]>(delegation.rights);
+  const [period, setPeriod] = useState<PeriodValue>({
+    startsOn: delegation.startsOn,
+    endsOn: delegation.endsOn ?? '',
+    noEnd: staff && delegation.endsOn === null,
+  });
+  const [error, setError] = useState<ApiError | undefined>(staleError.get(delegation.id));
+  const [busy, setBusy] = useState(false);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const who = delegateName(delegation);
+
+  useEffect(() => {
+    staleError.delete(delegation.id);
+    if (error) summaryRef.current?.focus();
+  }, [error, delegation.id]);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await modifyDelegation(delegation.id, {
+        version: delegation.version,
+        ...(staff ? { rights } : {}),
+        ...periodPayload(period, staff),
+      });
+      await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
+      await queryClient.invalidateQueries({ queryKey: RECEIVED_KEY });
+      navigate('/delegations', {
+        state: {
+          flash: {
+            severity: 'success',
+            message: `La délégation de droits de ${who} a été modifiée. Elle s’applique dès maintenant.`,
+          },
+        },
+      });
+    } catch (err) {
+      const apiError = err instanceof ApiError ? err : new ApiError(0, 'error', 'La modification a échoué.');
+      if (apiError.code === 'delegation_stale') {
+        // Keep the message across the reload of the form with the current version.
+        staleError.set(delegation.id, apiError);
+        await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
+      }
+      setError(apiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const today = todayInParis();
+  return (
+    <>
+      <Breadcrumb
+        currentPageLabel={TITLE}
+        segments={[{ label: 'Mes délégations', linkProps: { to: '/delegations' } }]}
+      />
+      <h1>{TITLE}</h1>
+      <p className="fr-text--lead">
+        {staff ? 'Assistant(e)' : 'Confrère'} : <strong>{who}</strong>
+        {delegation.delegate.profession ? ` — ${delegation.delegate.profession}` : ''}{' '}
+        <StatusBadge status={delegation.status} />
+      </p>
+      {error && (
+        <ErrorSummary
+          error={error}
+          fields={FIELDS}
+          summaryRef={summaryRef}
+          extra={
+            error.code === 'delegation_stale' ? (
+              <p className="fr-mb-0">
+                Le formulaire montre maintenant sa version actuelle : vérifiez-la, puis enregistrez de
+                nouveau.
+              </p>
+            ) : undefined
+          }
+        />
+      )}
+      <form onSubmit={onSubmit} noValidate className="delegation-steps">
+        {staff ? (
+          <RightsFieldset
+            legend={<span className="fr-h4">Droits d’accès</span>}
+            rights={rights}
+            onChange={setRights}
+            error={fieldError(error, 'rights')}
+          />
+        ) : (
+          <p className="delegation-step">
+            <em>
+              Nota : la délégation de droits entre médecins donne à votre confrère les mêmes droits que vous
+              sur vos dossiers, pendant la période définie.
+            </em>
+          </p>
+        )}
+        <PeriodFieldset
+          legend={<span className="fr-h4">Période</span>}
+          value={period}
+          onChange={setPeriod}
+          allowNoEnd={staff}
+          minStart={[delegation.startsOn, today].sort()[0]}
+          startError={fieldError(error, 'startsOn')}
+          endError={fieldError(error, 'endsOn')}
+        />
+        <p className="fr-text--sm">
+          {who} en sera informé(e) par courriel. La modification s’applique dès sa prochaine action.
+        </p>
+        <ul className="fr-btns-group fr-btns-group--inline-md">
+          <li>
+            <Button type="submit" disabled={busy}>
+              Enregistrer les modifications
+            </Button>
+          </li>
+          <li>
+            <Link className="fr-btn fr-btn--secondary" to="/delegations">
+              Annuler
+            </Link>
+          </li>
+        </ul>
+      </form>
+    </>
+  );
+}
+
+/** The conflict message, kept while the form remounts with the delegation's current version. */
+const staleError = new Map<string, ApiError>();

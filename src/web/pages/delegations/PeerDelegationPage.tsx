@@ -1,0 +1,182 @@
+// "Ajouter une délégation à un confrère": the seed's steps — search the national directory by
+// name (and postal code), "Rechercher", "Sélectionner", then the period of validity, "Ajouter".
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { ApiError } from '../../api/client';
+import { createPeer, DELEGATIONS_KEY } from './api';
+import {
+  DoctorOnly,
+  ErrorSummary,
+  type FieldTargets,
+  fieldError,
+  PeriodFieldset,
+  type PeriodValue,
+  periodPayload,
+  useTitle,
+} from './components';
+import { DirectoryDate } from './DirectoryDate';
+import { type DirectoryDoctor, DoctorSearch, doctorPlaces } from './DoctorSearch';
+import { ExistingDelegationLink } from './ExistingDelegationLink';
+import { personName, todayInParis } from './format';
+import './delegations.css';
+
+const TITLE = 'Ajouter une délégation à un confrère';
+const FIELDS: FieldTargets = {
+  rpps: { id: 'medecin-selectionne', label: 'Médecin' },
+  startsOn: { id: 'date-debut', label: 'Date de début' },
+  endsOn: { id: 'date-fin', label: 'Date de fin' },
+};
+const NOTA =
+  'Nota : la délégation de droits entre médecins donne à votre confrère les mêmes droits que vous sur vos dossiers, pendant la période définie.';
+
+export function PeerDelegationPage() {
+  useTitle(TITLE);
+  return <DoctorOnly title={TITLE}>{() => <PeerDelegation />}</DoctorOnly>;
+}
+
+function PeerDelegation() {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [doctor, setDoctor] = useState<DirectoryDoctor | undefined>();
+  const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const selectedRef = useRef<HTMLHeadingElement>(null);
+  const searchTitleRef = useRef<HTMLHeadingElement>(null);
+  const [returnedToSearch, setReturnedToSearch] = useState(false);
+
+  useEffect(() => {
+    if (error) summaryRef.current?.focus();
+  }, [error]);
+  useEffect(() => {
+    if (doctor) selectedRef.current?.focus();
+    else if (returnedToSearch) searchTitleRef.current?.focus();
+  }, [doctor, returnedToSearch]);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!doctor?.rpps) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await createPeer({ rpps: doctor.rpps, ...periodPayload(period, false) });
+      await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
+      navigate('/delegations', {
+        state: {
+          flash: {
+            severity: 'success',
+            message: `La délégation de droits a été ajoutée : Dr ${personName(doctor)} pourra gérer vos dossiers, avec les mêmes droits que vous, pendant la période définie.`,
+          },
+        },
+      });
+    } catch (err) {
+      setError(
+        err instanceof ApiError ? err : new ApiError(0, 'error', 'L’ajout de la délégation a échoué.'),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <Breadcrumb
+        currentPageLabel={TITLE}
+        segments={[{ label: 'Mes délégations', linkProps: { to: '/delegations' } }]}
+      />
+      <h1>{TITLE}</h1>
+      <p className="fr-text--lead">Depuis « Médecin(s) habilité(s) à gérer mes dossiers ».</p>
+
+      {error && (
+        <ErrorSummary
+          error={error}
+          fields={FIELDS}
+          summaryRef={summaryRef}
+          extra={
+            error.code === 'delegation_exists' && doctor ? (
+              <ExistingDelegationLink nationalId={doctor.nationalId} />
+            ) : undefined
+          }
+        />
+      )}
+
+      {!doctor ? (
+        <section aria-labelledby="etape-recherche" className="fr-mb-6w">
+          <h2 id="etape-recherche" className="fr-h4" ref={searchTitleRef} tabIndex={-1}>
+            1. Recherchez votre confrère dans l’annuaire national
+          </h2>
+          <p>
+            Source : Agence du Numérique en Santé. Renseignez son nom (et éventuellement son code postal) puis
+            cliquez sur « Rechercher ».
+          </p>
+          <DirectoryDate />
+          <DoctorSearch
+            onSelect={(d) => {
+              setError(undefined);
+              setDoctor(d);
+            }}
+          />
+        </section>
+      ) : (
+        <form onSubmit={onSubmit} noValidate className="delegation-steps">
+          <section aria-labelledby="medecin-selectionne" className="delegation-step">
+            <h2 id="medecin-selectionne" className="fr-h4" ref={selectedRef} tabIndex={-1}>
+              Médecin sélectionné : Dr {personName(doctor)}
+            </h2>
+            <p className="fr-mb-1w">
+              {doctor.specialty?.label ?? doctor.profession.label}
+              {doctor.rpps ? ` — RPPS ${doctor.rpps}` : ''}
+            </p>
+            {doctor.places.length > 0 && <p className="fr-text--sm">{doctorPlaces(doctor)}</p>}
+            <Button
+              type="button"
+              priority="tertiary"
+              size="small"
+              iconId="fr-icon-arrow-go-back-line"
+              onClick={() => {
+                setError(undefined);
+                setReturnedToSearch(true);
+                setDoctor(undefined);
+              }}
+            >
+              Choisir un autre médecin
+            </Button>
+          </section>
+          <PeriodFieldset
+            legend={<span className="fr-h4">2. Renseignez la période de validité</span>}
+            value={period}
+            onChange={setPeriod}
+            allowNoEnd={false}
+            minStart={todayInParis()}
+            startError={fieldError(error, 'startsOn')}
+            endError={fieldError(error, 'endsOn')}
+          />
+          <p className="delegation-step">
+            <em>{NOTA}</em>
+          </p>
+          <ul className="fr-btns-group fr-btns-group--inline-md">
+            <li>
+              <Button type="submit" disabled={busy}>
+                Ajouter
+              </Button>
+            </li>
+            <li>
+              <Link className="fr-btn fr-btn--secondary" to="/delegations">
+                Annuler
+              </Link>
+            </li>
+          </ul>
+        </form>
+      )}
+      {!doctor && (
+        <p className="fr-mt-4w">
+          <em>{NOTA}</em>
+        </p>
+      )}
+    </>
+  );
+}

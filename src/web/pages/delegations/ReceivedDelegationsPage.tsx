@@ -1,0 +1,51 @@
+// "Délégations reçues": the doctors who let me manage their dossiers, with rights, period, status.
+import { Table } from '@codegouvfr/react-dsfr/Table';
+import { useQuery } from '@tanstack/react-query';
+import { fetchReceived, RECEIVED_KEY } from './api';
+import { LoadError, Loading, Period, RightsSummary, SignedIn, StatusBadge, useTitle } from './components';
+import { personName } from './format';
+import './delegations.css';
+
+const TITLE = 'Délégations reçues';
+
+export function ReceivedDelegationsPage() {
+  useTitle(TITLE);
+  return <SignedIn>{() => <ReceivedDelegations />}</SignedIn>;
+}
+
+function ReceivedDelegations() {
+  const received = useQuery({ queryKey: RECEIVED_KEY, queryFn: fetchReceived });
+  if (received.isPending) return <Loading />;
+  if (received.isError) return <LoadError error={received.error} title={TITLE} />;
+  const rows = received.data.map((d) => [
+    <span key="p" className="delegation-person">
+      Dr {personName(d.delegator)}
+      {d.delegator.specialty && <span className="fr-hint-text">{d.delegator.specialty}</span>}
+    </span>,
+    d.kind === 'peer' ? 'Confrère' : 'Personnel de cabinet',
+    <RightsSummary key="r" kind={d.kind} rights={d.rights} peerLabel="Mêmes droits que le médecin" />,
+    <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
+    <StatusBadge key="s" status={d.status} />,
+  ]);
+  return (
+    <>
+      <h1>{TITLE}</h1>
+      <p className="fr-text--lead">Les médecins qui vous ont habilité(e) à gérer leurs dossiers.</p>
+      {rows.length === 0 ? (
+        <p>Aucun médecin ne vous a délégué la gestion de ses dossiers pour le moment.</p>
+      ) : (
+        <Table
+          className="delegations-table"
+          caption="Délégations de droits reçues"
+          noCaption
+          headers={['Médecin', 'En tant que', 'Droits', 'Période', 'Statut']}
+          data={rows}
+        />
+      )}
+      <p className="fr-text--sm fr-mt-4w">
+        Une délégation ne vous permet d’agir sur les dossiers du médecin que lorsqu’elle est « Active ». Le
+        médecin peut la modifier ou la supprimer à tout moment.
+      </p>
+    </>
+  );
+}

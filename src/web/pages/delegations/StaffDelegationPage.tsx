@@ -1,0 +1,279 @@
+// "Ajouter une délégation à un personnel de cabinet": the seed's notice (CPx card, TOPS), then
+// its four steps: identify, rights, period, "Ajouter".
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { CallOut } from '@codegouvfr/react-dsfr/CallOut';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
+import { useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { STAFF_PROFESSIONS } from '../../../shared/delegations';
+import { ApiError } from '../../api/client';
+import { createStaff, DELEGATIONS_KEY } from './api';
+import {
+  DoctorOnly,
+  ErrorSummary,
+  type FieldTargets,
+  fieldError,
+  PeriodFieldset,
+  type PeriodValue,
+  periodPayload,
+  type Right,
+  RightsFieldset,
+  useTitle,
+} from './components';
+import { ExistingDelegationLink } from './ExistingDelegationLink';
+import { personName, todayInParis } from './format';
+import './delegations.css';
+
+const TITLE = 'Ajouter une délégation à un personnel de cabinet';
+const OTHER = 'Autre';
+
+const FIELDS: FieldTargets = {
+  familyName: { id: 'nom', label: 'Nom' },
+  givenName: { id: 'prenom', label: 'Prénom' },
+  email: { id: 'courriel', label: 'Adresse électronique' },
+  profession: { id: 'profession-0', label: 'Profession' },
+  rights: { id: 'droits-1', label: 'Droits d’accès' },
+  startsOn: { id: 'date-debut', label: 'Date de début' },
+  endsOn: { id: 'date-fin', label: 'Date de fin' },
+};
+
+export function StaffDelegationPage() {
+  useTitle(TITLE);
+  return <DoctorOnly title={TITLE}>{() => <StaffDelegationForm />}</DoctorOnly>;
+}
+
+function StaffDelegationForm() {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [familyName, setFamilyName] = useState('');
+  const [givenName, setGivenName] = useState('');
+  const [email, setEmail] = useState('');
+  const [profession, setProfession] = useState<string | undefined>();
+  const [otherProfession, setOtherProfession] = useState('');
+  const [rights, setRights] = useState<Right[]>(['consulter']);
+  const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const summaryRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (error) summaryRef.current?.focus();
+  }, [error]);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    const chosenProfession = profession === OTHER ? otherProfession : (profession ?? '');
+    try {
+      await createStaff({
+        familyName,
+        givenName,
+        email,
+        profession: chosenProfession,
+        rights,
+        ...periodPayload(period, true),
+      });
+      await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
+      const who = personName({ givenName: givenName.trim(), familyName: familyName.trim() });
+      navigate('/delegations', {
+        state: {
+          flash: {
+            severity: 'success',
+            message: `La délégation de droits a été ajoutée. ${who} va recevoir un courriel à l’adresse ${email.trim()} pour finaliser la création de la délégation : il lui faudra se connecter avec sa carte CPx.`,
+          },
+        },
+      });
+    } catch (err) {
+      setError(
+        err instanceof ApiError ? err : new ApiError(0, 'error', 'L’ajout de la délégation a échoué.'),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const err = (name: string) => fieldError(error, name);
+  const professionError = err('profession');
+
+  return (
+    <>
+      <Breadcrumb
+        currentPageLabel={TITLE}
+        segments={[{ label: 'Mes délégations', linkProps: { to: '/delegations' } }]}
+      />
+      <h1>{TITLE}</h1>
+      <p className="fr-text--lead">Depuis « Assistant(s) habilité(s) à gérer mes dossiers ».</p>
+      <CallOut
+        iconId="fr-icon-information-line"
+        title="Carte CPx obligatoire"
+        titleAs="h2"
+        className="fr-mb-6w"
+      >
+        <strong>
+          Le professionnel à qui vous souhaitez confier la gestion de vos dossiers doit obligatoirement être
+          muni d’une carte CPx (CPS/CPE/CPA) pour utiliser le logiciel. Pour commander une carte CPx, utilisez
+          le service{' '}
+          <a
+            href="https://tops.sante.fr/"
+            target="_blank"
+            rel="noopener noreferrer"
+            title="TOPS — nouvelle fenêtre"
+          >
+            TOPS
+          </a>{' '}
+          proposé par l’Agence du Numérique en Santé (ANS).
+        </strong>
+      </CallOut>
+
+      {error && (
+        <ErrorSummary
+          error={error}
+          fields={FIELDS}
+          summaryRef={summaryRef}
+          extra={error.code === 'delegation_exists' ? <ExistingDelegationLink email={email} /> : undefined}
+        />
+      )}
+
+      <form onSubmit={onSubmit} noValidate className="delegation-steps">
+        <fieldset className="fr-fieldset">
+          <legend className="fr-fieldset__legend" id="etape-1">
+            <span className="fr-h4">1. Identifiez le professionnel concerné</span>
+          </legend>
+          <div className="fr-fieldset__element">
+            <Input
+              label="Nom"
+              state={err('familyName') ? 'error' : 'default'}
+              stateRelatedMessage={err('familyName')}
+              nativeInputProps={{
+                id: 'nom',
+                autoComplete: 'off',
+                maxLength: 100,
+                required: true,
+                value: familyName,
+                onChange: (e) => setFamilyName(e.target.value),
+              }}
+            />
+          </div>
+          <div className="fr-fieldset__element">
+            <Input
+              label="Prénom"
+              state={err('givenName') ? 'error' : 'default'}
+              stateRelatedMessage={err('givenName')}
+              nativeInputProps={{
+                id: 'prenom',
+                autoComplete: 'off',
+                maxLength: 100,
+                required: true,
+                value: givenName,
+                onChange: (e) => setGivenName(e.target.value),
+              }}
+            />
+          </div>
+          <div className="fr-fieldset__element">
+            <Input
+              label="Adresse électronique"
+              hintText="L’invitation à finaliser la délégation y sera envoyée. Format attendu : nom@domaine.fr"
+              state={err('email') ? 'error' : 'default'}
+              stateRelatedMessage={err('email')}
+              nativeInputProps={{
+                id: 'courriel',
+                type: 'email',
+                autoComplete: 'off',
+                maxLength: 254,
+                required: true,
+                value: email,
+                onChange: (e) => setEmail(e.target.value),
+              }}
+            />
+          </div>
+          <div className="fr-fieldset__element">
+            <RadioButtons
+              id="profession"
+              legend="Profession"
+              name="profession"
+              state={professionError && profession !== OTHER ? 'error' : 'default'}
+              stateRelatedMessage={professionError}
+              options={STAFF_PROFESSIONS.map((p) => ({
+                label: p === OTHER ? 'Autre — préciser' : p,
+                nativeInputProps: {
+                  value: p,
+                  checked: profession === p,
+                  onChange: () => setProfession(p),
+                },
+              }))}
+            />
+            {profession === OTHER && (
+              <Input
+                label="Précisez la profession"
+                state={professionError ? 'error' : 'default'}
+                stateRelatedMessage={professionError}
+                nativeInputProps={{
+                  id: 'profession-autre',
+                  maxLength: 100,
+                  value: otherProfession,
+                  onChange: (e) => setOtherProfession(e.target.value),
+                }}
+              />
+            )}
+          </div>
+        </fieldset>
+
+        <RightsFieldset
+          legend={
+            <span className="fr-h4">
+              2. Choisissez les droits d’accès que vous souhaitez lui accorder sur les dossiers de vos
+              patients
+            </span>
+          }
+          rights={rights}
+          onChange={setRights}
+          error={err('rights')}
+        />
+
+        <PeriodFieldset
+          legend={
+            <span className="fr-h4">
+              3. Définissez la période durant laquelle il pourra accéder à vos dossiers
+            </span>
+          }
+          value={period}
+          onChange={setPeriod}
+          allowNoEnd
+          minStart={todayInParis()}
+          startError={err('startsOn')}
+          endError={err('endsOn')}
+        />
+
+        <div className="delegation-step">
+          <h2 className="fr-h4">4. Cliquez sur « Ajouter »</h2>
+          <p>
+            Le professionnel concerné recevra ensuite un courriel pour finaliser la création de la délégation
+            : il sera invité à se connecter avec sa carte CPx.
+          </p>
+          <p className="fr-text--sm">
+            <em>
+              Nota : à la première connexion, le professionnel devra choisir un mot de passe et indiquer sa
+              profession, puis lire et accepter la charte d’utilisation.
+            </em>
+          </p>
+          <ul className="fr-btns-group fr-btns-group--inline-md">
+            <li>
+              <Button type="submit" disabled={busy}>
+                Ajouter
+              </Button>
+            </li>
+            <li>
+              <Link className="fr-btn fr-btn--secondary" to="/delegations">
+                Annuler
+              </Link>
+            </li>
+          </ul>
+        </div>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,334 @@
+// Pieces shared by the delegation pages: status badge, period, rights, the form's fieldsets,
+// the error summary and the guards (signed in, doctor).
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { type ReactNode, type RefObject, useEffect } from 'react';
+import { Link, Navigate, useLocation } from 'react-router';
+import {
+  type DelegationView,
+  RIGHT_CODES,
+  RIGHT_LABELS,
+  RIGHT_SHORT_LABELS,
+  STATUS_LABELS,
+} from '../../../shared/delegations';
+import type { Me } from '../../../shared/identity';
+import { ApiError } from '../../api/client';
+import { useSession } from '../../api/session';
+import { shortPeriod, spokenPeriod } from './format';
+
+export type Right = (typeof RIGHT_CODES)[number];
+type Status = DelegationView['status'];
+
+const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' | 'new' | undefined> = {
+  pending: 'info',
+  invitation_expired: 'warning',
+  scheduled: 'new',
+  active: 'success',
+  expired: 'error',
+  deleted: undefined,
+};
+
+export function StatusBadge({ status }: { status: Status }) {
+  return (
+    <Badge as="span" small severity={STATUS_SEVERITY[status]}>
+      {STATUS_LABELS[status]}
+    </Badge>
+  );
+}
+
+/** "01/12 → 31/12/2026" on screen, "du 01/12/2026 au 31/12/2026" for screen readers. */
+export function Period({ startsOn, endsOn }: { startsOn: string; endsOn: string | null }) {
+  return (
+    <>
+      <span aria-hidden="true" className="delegation-period">
+        {shortPeriod(startsOn, endsOn)}
+      </span>
+      <span className="fr-sr-only">{spokenPeriod(startsOn, endsOn)}</span>
+    </>
+  );
+}
+
+export function RightsSummary({
+  kind,
+  rights,
+  peerLabel = 'Mêmes droits que vous',
+}: {
+  kind: 'staff' | 'peer';
+  rights: readonly Right[];
+  peerLabel?: string;
+}) {
+  if (kind === 'peer') return <>{peerLabel}</>;
+  return (
+    <ul className="delegation-rights">
+      {RIGHT_CODES.filter((r) => rights.includes(r)).map((r) => (
+        <li key={r}>
+          <span aria-hidden="true">{RIGHT_SHORT_LABELS[r]}</span>
+          <span className="fr-sr-only">{RIGHT_LABELS[r]}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The page's title in the browser tab. */
+export function useTitle(title: string) {
+  useEffect(() => {
+    document.title = `${title} — Délégations de droits`;
+  }, [title]);
+}
+
+export type FieldTargets = Record<string, { id: string; label: string }>;
+
+/**
+ * The form's errors at its top, focused when they appear: one line per field, naming it, each a
+ * link to the field.
+ */
+export function ErrorSummary({
+  error,
+  fields,
+  summaryRef,
+  extra,
+}: {
+  error: ApiError;
+  fields: FieldTargets;
+  summaryRef: RefObject<HTMLDivElement | null>;
+  extra?: ReactNode;
+}) {
+  const seen = new Set<string>();
+  const items: { key: string; message: string; target?: { id: string; label: string } }[] = [];
+  for (const f of error.fields) {
+    const name = f.path.replace(/^body\./, '').split('.')[0] ?? '';
+    if (seen.has(name)) continue;
+    seen.add(name);
+    items.push({ key: name || f.message, message: f.message, target: fields[name] });
+  }
+  return (
+    <div ref={summaryRef} tabIndex={-1} className="fr-mb-4w delegation-error-summary">
+      <Alert
+        severity="error"
+        title={error.message}
+        description={
+          items.length > 0 || extra ? (
+            <>
+              {items.length > 0 && (
+                <ul>
+                  {items.map((item) => (
+                    <li key={item.key}>
+                      {item.target ? (
+                        <a href={`#${item.target.id}`}>
+                          {item.target.label} : {item.message}
+                        </a>
+                      ) : (
+                        item.message
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {extra}
+            </>
+          ) : undefined
+        }
+      />
+    </div>
+  );
+}
+
+export function fieldError(error: ApiError | undefined, name: string): string | undefined {
+  return error?.field(name);
+}
+
+/** Step "droits d'accès": every right implies "Consulter les dossiers", always checked. */
+export function RightsFieldset({
+  legend,
+  rights,
+  onChange,
+  error,
+}: {
+  legend: ReactNode;
+  rights: readonly Right[];
+  onChange: (rights: Right[]) => void;
+  error?: string;
+}) {
+  return (
+    <Checkbox
+      id="droits"
+      legend={legend}
+      hintText="Chaque droit comprend la consultation des dossiers : « Consulter les dossiers » est toujours accordé."
+      state={error ? 'error' : 'default'}
+      stateRelatedMessage={error}
+      options={RIGHT_CODES.map((code) => ({
+        label: RIGHT_LABELS[code],
+        nativeInputProps: {
+          name: 'droits',
+          value: code,
+          checked: code === 'consulter' || rights.includes(code),
+          disabled: code === 'consulter',
+          onChange: (e) => {
+            const set = new Set(rights);
+            if (e.target.checked) set.add(code);
+            else set.delete(code);
+            set.add('consulter');
+            onChange(RIGHT_CODES.filter((r) => set.has(r)));
+          },
+        },
+      }))}
+    />
+  );
+}
+
+export interface PeriodValue {
+  startsOn: string;
+  endsOn: string;
+  noEnd: boolean;
+}
+
+/** Step "période": start (default today), end, or "Sans date de fin" (staff only). */
+export function PeriodFieldset({
+  legend,
+  value,
+  onChange,
+  allowNoEnd,
+  minStart,
+  startError,
+  endError,
+}: {
+  legend: ReactNode;
+  value: PeriodValue;
+  onChange: (value: PeriodValue) => void;
+  allowNoEnd: boolean;
+  minStart?: string;
+  startError?: string;
+  endError?: string;
+}) {
+  return (
+    <fieldset className="fr-fieldset" id="periode">
+      <legend className="fr-fieldset__legend">{legend}</legend>
+      <div className="fr-fieldset__element fr-fieldset__element--inline delegation-date">
+        <Input
+          label="Date de début"
+          state={startError ? 'error' : 'default'}
+          stateRelatedMessage={startError}
+          nativeInputProps={{
+            id: 'date-debut',
+            type: 'date',
+            required: true,
+            min: minStart,
+            value: value.startsOn,
+            onChange: (e) => onChange({ ...value, startsOn: e.target.value }),
+          }}
+        />
+      </div>
+      <div className="fr-fieldset__element fr-fieldset__element--inline delegation-date">
+        <Input
+          label={allowNoEnd ? 'Date de fin' : 'Date de fin (obligatoire)'}
+          disabled={allowNoEnd && value.noEnd}
+          state={endError ? 'error' : 'default'}
+          stateRelatedMessage={endError}
+          nativeInputProps={{
+            id: 'date-fin',
+            type: 'date',
+            required: !(allowNoEnd && value.noEnd),
+            min: value.startsOn || minStart,
+            value: allowNoEnd && value.noEnd ? '' : value.endsOn,
+            onChange: (e) => onChange({ ...value, endsOn: e.target.value }),
+          }}
+        />
+      </div>
+      {allowNoEnd && (
+        <div className="fr-fieldset__element">
+          <Checkbox
+            id="sans-date-de-fin"
+            options={[
+              {
+                label: 'Sans date de fin',
+                hintText: 'Un rappel annuel vous proposera de vérifier cette délégation.',
+                nativeInputProps: {
+                  name: 'sans-date-de-fin',
+                  checked: value.noEnd,
+                  onChange: (e) => onChange({ ...value, noEnd: e.target.checked }),
+                },
+              },
+            ]}
+          />
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
+export function periodPayload(value: PeriodValue, allowNoEnd: boolean) {
+  return {
+    startsOn: value.startsOn,
+    endsOn: allowNoEnd && value.noEnd ? null : value.endsOn || null,
+  };
+}
+
+function Loading() {
+  return <p aria-live="polite">Chargement…</p>;
+}
+
+/** Renders its children with the signed-in user, or sends to sign-in (coming back here after). */
+export function SignedIn({ children }: { children: (user: Me) => ReactNode }) {
+  const session = useSession();
+  const { pathname, search } = useLocation();
+  if (session.isPending) return <Loading />;
+  if (session.isError) {
+    return (
+      <Alert
+        severity="error"
+        title="Impossible d’afficher cette page"
+        description={
+          session.error instanceof ApiError
+            ? session.error.message
+            : 'Veuillez réessayer dans quelques instants.'
+        }
+      />
+    );
+  }
+  const user = session.data.user;
+  if (!user) return <Navigate to={`/connexion?retour=${encodeURIComponent(pathname + search)}`} replace />;
+  return <>{children(user)}</>;
+}
+
+export function NotADoctor({ title }: { title: string }) {
+  return (
+    <>
+      <h1>{title}</h1>
+      <Alert
+        severity="info"
+        title="Page réservée aux médecins"
+        description={
+          <>
+            Seuls les médecins peuvent déléguer la gestion de leurs dossiers. Si un médecin vous a habilité(e)
+            à gérer ses dossiers, retrouvez sa délégation dans{' '}
+            <Link to="/delegations-recues">Délégations reçues</Link>.
+          </>
+        }
+      />
+    </>
+  );
+}
+
+/** Signed in and a doctor; otherwise the reason, in French. */
+export function DoctorOnly({ title, children }: { title: string; children: (user: Me) => ReactNode }) {
+  return <SignedIn>{(user) => (user.isDoctor ? children(user) : <NotADoctor title={title} />)}</SignedIn>;
+}
+
+export function LoadError({ error, title }: { error: unknown; title: string }) {
+  if (error instanceof ApiError && error.status === 403) return <NotADoctor title={title} />;
+  return (
+    <>
+      <h1>{title}</h1>
+      <Alert
+        severity="error"
+        title="Impossible d’afficher cette page"
+        description={error instanceof ApiError ? error.message : 'Veuillez réessayer dans quelques instants.'}
+      />
+    </>
+  );
+}
+
+export { Loading };

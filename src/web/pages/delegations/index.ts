@@ -1,0 +1,6 @@
+export { InvitationPage } from './InvitationPage';
+export { ModifyDelegationPage } from './ModifyDelegationPage';
+export { MyDelegationsPage } from './MyDelegationsPage';
+export { PeerDelegationPage } from './PeerDelegationPage';
+export { ReceivedDelegationsPage } from './ReceivedDelegationsPage';
+export { StaffDelegationPage } from './StaffDelegationPage';
