@@ -1,6 +1,7 @@
 // The database as Kysely sees it: each feature declares its own tables and they meet here.
 import type { ColumnType, Generated } from 'kysely';
 import type { DelegationTables } from '../delegations/tables.js';
+import type { DirectoryTables } from '../directory/tables.js';
 import type { DossierTables } from '../dossiers/tables.js';
 import type { JournalTables } from '../journal/store.js';
 import type { IdentityTables } from '../identity/tables.js';
@@ -12,5 +13,5 @@ interface PlatformTables {
   app_settings: { key: string; value: string; updated_at: Generated<Date> };
 }
 
-export interface Database extends PlatformTables, IdentityTables, MailTables, JournalTables, DelegationTables, DossierTables {}
+export interface Database extends PlatformTables, IdentityTables, MailTables, JournalTables, DelegationTables, DossierTables, DirectoryTables {}
 export type { Generated };
