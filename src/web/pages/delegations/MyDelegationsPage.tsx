@@ -10,9 +10,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import type { DelegationView } from '../../../shared/delegations';
 import { ApiError } from '../../api/client';
+import { DirectoryDate } from '../directory';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
-import { DirectoryDate } from './DirectoryDate';
 import { delegateName, placeLabel } from './format';
 import './delegations.css';
 

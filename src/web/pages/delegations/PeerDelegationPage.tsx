@@ -6,6 +6,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
+import { type DirectoryPerson, DirectorySearch, displayName, placesLabel } from '../directory';
 import { createPeer, DELEGATIONS_KEY } from './api';
 import {
   DoctorOnly,
@@ -17,10 +18,8 @@ import {
   periodPayload,
   useTitle,
 } from './components';
-import { DirectoryDate } from './DirectoryDate';
-import { type DirectoryDoctor, DoctorSearch, doctorPlaces } from './DoctorSearch';
 import { ExistingDelegationLink } from './ExistingDelegationLink';
-import { personName, todayInParis } from './format';
+import { todayInParis } from './format';
 import './delegations.css';
 
 const TITLE = 'Ajouter une délégation à un confrère';
@@ -40,7 +39,7 @@ export function PeerDelegationPage() {
 function PeerDelegation() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [doctor, setDoctor] = useState<DirectoryDoctor | undefined>();
+  const [doctor, setDoctor] = useState<DirectoryPerson | undefined>();
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
@@ -69,7 +68,7 @@ function PeerDelegation() {
         state: {
           flash: {
             severity: 'success',
-            message: `La délégation de droits a été ajoutée : Dr ${personName(doctor)} pourra gérer vos dossiers, avec les mêmes droits que vous, pendant la période définie.`,
+            message: `La délégation de droits a été ajoutée : ${displayName(doctor)} pourra gérer vos dossiers, avec les mêmes droits que vous, pendant la période définie.`,
           },
         },
       });
@@ -113,8 +112,9 @@ function PeerDelegation() {
             Source : Agence du Numérique en Santé. Renseignez son nom (et éventuellement son code postal) puis
             cliquez sur « Rechercher ».
           </p>
-          <DirectoryDate />
-          <DoctorSearch
+          <DirectorySearch
+            profession="10"
+            resultsLabel="Médecins trouvés"
             onSelect={(d) => {
               setError(undefined);
               setDoctor(d);
@@ -125,13 +125,13 @@ function PeerDelegation() {
         <form onSubmit={onSubmit} noValidate className="delegation-steps">
           <section aria-labelledby="medecin-selectionne" className="delegation-step">
             <h2 id="medecin-selectionne" className="fr-h4" ref={selectedRef} tabIndex={-1}>
-              Médecin sélectionné : Dr {personName(doctor)}
+              Médecin sélectionné : {displayName(doctor)}
             </h2>
             <p className="fr-mb-1w">
               {doctor.specialty?.label ?? doctor.profession.label}
               {doctor.rpps ? ` — RPPS ${doctor.rpps}` : ''}
             </p>
-            {doctor.places.length > 0 && <p className="fr-text--sm">{doctorPlaces(doctor)}</p>}
+            {doctor.places.length > 0 && <p className="fr-text--sm">{placesLabel(doctor)}</p>}
             <Button
               type="button"
               priority="tertiary"
