@@ -67,6 +67,8 @@ export interface Directory {
 
 export interface PersonRow {
   id: number;
+  /** A next page exists (search only). */
+  more?: boolean;
   rank: number;
   tier: number;
   sort_key: string;
@@ -171,11 +173,14 @@ export function searchSql(query: DirectoryQuery): RawBuilder<PersonRow> | null {
     ), page as (
       select * from hits order by rank, tier, sort_key, id limit ${fetch}
     )
-    select page.rank, page.tier, page.sort_key, p.id, p.national_id, p.id_type, p.identifier, p.civility,
+    -- one row more than the page says whether there is a next page; only the page is read
+    select top.rank, top.tier, top.sort_key, p.id, p.national_id, p.id_type, p.identifier, p.civility,
            p.practice_civility, p.family_name, p.given_name, p.profession_code, p.profession,
-           p.specialty_code, p.specialty, ${PLACES_JSON} as places
-      from page join directory_person p on p.id = page.id
-     order by page.rank, page.tier, page.sort_key, page.id`;
+           p.specialty_code, p.specialty, ${PLACES_JSON} as places,
+           (select count(*) from page) > ${query.limit} as more
+      from (select * from page order by rank, tier, sort_key, id limit ${query.limit}) top
+      join directory_person p on p.id = top.id
+     order by top.rank, top.tier, top.sort_key, top.id`;
 }
 
 const parisDate = (d: Date) =>
@@ -206,17 +211,16 @@ export function localDirectory(db: Db, options: { pool?: pg.Pool } = {}): Direct
       const statement = searchSql(query);
       const rows: PersonRow[] = statement ? await run(statement) : [];
       const cursor = query.cursor;
-      const page = rows.slice(0, query.limit);
+      const page = rows;
       const last = page[page.length - 1];
-      const nextCursor =
-        rows.length > query.limit && last
-          ? encodeCursor({
-              rank: last.rank as Cursor['rank'],
-              tier: last.tier as Cursor['tier'],
-              key: last.sort_key,
-              id: last.id,
-            })
-          : null;
+      const nextCursor = last?.more
+        ? encodeCursor({
+            rank: last.rank as Cursor['rank'],
+            tier: last.tier as Cursor['tier'],
+            key: last.sort_key,
+            id: last.id,
+          })
+        : null;
       let suggestions: string[] = [];
       const q = compactKey(query.name);
       // Under 4 letters every name is "close": no suggestion is better than a random one.
