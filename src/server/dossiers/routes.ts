@@ -23,6 +23,8 @@ const idParams = z.object({ id: z.string().max(64) });
 const error = z.object({ code: z.string(), message: z.string() }).passthrough();
 const errors = { 400: error, 401: error, 403: error, 404: error, 409: error, 422: error };
 const tags = ['Dossiers'];
+// The column is an integer: a larger number must be refused here, not fail in PostgreSQL (500).
+const version = z.number().int().min(1).max(2_147_483_647, 'Version inconnue : rechargez la page.');
 const RIGHTS = z.array(z.enum(['consulter', 'gerer', 'volet_medical', 'envoyer']));
 
 // Output shapes: what is stored, without the input rules (a name imported from elsewhere may
@@ -234,7 +236,7 @@ export function dossierRoutes(app: App, ctx: AppContext, service: DossierService
         params: idParams,
         querystring: context,
         body: z.object({
-          version: z.number().int().min(1),
+          version,
           patient: patientSchema.optional(),
           administrative: administrativeSchema,
         }),
@@ -255,7 +257,7 @@ export function dossierRoutes(app: App, ctx: AppContext, service: DossierService
         summary: 'Compléter le volet médical (droit « volet médical »)',
         params: idParams,
         querystring: context,
-        body: z.object({ version: z.number().int().min(1), medical: medicalSchema }),
+        body: z.object({ version, medical: medicalSchema }),
         response: { 200: z.object({ version: z.number() }), ...errors },
       },
     },

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -70,6 +70,23 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** What PostgreSQL cannot store as text: NUL, and a UTF-16 half without its pair. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what is looked for.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of the first string (or key) PostgreSQL could not store, if any. */
+function unstorableAt(value: unknown, path: string[], depth = 0): string[] | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
+  // Deeper than any schema goes: validation refuses the shape anyway.
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(key)) return path;
+    const found = unstorableAt(v, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export async function createHttp(config: Config, logger: import('pino').Logger | undefined): Promise<App> {
   const app = Fastify({
     loggerInstance: logger,
@@ -77,6 +94,19 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
     bodyLimit: 256 * 1024,
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
+    // Fastify's own answers to a malformed or overlong URL are in English and quote the URL,
+    // which may carry a searched name or a token: answered in French, without it.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const status =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : error.code === 'FST_ERR_BAD_URL' ? 400 : 500;
+      const body: ErrorBody = {
+        code: status === 500 ? 'internal' : 'bad_url',
+        message: STATUS_MESSAGES[status] ?? 'Une erreur interne est survenue. Veuillez réessayer plus tard.',
+        requestId: request.id,
+      };
+      // Hooks do not run for these: the request id header is set here.
+      return reply.status(status).header('x-request-id', request.id).send(body);
+    },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -86,6 +116,29 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+
+  // Refused for every route of the OpenAPI document before its own validation, answered as a
+  // validation error: such a string would otherwise reach PostgreSQL and fail there (500), or be
+  // silently altered. (Hidden routes, such as the local provider's HTML form, check their own.)
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema as { hide?: boolean } | undefined;
+    if (!schema || schema.hide) return;
+    const parts = [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const;
+    for (const [part, value] of parts) {
+      const at = unstorableAt(value, [part]);
+      if (at) {
+        throw new DomainError('invalid_input', 'Certaines informations sont manquantes ou invalides.', 400, {
+          fields: [
+            { path: at.join('.'), message: 'Caractères non autorisés (caractère nul ou Unicode invalide).' },
+          ],
+        });
+      }
+    }
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {
