@@ -1,5 +1,6 @@
 // "Mes délégations" through HTTP, as the web app calls it: who may call what, hostile and
 // oversized input answered 4xx with a French message and nothing persisted, CSRF required.
+import type { InjectOptions } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../helpers/app.js';
 import { sessionFor } from '../helpers/session.js';
@@ -12,7 +13,7 @@ describe('delegations over HTTP', async () => {
   const durand = await createUser(t.ctx.db, DEMO.durand);
   const asMartin = await sessionFor(t, martin.id);
   const asDurand = await sessionFor(t, durand.id);
-  const inject = t.app.inject.bind(t.app);
+  const inject = (request: InjectOptions) => t.app.inject(request);
   const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
   const staff = {
     familyName: 'DURAND',
@@ -43,11 +44,7 @@ describe('delegations over HTTP', async () => {
   };
 
   /** A refusal: 4xx, a French sentence, and nothing written anywhere. */
-  async function expectRefused(
-    request: Parameters<typeof inject>[0],
-    status: number | RegExp,
-    message?: string | RegExp,
-  ) {
+  async function expectRefused(request: InjectOptions, status: number | RegExp, message?: string | RegExp) {
     const before = await counts();
     const res = await inject(request);
     if (typeof status === 'number') expect(res.statusCode, res.body).toBe(status);
