@@ -8,6 +8,7 @@ import { Link, useParams } from 'react-router';
 import { type InvitationView, RIGHT_CODES, RIGHT_LABELS } from '../../../shared/delegations';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
+import { CONTEXTS_KEY } from '../../context/useActingContext';
 import { acceptInvitation, fetchInvitation, fetchReceived, RECEIVED_KEY } from './api';
 import { Loading, StatusBadge, useTitle } from './components';
 import { personName, spokenPeriod } from './format';
@@ -69,7 +70,9 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
     setError(undefined);
     try {
       const result = await acceptInvitation(token);
+      // The new delegation is one the person may now act under ("Agir pour le compte de").
       await queryClient.invalidateQueries({ queryKey: RECEIVED_KEY });
+      await queryClient.invalidateQueries({ queryKey: CONTEXTS_KEY });
       setAccepted(result.delegationId);
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'error', 'La finalisation a échoué.'));
