@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { csrfTokenFor, SESSION_COOKIE, sha256 } from '../../src/server/identity/sessions.js';
 import type { TestApp } from './app.js';
 
-export async function sessionFor(t: TestApp, userId: string) {
+export async function sessionFor(t: TestApp, userId: string, options: { returnTo?: string } = {}) {
   const rawId = crypto.randomBytes(32).toString('base64url');
   const now = t.ctx.clock.now();
   await t.ctx.db
@@ -15,7 +15,7 @@ export async function sessionFor(t: TestApp, userId: string) {
       user_id: userId,
       method: 'psc',
       id_token: null,
-      return_to: null,
+      return_to: options.returnTo ?? null,
       created_at: now,
       last_seen_at: now,
       expires_at: new Date(now.getTime() + 8 * 3600_000),

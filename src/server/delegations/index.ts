@@ -5,6 +5,7 @@ import { findPersonByRpps } from '../directory/index.js';
 import { registerInvitationEmailResolver } from '../identity/index.js';
 import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
 import { delegationRoutes } from './routes.js';
+import { sameIdentity } from './rules.js';
 import { DelegationService, type DirectoryDoctor } from './service.js';
 
 export { DelegationService } from './service.js';
@@ -39,12 +40,18 @@ export const delegationsFeature: Feature = {
   async routes(app, ctx) {
     const service = delegationService(ctx);
     // First sign-in from an invitation link: the invitation's address is the notification
-    // address, already confirmed by the person opening the link.
-    registerInvitationEmailResolver(async (_db, returnTo) => {
+    // address, already confirmed by the invited person opening the link — only if the card's
+    // identity is the invited person's (the same check as at finalisation).
+    registerInvitationEmailResolver(async (_db, returnTo, person) => {
       const token = /^\/invitation\/([A-Za-z0-9_-]{20,100})$/.exec(returnTo)?.[1];
       if (!token) return undefined;
       const { invitation, problem } = await service.describeInvitation(token);
-      return invitation && !problem ? (invitation.delegate_email ?? undefined) : undefined;
+      if (!invitation || problem) return undefined;
+      const invited = {
+        familyName: invitation.delegate_family_name,
+        givenName: invitation.delegate_given_name,
+      };
+      return sameIdentity(invited, person) ? (invitation.delegate_email ?? undefined) : undefined;
     });
     await delegationRoutes(app, service);
   },

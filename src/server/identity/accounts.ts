@@ -83,16 +83,29 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
     .executeTakeFirstOrThrow();
 }
 
-/** An invitation the user opened tells their address: no confirmation link is needed then. */
-export type InvitationEmailResolver = (db: Tx, returnTo: string) => Promise<string | undefined>;
+/**
+ * An invitation the user opened tells their address: no confirmation link is needed then. The
+ * resolver is given who is signing in, so that it answers only for the invited person (someone
+ * else holding the link must not be handed, and verified with, the invitee's address).
+ */
+export type InvitationEmailResolver = (
+  db: Tx,
+  returnTo: string,
+  person: { familyName: string; givenName: string },
+) => Promise<string | undefined>;
 const invitationResolvers: InvitationEmailResolver[] = [];
 export function registerInvitationEmailResolver(resolver: InvitationEmailResolver): void {
   invitationResolvers.push(resolver);
 }
-export async function invitationEmailFor(db: Tx, returnTo: string | null): Promise<string | undefined> {
+export async function invitationEmailFor(
+  db: Tx,
+  returnTo: string | null,
+  u: Pick<SessionUser, 'family_name' | 'given_name'>,
+): Promise<string | undefined> {
   if (!returnTo) return undefined;
+  const person = { familyName: u.family_name, givenName: u.given_name };
   for (const resolve of invitationResolvers) {
-    const email = await resolve(db, returnTo).catch(() => undefined);
+    const email = await resolve(db, returnTo, person).catch(() => undefined);
     if (email) return email;
   }
   return undefined;
@@ -121,7 +134,7 @@ export async function firstSignInInfo(
   returnTo: string | null,
 ): Promise<FirstSignInInfo> {
   const n = needs(ctx, u);
-  const invited = await invitationEmailFor(ctx.db, returnTo);
+  const invited = await invitationEmailFor(ctx.db, returnTo, u);
   return {
     ...n,
     charterUpdate: !n.needsPassword && !n.needsProfession && !n.needsEmail && n.needsCharter,
@@ -211,7 +224,7 @@ export async function completeFirstSignIn(
         .where('id', '=', sessionUser.id)
         .forUpdate()
         .executeTakeFirstOrThrow();
-      const invited = await invitationEmailFor(trx, returnTo);
+      const invited = await invitationEmailFor(trx, returnTo, u);
       const email = n.needsEmail ? (input.email as string) : u.email;
       const sameAsVerified =
         email !== null &&
