@@ -6,7 +6,11 @@ import fastifyStatic from '@fastify/static';
 import type { TaskList } from 'graphile-worker';
 import type pg from 'pg';
 import type pino from 'pino';
+import { delegationsFeature } from './delegations/index.js';
+import { directoryFeature } from './directory/index.js';
+import { dossiersFeature } from './dossiers/index.js';
 import { identityFeature } from './identity/index.js';
+import { journalFeature } from './journal/index.js';
 import { mailFeature } from './mail/index.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -42,7 +46,15 @@ export interface Feature {
 }
 
 /** The features, in the order their routes are registered. */
-export const FEATURES: Feature[] = [identityFeature, mailFeature, metricsFeature];
+export const FEATURES: Feature[] = [
+  identityFeature,
+  directoryFeature,
+  mailFeature,
+  delegationsFeature,
+  dossiersFeature,
+  journalFeature,
+  metricsFeature,
+];
 
 export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES): Promise<App> {
   const app = await createHttp(ctx.config, ctx.logger);
@@ -69,7 +81,8 @@ export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES):
 
   const hasWeb = existsSync(path.join(WEB_DIST, 'index.html'));
   if (hasWeb) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: false });
+    // wildcard: files are looked up at each request, so a rebuilt web app is served without restart.
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true, index: false });
   }
   app.setNotFoundHandler((request, reply) => {
     const isPage =
