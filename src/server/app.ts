@@ -81,8 +81,7 @@ export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES):
 
   const hasWeb = existsSync(path.join(WEB_DIST, 'index.html'));
   if (hasWeb) {
-    // wildcard: files are looked up at each request, so a rebuilt web app is served without restart.
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true, index: false });
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: false });
   }
   app.setNotFoundHandler((request, reply) => {
     const isPage =

@@ -1,5 +1,6 @@
 // Delegation schemas shared by the server (validation, OpenAPI) and the web app (forms, types).
 import { z } from 'zod';
+import { isoDate, personName } from './fields.js';
 
 export const RIGHT_CODES = ['consulter', 'gerer', 'volet_medical', 'envoyer'] as const;
 export const RIGHT_LABELS = {
@@ -29,14 +30,7 @@ export const STAFF_PROFESSIONS = [
   'Autre',
 ] as const;
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date au format AAAA-MM-JJ attendue.');
-const optionalDate = z.union([date, z.literal(''), z.null()]).transform((v) => (v ? v : null));
-const personName = z
-  .string()
-  .trim()
-  .min(1, 'Ce champ est obligatoire.')
-  .max(100, '100 caractères au plus.')
-  .regex(/^[\p{L}][\p{L}\p{M} '’-]*$/u, 'Lettres, espaces, apostrophes et traits d’union uniquement.');
+const optionalDate = z.union([isoDate, z.literal(''), z.null()]).transform((v) => (v ? v : null));
 
 export const staffDelegationInput = z.object({
   familyName: personName,
@@ -44,13 +38,13 @@ export const staffDelegationInput = z.object({
   email: z.email({ message: 'Adresse électronique invalide.' }).max(254, 'Adresse électronique trop longue.'),
   profession: z.string().trim().min(1, 'Indiquez la profession.').max(100, '100 caractères au plus.'),
   rights: z.array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' })).max(4),
-  startsOn: date,
+  startsOn: isoDate,
   endsOn: optionalDate,
 });
 
 export const peerDelegationInput = z.object({
   rpps: z.string().regex(/^\d{11}$/, 'Le numéro RPPS comporte 11 chiffres.'),
-  startsOn: date,
+  startsOn: isoDate,
   endsOn: optionalDate,
 });
 
@@ -60,7 +54,7 @@ export const modifyDelegationInput = z.object({
     .array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' }))
     .max(4)
     .optional(),
-  startsOn: date,
+  startsOn: isoDate,
   endsOn: optionalDate,
 });
 

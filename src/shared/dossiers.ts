@@ -1,18 +1,13 @@
 // Dossier schemas shared by the server (validation, OpenAPI) and the web app (forms).
 import { z } from 'zod';
+import { isoDate, personName } from './fields.js';
 
 const text = (max: number) => z.string().trim().max(max, `${max} caractères au plus.`);
-const name = z
-  .string()
-  .trim()
-  .min(1, 'Ce champ est obligatoire.')
-  .max(100, '100 caractères au plus.')
-  .regex(/^[\p{L}][\p{L}\p{M} '’-]*$/u, 'Lettres, espaces, apostrophes et traits d’union uniquement.');
 
 export const patientSchema = z.object({
-  familyName: name,
-  givenName: name,
-  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date au format AAAA-MM-JJ attendue.'),
+  familyName: personName,
+  givenName: personName,
+  birthDate: isoDate,
   sex: z.enum(['F', 'M'], { message: 'Choisissez F ou M.' }),
 });
 
