@@ -57,6 +57,7 @@ const INJECTIONS = [
   '/etc/passwd\u0000.png',
   'a\r\nSet-Cookie: sid=evil',
   'x\r\n\r\nHTTP/1.1 200 OK',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template injection, on purpose.
   '${7*7}',
   '{{7*7}}',
   '#{7*7}',
@@ -795,6 +796,16 @@ describe('hostile input on every API endpoint', async () => {
       );
     });
   }
+
+  it('answers a flood from one address with a French 429', async () => {
+    // The probes above come from many addresses so that the limits do not hide the handlers.
+    let last: Awaited<ReturnType<typeof t.app.inject>> | undefined;
+    for (let i = 0; i < 25; i++)
+      last = await t.app.inject({ url: '/api/invitations/abc', remoteAddress: '10.9.9.9' });
+    expect(last?.statusCode).toBe(429);
+    expect(last?.json().message).toMatch(FRENCH);
+    expect(last?.json().message).not.toMatch(ENGLISH);
+  });
 
   it('refused most of what it sent', () => {
     // The probes are hostile: if most were accepted, the generators are broken.
