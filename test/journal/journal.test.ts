@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chainHash, entryContent, GENESIS } from '../../src/server/journal/chain.js';
-import { appendJournal, verifyJournal } from '../../src/server/journal/store.js';
+import { appendJournal, appendJournalGrouped, verifyJournal } from '../../src/server/journal/store.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 describe('journal hash chains', async () => {
@@ -61,6 +61,35 @@ describe('journal hash chains', async () => {
     for (const r of rows) byChain.set(r.chain, [...(byChain.get(r.chain) ?? []), r.seq]);
     for (const seqs of byChain.values()) expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(await verifyJournal(t.db, { batch: 7 })).toEqual({ ok: true, checked: 81, chains: byChain.size });
+  });
+
+  it('groups concurrent appends (group commit) and keeps the chains verifiable', async () => {
+    const before = (
+      await t.db
+        .selectFrom('journal_entries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        appendJournalGrouped(t.db, {
+          at: new Date(Date.UTC(2026, 10, 25, 11, 0, i % 60)),
+          actorId: [delegate, crypto.randomUUID()][i % 2] as string,
+          onBehalfOfId: i % 3 ? doctorA : doctorB,
+          dossierId: crypto.randomUUID(),
+          action: 'dossier.read',
+          outcome: 'allowed',
+        }),
+      ),
+    );
+    const after = (
+      await t.db
+        .selectFrom('journal_entries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+    expect(after - before).toBe(120);
+    expect((await verifyJournal(t.db)).ok).toBe(true);
   });
 
   it('cannot be updated, deleted or truncated through SQL by the application', async () => {

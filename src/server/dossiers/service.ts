@@ -7,8 +7,9 @@ import {
   type AccessUser,
   type Authorized,
   authorize,
-  delegationsFor,
+  delegationsJson,
   dossierNotFound,
+  fromDelegationJson,
   isUuid,
 } from '../access/index.js';
 import { parseDate, todayInParis } from '../delegations/rules.js';
@@ -104,25 +105,24 @@ export class DossierService {
     };
   }
 
-  /** The hot path: the dossier with its requests and the actor's delegations, in parallel. */
+  /** The hot path: the dossier, its requests and the actor's delegations in one query. */
   async get(user: AccessUser, onBehalfOfId: string, id: string) {
     if (!isUuid(id)) throw dossierNotFound();
-    const [row, delegations] = await Promise.all([
-      this.deps.db
-        .selectFrom('dossiers as d')
-        .selectAll('d')
-        .select(
-          sql<
-            RequestRow[]
-          >`coalesce((select json_agg(json_build_object('id', r.id, 'establishment', r.establishment, 'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at) order by r.sent_at) from dossier_requests r where r.dossier_id = d.id), '[]')`.as(
-            'requests',
-          ),
-        )
-        .where('d.id', '=', id)
-        .executeTakeFirst(),
-      delegationsFor(this.deps.db, user, onBehalfOfId),
-    ]);
+    const row = await this.deps.db
+      .selectFrom('dossiers as d')
+      .selectAll('d')
+      .select([
+        sql<
+          RequestRow[]
+        >`coalesce((select json_agg(json_build_object('id', r.id, 'establishment', r.establishment,
+          'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at) order by r.sent_at)
+          from dossier_requests r where r.dossier_id = d.id), '[]')`.as('requests'),
+        delegationsJson(user, onBehalfOfId).as('delegations'),
+      ])
+      .where('d.id', '=', id)
+      .executeTakeFirst();
     if (!row) throw dossierNotFound();
+    const delegations = row.delegations.map(fromDelegationJson);
     const access = await authorize(
       this.deps,
       user,

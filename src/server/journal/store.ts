@@ -68,20 +68,19 @@ export interface JournalEntryInput {
   details?: Record<string, unknown>;
 }
 
-/** A doctor's entries go to one of SHARDS chains, picked at random; others to "system". */
-export function chainOf(onBehalfOfId: string | null): string {
-  return onBehalfOfId ? `${onBehalfOfId}:${crypto.randomInt(SHARDS)}` : 'system';
+/**
+ * A doctor's entries go to one of SHARDS chains, chosen by the actor: one person's entries stay
+ * in one chain (a transaction appending twice locks one head), different people's spread out.
+ */
+export function chainOf(onBehalfOfId: string | null, actorId: string | null): string {
+  if (!onBehalfOfId) return 'system';
+  const shard = actorId ? crypto.createHash('sha256').update(actorId).digest().readUInt32BE(0) % SHARDS : 0;
+  return `${onBehalfOfId}:${shard}`;
 }
 
-/**
- * Appends one entry in one statement: the chain's head row is advanced (a row lock held until
- * the caller's transaction ends, if any) and the entry inserted with the hash PostgreSQL computes
- * over the previous hash and the canonical content, exactly as chainHash() does.
- */
-// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
-export async function appendJournal(db: Kysely<any>, entry: JournalEntryInput): Promise<void> {
+function toAppend(entry: JournalEntryInput) {
   const e: EntryContent = {
-    chain: chainOf(entry.onBehalfOfId),
+    chain: chainOf(entry.onBehalfOfId, entry.actorId),
     at: entry.at,
     actorId: entry.actorId,
     onBehalfOfId: entry.onBehalfOfId,
@@ -91,22 +90,70 @@ export async function appendJournal(db: Kysely<any>, entry: JournalEntryInput): 
     outcome: entry.outcome,
     details: entry.details ?? {},
   };
-  const content = entryContent(e);
-  await sql`
-    with head as (
-      insert into journal_heads as h (chain, seq, prev_hash, hash)
-      values (${e.chain}, 1, ${GENESIS}, encode(sha256(convert_to(${GENESIS} || E'\n' || ${content}, 'UTF8')), 'hex'))
-      on conflict (chain) do update
-        set seq = h.seq + 1,
-            prev_hash = h.hash,
-            hash = encode(sha256(convert_to(h.hash || E'\n' || ${content}, 'UTF8')), 'hex')
-      returning seq, prev_hash, hash
-    )
-    insert into journal_entries
-      (chain, seq, at, actor_id, on_behalf_of_id, delegation_id, dossier_id, action, outcome, details, prev_hash, hash)
-    select ${e.chain}, head.seq, ${e.at}, ${e.actorId}, ${e.onBehalfOfId}, ${e.delegationId}, ${e.dossierId},
-      ${e.action}, ${e.outcome}, ${JSON.stringify(e.details)}::jsonb, head.prev_hash, head.hash
-    from head`.execute(db);
+  return { ...e, at: e.at.toISOString(), content: entryContent(e) };
+}
+
+/** One statement for any number of entries (journal_append, migration 0010), heads locked in chain order. */
+// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
+async function appendMany(db: Kysely<any>, entries: JournalEntryInput[]): Promise<void> {
+  const rows = entries.map(toAppend).sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+  await sql`select journal_append(${JSON.stringify(rows)}::jsonb)`.execute(db);
+}
+
+/**
+ * Appends one entry inside the caller's transaction (delegation events): the chain head's row
+ * lock is held until that transaction ends, so the entry commits with the change it records.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
+export async function appendJournal(db: Kysely<any>, entry: JournalEntryInput): Promise<void> {
+  await appendMany(db, [entry]);
+}
+
+/**
+ * Group commit for the hot path (every dossier access by a delegate): entries arriving while a
+ * write is under way go together in the next one. Each caller still waits until its own entry is
+ * committed before answering, so an access is never answered without its journal entry.
+ */
+class JournalBatcher {
+  private queue: { entry: JournalEntryInput; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
+  constructor(private readonly db: Kysely<Database>) {}
+
+  append(entry: JournalEntryInput): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      if (!this.writing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        await appendMany(
+          this.db,
+          batch.map((b) => b.entry),
+        );
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.writing = false;
+  }
+}
+
+const batchers = new WeakMap<Kysely<Database>, JournalBatcher>();
+
+/** Appends outside any transaction, grouped with the entries of concurrent requests. */
+export function appendJournalGrouped(db: Kysely<Database>, entry: JournalEntryInput): Promise<void> {
+  let batcher = batchers.get(db);
+  if (!batcher) {
+    batcher = new JournalBatcher(db);
+    batchers.set(db, batcher);
+  }
+  return batcher.append(entry);
 }
 
 export interface VerifyResult {
