@@ -2,7 +2,6 @@
 // 1,000,000 dossiers. autocannon on GET /api/dossiers/:id as a staff delegate (decision,
 // delegation lookup, journal write) and as the owner doctor, in the same run, against the real
 // server process (production mode, DATABASE_URL); then p50/p99 of the decision alone.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -11,16 +10,17 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { decide, delegationsBetween, toDecisionDelegation } from '../src/server/access/index.js';
 import { CURRENT_CHARTER } from '../src/server/identity/charter/index.js';
-import { SESSION_COOKIE, sha256 } from '../src/server/identity/sessions.js';
 import { createDb, createPool, ensureDatabase, migrate } from '../src/server/platform/database.js';
-import { freePort, startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
-import { ROOT } from '../src/server/platform/web-build.js';
-import { waitForReady } from '../test/helpers/server.js';
+import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
+import { type BenchNode, generateData, machine, sessionCookie, startBenchNode } from './lib/setup.js';
 
 const DOCTORS = Number(process.env.BENCH_DOCTORS ?? 100_000);
-const STAFF = Math.round(DOCTORS / 2);
-const DELEGATIONS = Number(process.env.BENCH_DELEGATIONS ?? 500_000);
-const DOSSIERS = Number(process.env.BENCH_DOSSIERS ?? 1_000_000);
+const SIZE = {
+  doctors: DOCTORS,
+  staff: Math.round(DOCTORS / 2),
+  delegations: Number(process.env.BENCH_DELEGATIONS ?? 500_000),
+  dossiers: Number(process.env.BENCH_DOSSIERS ?? 1_000_000),
+};
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
@@ -29,89 +29,45 @@ const pct = (sorted: number[], p: number) =>
 const ms = (v: number) => `${v.toFixed(3)} ms`;
 
 async function main() {
+  console.log(`machine : ${machine()}`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dd-bench-access-'));
   const pg = await startEmbeddedPostgres({
     dir: path.join(dir, 'pg'),
     settings: { shared_buffers: '512MB' },
   });
-  let server: ReturnType<typeof spawn> | undefined;
+  let node: BenchNode | undefined;
   try {
     const url = await ensureDatabase(pg.url, 'bench');
     const pool = createPool(url, 8);
     const db = createDb(pool);
     await migrate(db, pool);
-
     const t = Date.now();
     console.log(
-      `données : ${DOCTORS} médecins, ${STAFF} personnels, ${DELEGATIONS} délégations, ${DOSSIERS} dossiers…`,
+      `données : ${SIZE.doctors} médecins, ${SIZE.staff} personnels, ${SIZE.delegations} délégations, ${SIZE.dossiers} dossiers…`,
     );
-    // Doctors 8 + 11 digits; staff CPA identities. One statement each: generate_series.
-    await sql`insert into users (subject_name_id, family_name, given_name, card_type, profession_code, email,
-        email_verified_at, charter_version, charter_accepted_at, first_signin_completed_at)
-      select '8' || lpad(g::text, 11, '0'), 'MEDECIN' || g, 'Prénom', 'CPS', '10', 'dr' || g || '@bench.fr',
-        now(), ${CURRENT_CHARTER.version}, now(), now()
-      from generate_series(1, ${DOCTORS}) g`.execute(db);
-    await sql`insert into users (subject_name_id, family_name, given_name, card_type, profession_code, email,
-        email_verified_at, charter_version, charter_accepted_at, first_signin_completed_at, declared_profession)
-      select '4' || lpad(g::text, 9, '0') || '/CPAT' || g, 'PERSONNEL' || g, 'Prénom', 'CPA', null, 'st' || g || '@bench.fr',
-        now(), ${CURRENT_CHARTER.version}, now(), now(), 'secretaire'
-      from generate_series(1, ${STAFF}) g`.execute(db);
-    await sql`create temp table doc as select row_number() over () as n, id, subject_name_id from users where profession_code = '10'`.execute(
-      db,
-    );
-    await sql`create temp table st as select row_number() over () as n, id, subject_name_id from users where profession_code is null`.execute(
-      db,
-    );
-    // Delegations: 70% staff, 30% peer; periods from 400 days ago to 400 days ahead; 10% deleted.
-    await sql`insert into delegations (delegator_id, kind, delegate_family_name, delegate_given_name, delegate_email,
-        delegate_national_id, rights, starts_on, ends_on, accepted_at, deleted_at, created_at)
-      select d.id, k.kind, 'X', 'Y', 'x@bench.fr',
-        case when k.kind = 'peer' then p.subject_name_id else s.subject_name_id end,
-        case when k.kind = 'peer' then array['consulter','gerer','volet_medical','envoyer']
-             when g % 4 = 0 then array['consulter'] when g % 4 = 1 then array['consulter','gerer']
-             when g % 4 = 2 then array['consulter','volet_medical'] else array['consulter','envoyer'] end,
-        current_date + ((g * 7919) % 800 - 400), current_date + ((g * 7919) % 800 - 400) + (g % 365),
-        now(), case when g % 10 = 0 then now() else null end, now()
-      from generate_series(1, ${DELEGATIONS}) g
-      cross join lateral (select case when g % 10 < 7 then 'staff' else 'peer' end as kind) k
-      join doc d on d.n = 1 + (g * 31) % ${DOCTORS}
-      join st s on s.n = 1 + (g * 17) % ${STAFF}
-      join doc p on p.n = 1 + (g * 13 + 1) % ${DOCTORS}
-      where p.id <> d.id`.execute(db);
-    await sql`insert into dossiers (owner_id, reference, patient_family_name, patient_given_name, patient_birth_date,
-        patient_sex, administrative, medical, created_by, updated_by)
-      select d.id, 'GA-B-' || g, 'PATIENT' || g, 'Prénom', date '1930-01-01' + (g % 10000), case when g % 2 = 0 then 'F' else 'M' end,
-        '{"address":"1 rue de la Paix, 69003 Lyon","phone":"04 78 00 00 00"}', '{"pathologies":"Démence","gir":3}', d.id, d.id
-      from generate_series(1, ${DOSSIERS}) g join doc d on d.n = 1 + g % ${DOCTORS}`.execute(db);
-    await sql`analyze`.execute(db);
+    await generateData(db, SIZE);
     console.log(`données générées en ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-    // The measured pair: doctor n°1 and a staff member with an active consulter+gerer delegation.
+    // The measured pair: the first doctor and a secretary with an active consulter + gerer delegation.
     const owner = await db
       .selectFrom('users')
       .select(['id'])
       .where('subject_name_id', '=', `8${'1'.padStart(11, '0')}`)
       .executeTakeFirstOrThrow();
-    const delegate =
-      (await db
-        .selectFrom('users')
-        .select(['id', 'subject_name_id'])
-        .where('subject_name_id', '=', `4${'999999999'}/CPATBENCH`)
-        .executeTakeFirst()) ??
-      (await db
-        .insertInto('users')
-        .values({
-          subject_name_id: '4999999999/CPATBENCH',
-          family_name: 'DURAND',
-          given_name: 'Sophie',
-          card_type: 'CPA',
-          email: 'bench@bench.fr',
-          charter_version: CURRENT_CHARTER.version,
-          first_signin_completed_at: new Date(),
-          charter_accepted_at: new Date(),
-        } as never)
-        .returning(['id', 'subject_name_id'])
-        .executeTakeFirstOrThrow());
+    const delegate = await db
+      .insertInto('users')
+      .values({
+        subject_name_id: '4999999999/CPATBENCH',
+        family_name: 'DURAND',
+        given_name: 'Sophie',
+        card_type: 'CPA',
+        email: 'bench@bench.fr',
+        charter_version: CURRENT_CHARTER.version,
+        charter_accepted_at: new Date(),
+        first_signin_completed_at: new Date(),
+      } as never)
+      .returning(['id', 'subject_name_id'])
+      .executeTakeFirstOrThrow();
     await db
       .insertInto('delegations')
       .values({
@@ -130,49 +86,15 @@ async function main() {
     const dossierIds = (
       await db.selectFrom('dossiers').select('id').where('owner_id', '=', owner.id).execute()
     ).map((r) => r.id);
+    const ownerCookie = await sessionCookie(db, owner.id);
+    const delegateCookie = await sessionCookie(db, delegate.id);
 
-    const secret = crypto.randomBytes(32).toString('base64url');
-    const session = async (userId: string) => {
-      const raw = crypto.randomBytes(32).toString('base64url');
-      await db
-        .insertInto('sessions')
-        .values({
-          id_hash: sha256(raw),
-          user_id: userId,
-          method: 'psc',
-          id_token: null,
-          return_to: null,
-          created_at: new Date(),
-          last_seen_at: new Date(),
-          expires_at: new Date(Date.now() + 8 * 3600_000),
-        })
-        .execute();
-      return `${SESSION_COOKIE}=${raw}`;
-    };
-    const ownerCookie = await session(owner.id);
-    const delegateCookie = await session(delegate.id);
-
-    // The real server, production mode.
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        DEMO: 'false',
-        PORT: String(port),
-        PUBLIC_URL: base,
-        SESSION_SECRET: secret,
-        SMTP_URL: 'smtp://127.0.0.1:9',
-        LOG_LEVEL: 'warn',
-        SKIP_WEB_BUILD: 'true',
-        DATABASE_POOL_SIZE: '20',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    node = await startBenchNode({
+      databaseUrl: url,
+      sessionSecret: crypto.randomBytes(32).toString('base64url'),
+      logLevel: 'warn',
     });
-    await waitForReady(base, 60_000, server);
-
+    const base = node.url;
     const run = (cookie: string, query: string, duration: number) =>
       new Promise<autocannon.Result>((resolve, reject) => {
         let i = 0;
@@ -203,31 +125,45 @@ async function main() {
       const probe = await fetch(`${base}/api/dossiers/${dossierIds[0]}${query}`, { headers: { cookie } });
       if (probe.status !== 200) throw new Error(`${who}: ${probe.status} ${await probe.text()}`);
     }
-    const journalBefore =
+    const journalCount = async () =>
       (await sql<{ n: number }>`select count(*)::int as n from journal_entries`.execute(db)).rows[0]?.n ?? 0;
     await run(ownerCookie, '', 3);
     await run(delegateCookie, `?onBehalfOf=${owner.id}`, 3);
-    const ownerRes = await run(ownerCookie, '', SECONDS);
-    const delegateRes = await run(delegateCookie, `?onBehalfOf=${owner.id}`, SECONDS);
-    const journalAfter =
-      (await sql<{ n: number }>`select count(*)::int as n from journal_entries`.execute(db)).rows[0]?.n ?? 0;
+    // Alternate owner and delegate twice so that neither profits from a quieter moment.
+    const owners: autocannon.Result[] = [];
+    const delegates: autocannon.Result[] = [];
+    const journalBefore = await journalCount();
+    for (let round = 0; round < 2; round++) {
+      owners.push(await run(ownerCookie, '', SECONDS / 2));
+      delegates.push(await run(delegateCookie, `?onBehalfOf=${owner.id}`, SECONDS / 2));
+    }
+    const journalAfter = await journalCount();
+    const sum = (rs: autocannon.Result[]) => ({
+      rps: rs.reduce((a, r) => a + r.requests.total, 0) / rs.reduce((a, r) => a + r.duration, 0),
+      p50: Math.max(...rs.map((r) => r.latency.p50)),
+      p99: Math.max(...rs.map((r) => r.latency.p99)),
+      errors: rs.reduce((a, r) => a + r.errors + r.non2xx, 0),
+      ok: rs.reduce((a, r) => a + r['2xx'], 0),
+    });
+    const o = sum(owners);
+    const d = sum(delegates);
     for (const [label, r] of [
-      ['médecin (propriétaire)', ownerRes],
-      ['délégataire (secrétaire)', delegateRes],
+      ['médecin (propriétaire)', o],
+      ['délégataire (secrétaire)', d],
     ] as const) {
       console.log(
-        `${label.padEnd(26)} ${r.requests.average.toFixed(0).padStart(6)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   erreurs ${r.errors + r.non2xx}`,
+        `${label.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   erreurs ${r.errors}`,
       );
     }
-    const ratio = delegateRes.requests.average / ownerRes.requests.average;
-    console.log(`débit délégataire / médecin : ${ratio.toFixed(2)} (objectif ≥ 0,70)`);
+    console.log(`débit délégataire / médecin : ${(d.rps / o.rps).toFixed(2)} (objectif ≥ 0,70)`);
     console.log(
-      `entrées de journal écrites pendant les mesures délégataire : ${journalAfter - journalBefore}`,
+      `entrées de journal écrites : ${journalAfter - journalBefore} pour ${d.ok} lectures réussies du délégataire`,
     );
 
-    // The decision alone: lookup of the delegations between a random pair, then decide().
+    // The decision alone (pure), and with its lookup of the delegations between a random pair.
     const pairs = await sql<{ delegator_id: string; delegate_national_id: string; id: string }>`
-      select delegator_id, delegate_national_id, u.id from delegations d join users u on u.subject_name_id = d.delegate_national_id
+      select delegator_id, delegate_national_id, u.id from delegations d
+      join users u on u.subject_name_id = d.delegate_national_id
       order by random() limit 2000`.execute(db);
     const withLookup: number[] = [];
     const pure: number[] = [];
@@ -237,13 +173,12 @@ async function main() {
         const t0 = performance.now();
         const rows = await delegationsBetween(db, p.delegator_id, p.delegate_national_id);
         const t1 = performance.now();
-        const delegations = rows.map(toDecisionDelegation);
         decide({
           actor: { id: p.id, isDoctor: false },
           onBehalfOfId: p.delegator_id,
           action: 'read',
           dossierOwnerId: p.delegator_id,
-          delegations,
+          delegations: rows.map(toDecisionDelegation),
           now,
         });
         const t2 = performance.now();
@@ -256,15 +191,14 @@ async function main() {
     withLookup.sort((a, b) => a - b);
     pure.sort((a, b) => a - b);
     console.log(
-      `decide (pure)                 p50 ${ms(pct(pure, 50))}   p99 ${ms(pct(pure, 99))}   (${pure.length} décisions)`,
+      `decide (seul)                 p50 ${ms(pct(pure, 50))}   p99 ${ms(pct(pure, 99))}   (objectif p99 ≤ 1 ms)`,
     );
     console.log(
-      `decide + lecture délégations  p50 ${ms(pct(withLookup, 50))}   p99 ${ms(pct(withLookup, 99))}   (objectif p99 ≤ 1 ms)`,
+      `decide + lecture délégations  p50 ${ms(pct(withLookup, 50))}   p99 ${ms(pct(withLookup, 99))}`,
     );
     await db.destroy();
   } finally {
-    server?.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await node?.stop();
     await pg.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -49,9 +49,9 @@ export async function generateData(db: Db, size: DataSetSize): Promise<void> {
       case when k.kind = 'peer' then array['consulter','gerer','volet_medical','envoyer']
            when g % 4 = 0 then array['consulter'] when g % 4 = 1 then array['consulter','gerer']
            when g % 4 = 2 then array['consulter','volet_medical'] else array['consulter','envoyer'] end,
-      current_date + ((g * 7919) % 800 - 400), current_date + ((g * 7919) % 800 - 400) + (g % 365),
+      current_date + ((g * 7919) % 800 - 400)::int, current_date + ((g * 7919) % 800 - 400 + g % 365)::int,
       now(), case when g % 10 = 0 then now() else null end, now()
-    from generate_series(1, ${delegations}) g
+    from generate_series(1::bigint, ${delegations}::bigint) g
     cross join lateral (select case when g % 10 < 7 then 'staff' else 'peer' end as kind) k
     join doc d on d.n = 1 + (g * 31) % ${doctors}
     join st s on s.n = 1 + (g * 17) % ${staff}
@@ -59,7 +59,7 @@ export async function generateData(db: Db, size: DataSetSize): Promise<void> {
     where p.id <> d.id`.execute(db);
   await sql`insert into dossiers (owner_id, reference, patient_family_name, patient_given_name, patient_birth_date,
       patient_sex, administrative, medical, created_by, updated_by)
-    select d.id, 'GA-B-' || g, 'PATIENT' || g, 'Prénom', date '1930-01-01' + (g % 10000), case when g % 2 = 0 then 'F' else 'M' end,
+    select d.id, 'GA-B-' || g, 'PATIENT' || g, 'Prénom', date '1930-01-01' + (g % 10000)::int, case when g % 2 = 0 then 'F' else 'M' end,
       '{"address":"1 rue de la Paix, 69003 Lyon","phone":"04 78 00 00 00"}', '{"pathologies":"Démence","gir":3}', d.id, d.id
     from generate_series(1, ${dossiers}) g join doc d on d.n = 1 + g % ${doctors}`.execute(db);
   await sql`drop table doc`.execute(db);
