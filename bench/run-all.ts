@@ -1,15 +1,10 @@
 // `npm run bench`: every benchmark in turn. Each prints its figures and ratios against a
 // baseline measured in the same run.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
 const BENCHES = ['bench/directory.ts', 'bench/access.ts', 'bench/load.ts'];
 let failed = 0;
 for (const file of BENCHES) {
-  if (!existsSync(file)) {
-    console.log(`(${file} : pas encore écrit)`);
-    continue;
-  }
   console.log(`\n=== ${file} ===`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
