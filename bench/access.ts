@@ -22,7 +22,8 @@ const SIZE = {
   dossiers: Number(process.env.BENCH_DOSSIERS ?? 1_000_000),
 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+/** A lightly loaded service (latency-bound) and a saturated one (throughput-bound). */
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number);
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -95,13 +96,13 @@ async function main() {
       logLevel: 'warn',
     });
     const base = node.url;
-    const run = (cookie: string, query: string, duration: number) =>
+    const run = (cookie: string, query: string, duration: number, connections: number) =>
       new Promise<autocannon.Result>((resolve, reject) => {
         let i = 0;
         autocannon(
           {
             url: base,
-            connections: CONNECTIONS,
+            connections,
             duration,
             headers: { cookie },
             requests: [
@@ -117,27 +118,16 @@ async function main() {
           (err, result) => (err ? reject(err) : resolve(result)),
         );
       });
-    const probes: [string, string, string][] = [
+    const asDelegate = `?onBehalfOf=${owner.id}`;
+    for (const [who, cookie, query] of [
       ['owner', ownerCookie, ''],
-      ['delegate', delegateCookie, `?onBehalfOf=${owner.id}`],
-    ];
-    for (const [who, cookie, query] of probes) {
+      ['delegate', delegateCookie, asDelegate],
+    ] as const) {
       const probe = await fetch(`${base}/api/dossiers/${dossierIds[0]}${query}`, { headers: { cookie } });
       if (probe.status !== 200) throw new Error(`${who}: ${probe.status} ${await probe.text()}`);
     }
     const journalCount = async () =>
       (await sql<{ n: number }>`select count(*)::int as n from journal_entries`.execute(db)).rows[0]?.n ?? 0;
-    await run(ownerCookie, '', 3);
-    await run(delegateCookie, `?onBehalfOf=${owner.id}`, 3);
-    // Alternate owner and delegate twice so that neither profits from a quieter moment.
-    const owners: autocannon.Result[] = [];
-    const delegates: autocannon.Result[] = [];
-    const journalBefore = await journalCount();
-    for (let round = 0; round < 2; round++) {
-      owners.push(await run(ownerCookie, '', SECONDS / 2));
-      delegates.push(await run(delegateCookie, `?onBehalfOf=${owner.id}`, SECONDS / 2));
-    }
-    const journalAfter = await journalCount();
     const sum = (rs: autocannon.Result[]) => ({
       rps: rs.reduce((a, r) => a + r.requests.total, 0) / rs.reduce((a, r) => a + r.duration, 0),
       p50: Math.max(...rs.map((r) => r.latency.p50)),
@@ -145,20 +135,34 @@ async function main() {
       errors: rs.reduce((a, r) => a + r.errors + r.non2xx, 0),
       ok: rs.reduce((a, r) => a + r['2xx'], 0),
     });
-    const o = sum(owners);
-    const d = sum(delegates);
-    for (const [label, r] of [
-      ['médecin (propriétaire)', o],
-      ['délégataire (secrétaire)', d],
-    ] as const) {
+    for (const connections of CONNECTIONS) {
+      await run(ownerCookie, '', 3, connections);
+      await run(delegateCookie, asDelegate, 3, connections);
+      // Alternate owner and delegate twice so that neither profits from a quieter moment.
+      const owners: autocannon.Result[] = [];
+      const delegates: autocannon.Result[] = [];
+      const journalBefore = await journalCount();
+      for (let round = 0; round < 2; round++) {
+        owners.push(await run(ownerCookie, '', SECONDS / 2, connections));
+        delegates.push(await run(delegateCookie, asDelegate, SECONDS / 2, connections));
+      }
+      const journalAfter = await journalCount();
+      const o = sum(owners);
+      const d = sum(delegates);
+      console.log(`\n${connections} connexions, ${SECONDS} s par profil`);
+      for (const [label, r] of [
+        ['médecin (propriétaire)', o],
+        ['délégataire (secrétaire)', d],
+      ] as const) {
+        console.log(
+          `${label.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   erreurs ${r.errors}`,
+        );
+      }
+      console.log(`débit délégataire / médecin : ${(d.rps / o.rps).toFixed(2)} (objectif ≥ 0,70)`);
       console.log(
-        `${label.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   erreurs ${r.errors}`,
+        `entrées de journal écrites : ${journalAfter - journalBefore} pour ${d.ok} lectures réussies du délégataire`,
       );
     }
-    console.log(`débit délégataire / médecin : ${(d.rps / o.rps).toFixed(2)} (objectif ≥ 0,70)`);
-    console.log(
-      `entrées de journal écrites : ${journalAfter - journalBefore} pour ${d.ok} lectures réussies du délégataire`,
-    );
 
     // The decision alone (pure), and with its lookup of the delegations between a random pair.
     const pairs = await sql<{ delegator_id: string; delegate_national_id: string; id: string }>`
