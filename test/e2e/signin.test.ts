@@ -25,13 +25,16 @@ describe('sign-in (Chromium)', () => {
 
   it('signs Camille MARTIN in with Pro Santé Connect from the home page, then out', async () => {
     const page = await newPage();
+    // The sign-in page the header leads to…
     await page.goto(server.url);
     await banner(page).getByRole('link', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { level: 1, name: 'Se connecter' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}signin.png`, fullPage: true });
 
-    await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
+    // …and, as a doctor would, straight from the home page.
+    await page.goto(server.url);
+    await page.getByRole('main').getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
     await page
       .getByRole('heading', { level: 1, name: 'Se connecter avec une carte de démonstration' })
       .waitFor();

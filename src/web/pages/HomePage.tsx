@@ -17,9 +17,10 @@ export function HomePage() {
         remplacer dans la gestion de vos dossiers.
       </p>
       {session && !user && (
-        <Button linkProps={{ href: '/auth/psc/start' }} iconId="fr-icon-account-circle-line">
+        // A full page load (not a client-side route): the server starts the OpenID Connect flow.
+        <a className="fr-btn fr-btn--lg fr-icon-arrow-right-line fr-btn--icon-right" href="/auth/psc/start">
           Se connecter avec Pro Santé Connect
-        </Button>
+        </a>
       )}
       {user && (
         <ul className="fr-btns-group fr-btns-group--inline-md">
