@@ -110,15 +110,14 @@ describe('Journal (Chromium)', () => {
     await page.locator('#filtre-au').fill(today());
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await page.waitForURL(/delegataire=/);
-    await expect
-      .poll(async () => (await table.locator('tbody tr').allTextContents()).join('\n'))
-      .toContain('Volet administratif modifié');
+    // The unfiltered table stays on screen until the filtered page arrives: wait for the latter.
+    const filtered = async () => {
+      const rows = await table.locator('tbody tr').allTextContents();
+      const only = rows.every((row) => row.includes('Sophie DURAND') && row.includes(edited.reference));
+      return only && rows.length > 2 && rows.some((row) => row.includes('Volet administratif modifié'));
+    };
+    await expect.poll(filtered, { timeout: 15_000 }).toBe(true);
     const rows = await table.locator('tbody tr').allTextContents();
-    expect(rows.length).toBeGreaterThan(2);
-    for (const row of rows) {
-      expect(row).toContain('Sophie DURAND');
-      expect(row).toContain(edited.reference);
-    }
     expect(await page.getByRole('button', { name: 'Entrées plus anciennes' }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}journal-medecin-filtre.png`, fullPage: true });
