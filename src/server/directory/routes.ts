@@ -2,6 +2,7 @@
 // only; the search has a per-session budget.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { directoryPageSchema, directoryPersonSchema, directoryStatusSchema } from '../../shared/directory.js';
 import type { AppContext } from '../app.js';
 import { requireUser } from '../identity/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
@@ -54,31 +55,6 @@ const searchQuery = z.object({
     .optional(),
 });
 
-const place = z.object({
-  name: z.string(),
-  address: z.string(),
-  postalCode: z.string(),
-  commune: z.string(),
-  mode: z.string(),
-});
-const person = z.object({
-  nationalId: z.string(),
-  identifierType: z.enum(['RPPS', 'ADELI', 'autre']),
-  identifier: z.string(),
-  rpps: z.string().nullable(),
-  civility: z.string(),
-  practiceCivility: z.string(),
-  familyName: z.string(),
-  givenName: z.string(),
-  profession: z.object({ code: z.string(), label: z.string() }),
-  specialty: z.object({ code: z.string(), label: z.string() }).nullable(),
-  places: z.array(place),
-});
-const status = z.object({
-  date: z.string().nullable().describe('Date de l’extraction (AAAA-MM-JJ), heure de Paris'),
-  people: z.number().int(),
-});
-
 export interface DirectoryRouteOptions {
   directory: (ctx: AppContext) => Directory;
   /** Searches allowed per session and window. */
@@ -109,11 +85,7 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
           'Nom (au moins 2 caractères ; « nom prénom » ou « prénom nom »), sans tenir compte des accents, majuscules, traits d’union ni apostrophes ; code postal (5 chiffres) ou département (2 chiffres) facultatif. Les noms de famille exacts d’abord, puis ceux qui commencent par la saisie, puis les prénoms ; au même code postal d’abord.',
         querystring: searchQuery,
         response: {
-          200: z.object({
-            items: z.array(person),
-            nextCursor: z.string().nullable(),
-            suggestions: z.array(z.string()),
-          }),
+          200: directoryPageSchema,
         },
         security: [{ session: [] }],
       },
@@ -157,7 +129,7 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
         params: z.object({
           rpps: z.string().regex(/^\d{11}$/, 'Le numéro RPPS doit comporter 11 chiffres.'),
         }),
-        response: { 200: person },
+        response: { 200: directoryPersonSchema },
         security: [{ session: [] }],
       },
     },
@@ -175,7 +147,7 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
       schema: {
         tags: ['annuaire'],
         summary: 'Date de l’annuaire national importé',
-        response: { 200: status },
+        response: { 200: directoryStatusSchema },
         security: [{ session: [] }],
       },
     },

@@ -1,6 +1,7 @@
 // GET /api/journal (page of entries, filters), GET /api/journal/actors, GET /api/journal.csv.
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
 import type { AppContext } from '../app.js';
 import { parseDate } from '../delegations/rules.js';
 import { requireUser } from '../identity/index.js';
@@ -22,23 +23,6 @@ const error = z.object({ code: z.string(), message: z.string() }).passthrough();
 const errors = { 400: error, 401: error, 403: error, 422: error };
 const tags = ['Journal'];
 
-const entry = z.object({
-  id: z.number(),
-  at: z.string(),
-  actor: z.string().nullable(),
-  actorId: z.string().nullable(),
-  onBehalfOf: z.string().nullable(),
-  delegationId: z.string().nullable(),
-  delegate: z.string().nullable(),
-  dossierId: z.string().nullable(),
-  dossier: z.string().nullable(),
-  action: z.string(),
-  actionLabel: z.string(),
-  outcome: z.string(),
-  outcomeLabel: z.string(),
-  detail: z.string().nullable(),
-});
-
 export function journalRoutes(app: App, ctx: AppContext) {
   const viewerAndFilters = (request: Parameters<typeof requireUser>[0], q: z.infer<typeof filters>) => {
     const user = requireUser(request);
@@ -56,7 +40,7 @@ export function journalRoutes(app: App, ctx: AppContext) {
           limit: z.coerce.number().int().min(1).max(200).default(50),
           before: z.coerce.number().int().min(1).optional(),
         }),
-        response: { 200: z.object({ entries: z.array(entry), next: z.number().nullable() }), ...errors },
+        response: { 200: journalPageSchema, ...errors },
       },
     },
     async (request) => {
@@ -73,9 +57,7 @@ export function journalRoutes(app: App, ctx: AppContext) {
         summary:
           'Les personnes qui ont agi sur les dossiers du médecin connecté (filtre « par délégataire »)',
         response: {
-          200: z.object({
-            actors: z.array(z.object({ id: z.string(), givenName: z.string(), familyName: z.string() })),
-          }),
+          200: journalActorsSchema,
           ...errors,
         },
       },

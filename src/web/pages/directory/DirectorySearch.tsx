@@ -7,37 +7,16 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  type DirectoryPerson,
+  directoryPageSchema as page,
+  directoryStatusSchema as status,
+} from '../../../shared/directory';
 import { ApiError, apiGet } from '../../api/client';
 
-const place = z.object({
-  name: z.string(),
-  address: z.string(),
-  postalCode: z.string(),
-  commune: z.string(),
-  mode: z.string(),
-});
-const person = z.object({
-  nationalId: z.string(),
-  identifierType: z.enum(['RPPS', 'ADELI', 'autre']),
-  identifier: z.string(),
-  rpps: z.string().nullable(),
-  civility: z.string(),
-  practiceCivility: z.string(),
-  familyName: z.string(),
-  givenName: z.string(),
-  profession: z.object({ code: z.string(), label: z.string() }),
-  specialty: z.object({ code: z.string(), label: z.string() }).nullable(),
-  places: z.array(place),
-});
-const page = z.object({
-  items: z.array(person),
-  nextCursor: z.string().nullable(),
-  suggestions: z.array(z.string()),
-});
-const status = z.object({ date: z.string().nullable(), people: z.number() });
+export type { DirectoryPerson };
 
-export type DirectoryPerson = z.infer<typeof person>;
 type Page = z.infer<typeof page>;
 
 /** "2026-11-24" → "24/11/2026" */

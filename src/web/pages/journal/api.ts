@@ -1,29 +1,13 @@
 // The journal API as the page uses it: a page of entries (newest first, `before` for the next
 // page) and the CSV export link with the same filters.
-import { z } from 'zod';
+import {
+  journalActorsSchema as actorsSchema,
+  type JournalEntry,
+  journalPageSchema as pageSchema,
+} from '../../../shared/journal';
 import { apiGet } from '../../api/client';
 
-const entrySchema = z.object({
-  id: z.number(),
-  at: z.string(),
-  actor: z.string().nullable(),
-  actorId: z.string().nullable(),
-  onBehalfOf: z.string().nullable(),
-  delegationId: z.string().nullable(),
-  delegate: z.string().nullable(),
-  dossierId: z.string().nullable(),
-  dossier: z.string().nullable(),
-  action: z.string(),
-  actionLabel: z.string(),
-  outcome: z.string(),
-  outcomeLabel: z.string(),
-  detail: z.string().nullable(),
-});
-export type JournalEntry = z.infer<typeof entrySchema>;
-const pageSchema = z.object({ entries: z.array(entrySchema), next: z.number().nullable() });
-const actorsSchema = z.object({
-  actors: z.array(z.object({ id: z.string(), givenName: z.string(), familyName: z.string() })),
-});
+export type { JournalEntry };
 
 export interface JournalFilters {
   scope: 'mine' | 'actions';
