@@ -203,7 +203,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS ?? 8,
     smtpUrl: e.SMTP_URL,
     journalRetentionDays: e.JOURNAL_RETENTION_DAYS ?? 365,
-    journalArchiveDir: path.resolve(cwd, e.JOURNAL_ARCHIVE_DIR ?? path.join(e.DATA_DIR ?? 'data', 'journal-archive')),
+    journalArchiveDir: path.resolve(
+      cwd,
+      e.JOURNAL_ARCHIVE_DIR ?? path.join(e.DATA_DIR ?? 'data', 'journal-archive'),
+    ),
     journalSigningKey: e.JOURNAL_SIGNING_KEY,
     mailFrom:
       e.MAIL_FROM ??
