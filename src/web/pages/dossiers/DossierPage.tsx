@@ -238,68 +238,74 @@ interface SectionProps {
   onFailed: (err: unknown) => Promise<void>;
 }
 
-function AdministrativeSection({
-  dossier: d,
-  editable,
-  onBehalfOf,
-  onDone,
-  onFailed,
-}: SectionProps & { editable: boolean }) {
+interface EditableSectionProps {
+  titleId: string;
+  title: string;
+  /** The button that opens the form, also the form's accessible name. */
+  editLabel: string;
+  editable: boolean;
+  /** Field ids by API path, for the error summary's links. */
+  ids: Record<string, string>;
+  firstFieldId: string;
+  save: () => Promise<void>;
+  saved: string;
+  /** Puts the form back to the dossier's values. */
+  reset: () => void;
+  fields: (error: ApiError | undefined) => ReactNode;
+  view: ReactNode;
+  onDone: SectionProps['onDone'];
+  onFailed: SectionProps['onFailed'];
+}
+
+/**
+ * A part of the dossier shown as fields, editable in place: the form takes the focus when it
+ * opens, field errors (400) are listed on top with links to their fields, anything else (a 409,
+ * a lost right) goes to the page.
+ */
+function EditableSection(p: EditableSectionProps) {
   const [editing, setEditing] = useState(false);
-  const [patient, setPatient] = useState(() => patientForm(d.patient));
-  const [administrative, setAdministrative] = useState(() => administrativeForm(d.administrative));
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
   const errorRef = useRef<HTMLDivElement>(null);
-  const firstField = useRef(false);
+  const opened = useRef(false);
   useEffect(() => {
     if (error) errorRef.current?.focus();
   }, [error]);
   useEffect(() => {
-    if (editing && firstField.current) document.getElementById(PATIENT_IDS['patient.familyName'])?.focus();
-    firstField.current = true;
-  }, [editing]);
+    if (editing && opened.current) document.getElementById(p.firstFieldId)?.focus();
+    opened.current = true;
+  }, [editing, p.firstFieldId]);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      await updateAdministrative(
-        d.id,
-        {
-          version: d.version,
-          patient: patientPayload(patient),
-          administrative: administrativePayload(administrative),
-        },
-        onBehalfOf,
-      );
+      await p.save();
       setEditing(false);
-      await onDone('Le volet administratif a été enregistré.');
+      await p.onDone(p.saved);
     } catch (err) {
       if (err instanceof ApiError && err.status === 400) setError(err);
-      else await onFailed(err);
+      else await p.onFailed(err);
     } finally {
       setBusy(false);
     }
   };
 
-  const a = d.administrative;
   return (
-    <section className="dossier-section" aria-labelledby="titre-administratif">
+    <section className="dossier-section" aria-labelledby={p.titleId}>
       <div className="dossier-section-head">
-        <h2 id="titre-administratif">Patient et volet administratif</h2>
-        {editable && !editing && (
+        <h2 id={p.titleId}>{p.title}</h2>
+        {p.editable && !editing && (
           <Button priority="secondary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
-            Modifier le volet administratif
+            {p.editLabel}
           </Button>
         )}
       </div>
       {editing ? (
-        <form onSubmit={onSubmit} noValidate aria-label="Modifier le volet administratif">
-          {error && <FormError error={error} ids={PATIENT_IDS} focusRef={errorRef} />}
-          <PatientFields value={patient} onChange={setPatient} error={error} />
-          <AdministrativeFields value={administrative} onChange={setAdministrative} error={error} />
+        <form onSubmit={onSubmit} noValidate aria-label={p.editLabel}>
+          {error && <FormError error={error} ids={p.ids} focusRef={errorRef} />}
+          {p.fields(error)}
           <ButtonsGroup
             inlineLayoutWhen="sm and up"
             buttons={[
@@ -311,14 +317,60 @@ function AdministrativeSection({
                 onClick: () => {
                   setEditing(false);
                   setError(undefined);
-                  setPatient(patientForm(d.patient));
-                  setAdministrative(administrativeForm(d.administrative));
+                  p.reset();
                 },
               },
             ]}
           />
         </form>
       ) : (
+        p.view
+      )}
+    </section>
+  );
+}
+
+function AdministrativeSection({
+  dossier: d,
+  editable,
+  onBehalfOf,
+  onDone,
+  onFailed,
+}: SectionProps & { editable: boolean }) {
+  const [patient, setPatient] = useState(() => patientForm(d.patient));
+  const [administrative, setAdministrative] = useState(() => administrativeForm(d.administrative));
+  const a = d.administrative;
+  return (
+    <EditableSection
+      titleId="titre-administratif"
+      title="Patient et volet administratif"
+      editLabel="Modifier le volet administratif"
+      editable={editable}
+      ids={PATIENT_IDS}
+      firstFieldId={PATIENT_IDS['patient.familyName'] as string}
+      save={() =>
+        updateAdministrative(
+          d.id,
+          {
+            version: d.version,
+            patient: patientPayload(patient),
+            administrative: administrativePayload(administrative),
+          },
+          onBehalfOf,
+        ).then(() => undefined)
+      }
+      saved="Le volet administratif a été enregistré."
+      reset={() => {
+        setPatient(patientForm(d.patient));
+        setAdministrative(administrativeForm(d.administrative));
+      }}
+      fields={(error) => (
+        <>
+          <PatientFields value={patient} onChange={setPatient} error={error} />
+          <AdministrativeFields value={administrative} onChange={setAdministrative} error={error} />
+        </>
+      )}
+      view={
         <Fields
           items={[
             ['Nom', d.patient.familyName],
@@ -332,8 +384,10 @@ function AdministrativeSection({
             ['Situation de vie', a.livingSituation ? LIVING_SITUATION_LABELS[a.livingSituation] : ''],
           ]}
         />
-      )}
-    </section>
+      }
+      onDone={onDone}
+      onFailed={onFailed}
+    />
   );
 }
 
@@ -344,20 +398,7 @@ function MedicalSection({
   onDone,
   onFailed,
 }: SectionProps & { editable: boolean }) {
-  const [editing, setEditing] = useState(false);
   const [medical, setMedical] = useState(() => medicalForm(d.medical ?? {}));
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
-  const errorRef = useRef<HTMLDivElement>(null);
-  const firstField = useRef(false);
-  useEffect(() => {
-    if (error) errorRef.current?.focus();
-  }, [error]);
-  useEffect(() => {
-    if (editing && firstField.current) document.getElementById(MEDICAL_IDS['medical.antecedents'])?.focus();
-    firstField.current = true;
-  }, [editing]);
-
   if (d.medical === null) {
     return (
       <section className="dossier-section" aria-labelledby="titre-medical">
@@ -369,55 +410,23 @@ function MedicalSection({
     );
   }
   const m = d.medical;
-
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await updateMedical(d.id, { version: d.version, medical: medicalPayload(medical) }, onBehalfOf);
-      setEditing(false);
-      await onDone('Le volet médical a été enregistré.');
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) setError(err);
-      else await onFailed(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
-    <section className="dossier-section" aria-labelledby="titre-medical">
-      <div className="dossier-section-head">
-        <h2 id="titre-medical">Volet médical</h2>
-        {editable && !editing && (
-          <Button priority="secondary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
-            Compléter le volet médical
-          </Button>
-        )}
-      </div>
-      {editing ? (
-        <form onSubmit={onSubmit} noValidate aria-label="Compléter le volet médical">
-          {error && <FormError error={error} ids={MEDICAL_IDS} focusRef={errorRef} />}
-          <MedicalFields value={medical} onChange={setMedical} error={error} />
-          <ButtonsGroup
-            inlineLayoutWhen="sm and up"
-            buttons={[
-              { children: 'Enregistrer', type: 'submit', disabled: busy },
-              {
-                children: 'Annuler',
-                priority: 'secondary',
-                type: 'button',
-                onClick: () => {
-                  setEditing(false);
-                  setError(undefined);
-                  setMedical(medicalForm(m));
-                },
-              },
-            ]}
-          />
-        </form>
-      ) : (
+    <EditableSection
+      titleId="titre-medical"
+      title="Volet médical"
+      editLabel="Compléter le volet médical"
+      editable={editable}
+      ids={MEDICAL_IDS}
+      firstFieldId={MEDICAL_IDS['medical.antecedents'] as string}
+      save={() =>
+        updateMedical(d.id, { version: d.version, medical: medicalPayload(medical) }, onBehalfOf).then(
+          () => undefined,
+        )
+      }
+      saved="Le volet médical a été enregistré."
+      reset={() => setMedical(medicalForm(m))}
+      fields={(error) => <MedicalFields value={medical} onChange={setMedical} error={error} />}
+      view={
         <Fields
           items={[
             ['Antécédents', m.antecedents],
@@ -426,8 +435,10 @@ function MedicalSection({
             ['GIR', m.gir ? `GIR ${m.gir}` : ''],
           ]}
         />
-      )}
-    </section>
+      }
+      onDone={onDone}
+      onFailed={onFailed}
+    />
   );
 }
 
