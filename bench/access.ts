@@ -10,9 +10,8 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { decide, delegationsBetween, toDecisionDelegation } from '../src/server/access/index.js';
 import { CURRENT_CHARTER } from '../src/server/identity/charter/index.js';
-import { createDb, createPool, ensureDatabase, migrate } from '../src/server/platform/database.js';
 import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
-import { type BenchNode, generateData, machine, sessionCookie, startBenchNode } from './lib/setup.js';
+import { type BenchNode, machine, prepareBenchDatabase, sessionCookie, startBenchNode } from './lib/setup.js';
 
 const DOCTORS = Number(process.env.BENCH_DOCTORS ?? 100_000);
 const SIZE = {
@@ -38,16 +37,7 @@ async function main() {
   });
   let node: BenchNode | undefined;
   try {
-    const url = await ensureDatabase(pg.url, 'bench');
-    const pool = createPool(url, 8);
-    const db = createDb(pool);
-    await migrate(db, pool);
-    const t = Date.now();
-    console.log(
-      `données : ${SIZE.doctors} médecins, ${SIZE.staff} personnels, ${SIZE.delegations} délégations, ${SIZE.dossiers} dossiers…`,
-    );
-    await generateData(db, SIZE);
-    console.log(`données générées en ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const { url, db } = await prepareBenchDatabase(pg.url, SIZE);
 
     // The measured pair: the first doctor and a secretary with an active consulter + gerer delegation.
     const owner = await db

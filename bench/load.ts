@@ -10,9 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import { createDb, createPool, ensureDatabase, migrate } from '../src/server/platform/database.js';
 import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
-import { type BenchNode, generateData, machine, sessionCookie, startBenchNode } from './lib/setup.js';
+import { type BenchNode, machine, prepareBenchDatabase, sessionCookie, startBenchNode } from './lib/setup.js';
 
 const SIZE = {
   doctors: Number(process.env.BENCH_DOCTORS ?? 10_000),
@@ -66,17 +65,7 @@ async function main() {
   });
   const nodes: BenchNode[] = [];
   try {
-    const url = await ensureDatabase(pg.url, 'bench');
-    const pool = createPool(url, 4);
-    const db = createDb(pool);
-    await migrate(db, pool);
-
-    const t = Date.now();
-    console.log(
-      `données : ${SIZE.doctors} médecins, ${SIZE.staff} personnels, ${SIZE.delegations} délégations, ${SIZE.dossiers} dossiers…`,
-    );
-    await generateData(db, SIZE);
-    console.log(`données générées en ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const { url, db } = await prepareBenchDatabase(pg.url, SIZE);
 
     // Pairs (delegate, doctor) with a staff delegation active today that allows reading.
     const pairs = await sql<{ delegate_id: string; delegator_id: string }>`

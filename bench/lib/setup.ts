@@ -8,7 +8,13 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { SESSION_COOKIE, sha256 } from '../../src/server/identity/sessions.js';
-import type { Db } from '../../src/server/platform/database.js';
+import {
+  createDb,
+  createPool,
+  type Db,
+  ensureDatabase,
+  migrate,
+} from '../../src/server/platform/database.js';
 import { freePort } from '../../src/server/platform/embedded-postgres.js';
 import { ROOT } from '../../src/server/platform/web-build.js';
 import { waitForReady } from '../../test/helpers/server.js';
@@ -65,6 +71,24 @@ export async function generateData(db: Db, size: DataSetSize): Promise<void> {
   await sql`drop table doc`.execute(db);
   await sql`drop table st`.execute(db);
   await sql`analyze`.execute(db);
+}
+
+/** A migrated database named "bench" on the given server, filled with generateData(). */
+export async function prepareBenchDatabase(
+  serverUrl: string,
+  size: DataSetSize,
+): Promise<{ url: string; db: Db }> {
+  const url = await ensureDatabase(serverUrl, 'bench');
+  const pool = createPool(url, 4);
+  const db = createDb(pool);
+  await migrate(db, pool);
+  const t = Date.now();
+  console.log(
+    `données : ${size.doctors} médecins, ${size.staff} personnels, ${size.delegations} délégations, ${size.dossiers} dossiers…`,
+  );
+  await generateData(db, size);
+  console.log(`données générées en ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  return { url, db };
 }
 
 /** A signed-in session (the row the identity feature writes at sign-in); returns the cookie. */

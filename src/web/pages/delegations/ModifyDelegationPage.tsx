@@ -16,9 +16,11 @@ import {
   fieldError,
   LoadError,
   Loading,
+  PERIOD_FIELDS,
   PeriodFieldset,
   type PeriodValue,
   periodPayload,
+  RIGHTS_FIELD,
   type Right,
   RightsFieldset,
   StatusBadge,
@@ -29,9 +31,8 @@ import './delegations.css';
 
 const TITLE = 'Modifier une délégation de droits';
 const FIELDS: FieldTargets = {
-  rights: { id: 'droits-1', label: 'Droits d’accès' },
-  startsOn: { id: 'date-debut', label: 'Date de début' },
-  endsOn: { id: 'date-fin', label: 'Date de fin' },
+  ...RIGHTS_FIELD,
+  ...PERIOD_FIELDS,
 };
 
 export function ModifyDelegationPage() {

@@ -13,6 +13,7 @@ import {
   ErrorSummary,
   type FieldTargets,
   fieldError,
+  PERIOD_FIELDS,
   PeriodFieldset,
   type PeriodValue,
   periodPayload,
@@ -25,8 +26,7 @@ import './delegations.css';
 const TITLE = 'Ajouter une délégation à un confrère';
 const FIELDS: FieldTargets = {
   rpps: { id: 'medecin-selectionne', label: 'Médecin' },
-  startsOn: { id: 'date-debut', label: 'Date de début' },
-  endsOn: { id: 'date-fin', label: 'Date de fin' },
+  ...PERIOD_FIELDS,
 };
 const NOTA =
   'Nota : la délégation de droits entre médecins donne à votre confrère les mêmes droits que vous sur vos dossiers, pendant la période définie.';

@@ -16,9 +16,11 @@ import {
   ErrorSummary,
   type FieldTargets,
   fieldError,
+  PERIOD_FIELDS,
   PeriodFieldset,
   type PeriodValue,
   periodPayload,
+  RIGHTS_FIELD,
   type Right,
   RightsFieldset,
   useTitle,
@@ -35,9 +37,8 @@ const FIELDS: FieldTargets = {
   givenName: { id: 'prenom', label: 'Prénom' },
   email: { id: 'courriel', label: 'Adresse électronique' },
   profession: { id: 'profession-0', label: 'Profession' },
-  rights: { id: 'droits-1', label: 'Droits d’accès' },
-  startsOn: { id: 'date-debut', label: 'Date de début' },
-  endsOn: { id: 'date-fin', label: 'Date de fin' },
+  ...RIGHTS_FIELD,
+  ...PERIOD_FIELDS,
 };
 
 export function StaffDelegationPage() {

@@ -81,6 +81,13 @@ export function useTitle(title: string) {
 
 export type FieldTargets = Record<string, { id: string; label: string }>;
 
+/** The fields of the rights and period steps, as every delegation form names them. */
+export const RIGHTS_FIELD: FieldTargets = { rights: { id: 'droits-1', label: 'Droits d’accès' } };
+export const PERIOD_FIELDS: FieldTargets = {
+  startsOn: { id: 'date-debut', label: 'Date de début' },
+  endsOn: { id: 'date-fin', label: 'Date de fin' },
+};
+
 /**
  * The form's errors at its top, focused when they appear: one line per field, naming it, each a
  * link to the field.
