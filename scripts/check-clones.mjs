@@ -15,11 +15,16 @@ try {
     process.execPath,
     [
       path.join('node_modules', 'jscpd', 'bin', 'jscpd'),
-      '--min-lines', '6',
-      '--min-tokens', '50',
-      '--format', 'typescript,tsx',
-      '--reporters', 'json',
-      '--output', out,
+      '--min-lines',
+      '6',
+      '--min-tokens',
+      '50',
+      '--format',
+      'typescript,tsx',
+      '--reporters',
+      'json',
+      '--output',
+      out,
       '--silent',
       'src',
     ],
@@ -48,7 +53,9 @@ try {
       failed = true;
     }
   }
-  console.log(`clones: across areas ${across.length}; inside ${JSON.stringify(counts)}; ceiling ${JSON.stringify(CEILING)}`);
+  console.log(
+    `clones: across areas ${across.length}; inside ${JSON.stringify(counts)}; ceiling ${JSON.stringify(CEILING)}`,
+  );
   process.exit(failed ? 1 : 0);
 } finally {
   rmSync(out, { recursive: true, force: true });

@@ -114,7 +114,7 @@ export async function purgeJournal(deps: RetentionDeps): Promise<PurgeResult> {
     const last = rows[rows.length - 1] as (typeof rows)[number];
     const name = fileNameOf(chain, Number(from), last.seq);
     const file = path.join(deps.archiveDir, name);
-    const text = rows.map((r) => JSON.stringify({ ...r, at: r.at.toISOString() })).join('\n') + '\n';
+    const text = `${rows.map((r) => JSON.stringify({ ...r, at: r.at.toISOString() })).join('\n')}\n`;
     // Written and flushed before the purge: a crash in between leaves the file, not a gap.
     const handle = await fs.open(`${file}.tmp`, 'w', 0o600);
     await handle.writeFile(text);
