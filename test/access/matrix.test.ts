@@ -4,10 +4,11 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authorize, DOSSIER_ACTIONS, type DossierAction } from '../../src/server/access/index.js';
-import { addDays, type Right, todayInParis } from '../../src/server/delegations/rules.js';
 import { DossierService } from '../../src/server/dossiers/service.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
 import { DomainError } from '../../src/server/platform/errors.js';
+import { addDays, todayInParis } from '../../src/server/platform/paris-time.js';
+import type { Right } from '../../src/shared/rights.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createUser, DEMO } from '../helpers/users.js';
 

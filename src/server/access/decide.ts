@@ -1,12 +1,7 @@
 // The one authorization decision: (actor, action, dossier) → allowed or denied, with the reason
 // and the delegation that allowed it. Pure: the caller loads the facts at every request.
-import {
-  type DelegationFacts,
-  type DelegationStatus,
-  normalizeRights,
-  type Right,
-  statusOf,
-} from '../delegations/rules.js';
+import { type DelegationStatus, normalizeRights, type Right } from '../../shared/rights.js';
+import { type DelegationGrant, statusOf } from '../delegations/facts.js';
 
 export const DOSSIER_ACTIONS = [
   'list',
@@ -45,11 +40,6 @@ export interface AccessActor {
   isDoctor: boolean;
 }
 
-export interface DelegationForDecision extends DelegationFacts {
-  id: string;
-  rights: Right[];
-}
-
 export interface DecisionInput {
   actor: AccessActor;
   /** The doctor the actor acts for ("Agir pour le compte de"); the actor's own id for a doctor. */
@@ -58,7 +48,7 @@ export interface DecisionInput {
   /** The owner of the dossier concerned; undefined for actions on no dossier (list, create). */
   dossierOwnerId?: string;
   /** The delegations from onBehalfOfId to the actor that are not deleted (any status). */
-  delegations: DelegationForDecision[];
+  delegations: DelegationGrant[];
   now: Date;
 }
 
@@ -83,7 +73,7 @@ export type Decision =
   | { allowed: false; action: DossierAction; reason: DenialReason; delegationId?: string; right: Right };
 
 /** Of several delegations (an expired one and a new one), the one that counts: active first. */
-function pick(delegations: DelegationForDecision[], now: Date) {
+function pick(delegations: DelegationGrant[], now: Date) {
   const order: DelegationStatus[] = [
     'active',
     'scheduled',

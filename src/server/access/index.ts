@@ -1,21 +1,21 @@
 // Access I/O around the one decision: resolve "pour le compte de qui" the actor acts, load the
 // facts from the database at every request (no rights cached anywhere), decide, journal the
 // delegate's access (refusals included), and turn a refusal into 404 or 403.
-import { type Selectable, sql } from 'kysely';
-import { normalizeRights, RIGHTS, type Right, statusOf } from '../delegations/rules.js';
-import type { DelegationsTable } from '../delegations/tables.js';
+import { sql } from 'kysely';
+import { normalizeRights, RIGHTS, type Right } from '../../shared/rights.js';
+import {
+  type DelegationFactsRow,
+  type DelegationGrant,
+  delegationsBetween,
+  delegationsBetweenAsJson,
+  receivedDelegations,
+  statusOf,
+} from '../delegations/facts.js';
 import { appendJournalGrouped, type JournalAction } from '../journal/store.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
-import {
-  ACTION_LABELS,
-  type Decision,
-  type DelegationForDecision,
-  type DossierAction,
-  decide,
-  knowsContext,
-} from './decide.js';
+import { ACTION_LABELS, type Decision, type DossierAction, decide, knowsContext } from './decide.js';
 
 export * from './decide.js';
 
@@ -40,97 +40,32 @@ export const isUuid = (v: string) => UUID.test(v);
 
 export const dossierNotFound = () => new DomainError('dossier_not_found', 'Ce dossier est introuvable.', 404);
 
-export function toDecisionDelegation(row: Selectable<DelegationsTable>): DelegationForDecision {
-  return {
-    id: row.id,
-    kind: row.kind,
-    startsOn: row.starts_on,
-    endsOn: row.ends_on,
-    deletedAt: row.deleted_at,
-    acceptedAt: row.accepted_at,
-    invitationExpiresAt: row.invitation_expires_at,
-    rights: normalizeRights(row.kind, row.rights),
-  };
-}
-
-/**
- * Every delegation from a doctor to this person, deleted ones included, so that a refused access
- * after a deletion is decided (and journaled) as such (index delegations_by_delegate).
- */
-export function delegationsBetween(db: Db, delegatorId: string, delegateNationalId: string) {
-  return db
-    .selectFrom('delegations')
-    .selectAll()
-    .where('delegate_national_id', '=', delegateNationalId)
-    .where('delegator_id', '=', delegatorId)
-    .execute();
-}
-
 /** The delegations the decision needs for this actor in this context (none when acting for oneself). */
 export async function delegationsFor(db: Db, user: AccessUser, onBehalfOfId: string) {
   return onBehalfOfId === user.id ? [] : delegationsBetween(db, onBehalfOfId, user.subjectNameId);
 }
 
-/**
- * The same delegations as delegationsFor(), as a JSON column of another query: the hot read of a
- * dossier by a delegate then costs one round trip to the database instead of two.
- */
-export function delegationsJson(user: AccessUser, onBehalfOfId: string) {
-  if (onBehalfOfId === user.id) return sql<DelegationJson[]>`'[]'::json`;
-  return sql<DelegationJson[]>`coalesce((select json_agg(json_build_object(
-      'id', g.id, 'kind', g.kind, 'startsOn', g.starts_on, 'endsOn', g.ends_on, 'deletedAt', g.deleted_at,
-      'acceptedAt', g.accepted_at, 'invitationExpiresAt', g.invitation_expires_at, 'rights', g.rights))
-    from delegations g where g.delegate_national_id = ${user.subjectNameId} and g.delegator_id = ${onBehalfOfId}), '[]')`;
-}
-
-interface DelegationJson {
-  id: string;
-  kind: 'staff' | 'peer';
-  startsOn: string;
-  endsOn: string | null;
-  deletedAt: string | null;
-  acceptedAt: string | null;
-  invitationExpiresAt: string | null;
-  rights: Right[];
-}
-
-const dateOrNull = (v: string | null) => (v === null ? null : new Date(v));
-
-export function fromDelegationJson(j: DelegationJson): DelegationForDecision {
-  return {
-    id: j.id,
-    kind: j.kind,
-    startsOn: j.startsOn,
-    endsOn: j.endsOn,
-    deletedAt: dateOrNull(j.deletedAt),
-    acceptedAt: dateOrNull(j.acceptedAt),
-    invitationExpiresAt: dateOrNull(j.invitationExpiresAt),
-    rights: normalizeRights(j.kind, j.rights),
-  };
+/** The same delegations as delegationsFor(), as a JSON column of another query (map with grantOf). */
+export function delegationsForAsJson(user: AccessUser, onBehalfOfId: string) {
+  if (onBehalfOfId === user.id) return sql<DelegationFactsRow[]>`'[]'::json`;
+  return delegationsBetweenAsJson(onBehalfOfId, user.subjectNameId);
 }
 
 /** Whom can this person act for now: themselves if a doctor, and every active delegation. */
 export async function actingContexts(db: Db, clock: Clock, user: AccessUser) {
   const now = clock.now();
-  const rows = await db
-    .selectFrom('delegations as d')
-    .innerJoin('users as u', 'u.id', 'd.delegator_id')
-    .selectAll('d')
-    .select(['u.family_name', 'u.given_name', 'u.specialty_label'])
-    .where('d.delegate_national_id', '=', user.subjectNameId)
-    .where('d.deleted_at', 'is', null)
-    .execute();
-  const delegated = rows
-    .filter((r) => statusOf(toDecisionDelegation(r), now) === 'active')
-    .map((r) => ({
-      delegatorId: r.delegator_id,
-      familyName: r.family_name,
-      givenName: r.given_name,
-      specialty: r.specialty_label,
-      delegationId: r.id,
-      kind: r.kind,
-      rights: normalizeRights(r.kind, r.rights),
-      endsOn: r.ends_on,
+  const received = await receivedDelegations(db, user.subjectNameId);
+  const delegated = received
+    .filter(({ grant }) => statusOf(grant, now) === 'active')
+    .map(({ grant, delegator }) => ({
+      delegatorId: delegator.id,
+      familyName: delegator.familyName,
+      givenName: delegator.givenName,
+      specialty: delegator.specialty,
+      delegationId: grant.id,
+      kind: grant.kind,
+      rights: grant.rights,
+      endsOn: grant.endsOn,
     }));
   return { self: user.isDoctor, delegated };
 }
@@ -203,12 +138,11 @@ export async function authorize(
   onBehalfOfId: string,
   action: DossierAction,
   dossier?: { id: string; ownerId: string },
-  /** The delegations, when the caller loaded them with the dossier (delegationsJson()). */
-  preloaded?: DelegationForDecision[],
+  /** The delegations, when the caller loaded them with the dossier (delegationsForAsJson()). */
+  preloaded?: DelegationGrant[],
 ): Promise<Authorized> {
   const now = deps.clock.now();
-  const delegations =
-    preloaded ?? (await delegationsFor(deps.db, user, onBehalfOfId)).map(toDecisionDelegation);
+  const delegations = preloaded ?? (await delegationsFor(deps.db, user, onBehalfOfId));
   const decision = decide({
     actor: user,
     onBehalfOfId,

@@ -2,25 +2,24 @@
 // the pure rules, writes the change, its journal entry and its email together.
 import crypto from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
+import { normalizeRights, type Right } from '../../shared/rights.js';
 import { appendJournal, type JournalAction } from '../journal/store.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/database.js';
 import type { Database } from '../platform/db-types.js';
 import { DomainError, forbidden, notFound } from '../platform/errors.js';
+import { todayInParis } from '../platform/paris-time.js';
 import * as emails from './emails.js';
+import { grantOf } from './facts.js';
 import {
   allowedActions,
   applyChange,
   blocksAnother,
-  type DelegationKind,
   type DelegationState,
   invitationExpiry,
-  normalizeRights,
-  type Right,
   sameIdentity,
   statusOf,
-  todayInParis,
   validatePeriod,
   validateRights,
 } from './rules.js';
@@ -59,13 +58,7 @@ function selectDelegation(trx: Transaction<Database>, id: string) {
 }
 
 export const stateOf = (row: Selectable<DelegationsTable>): DelegationState => ({
-  kind: row.kind,
-  startsOn: row.starts_on,
-  endsOn: row.ends_on,
-  deletedAt: row.deleted_at,
-  acceptedAt: row.accepted_at,
-  invitationExpiresAt: row.invitation_expires_at,
-  rights: normalizeRights(row.kind, row.rights),
+  ...grantOf(row),
   version: row.version,
 });
 
@@ -614,8 +607,6 @@ export function invitationProblem(
   if (inv.ends_on && inv.ends_on < todayInParis(now)) return invitationErrors.expired();
   return undefined;
 }
-
-export type { DelegationKind };
 
 /** A delegation as the API shows it: facts, derived status and what the doctor may do. */
 export function presentDelegation(row: Selectable<DelegationsTable>, now: Date) {

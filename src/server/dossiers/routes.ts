@@ -1,8 +1,9 @@
 // HTTP routes of the dossiers, of the acting context ("Agir pour le compte de") and of
 // "Pourquoi ai-je accès ?". Every dossier route goes through DossierService → access.authorize.
 import { z } from 'zod';
-import { RIGHT_LABELS } from '../../shared/delegations.js';
+import { frenchDate } from '../../shared/calendar.js';
 import { administrativeSchema, medicalSchema, patientSchema } from '../../shared/dossiers.js';
+import { RIGHTS as RIGHT_CODES, RIGHT_LABELS } from '../../shared/rights.js';
 import {
   ACTION_LABELS,
   actingContexts,
@@ -13,7 +14,6 @@ import {
   resolveContext,
 } from '../access/index.js';
 import type { AppContext } from '../app.js';
-import { frenchDate } from '../delegations/rules.js';
 import { requireUser } from '../identity/index.js';
 import type { App } from '../platform/http.js';
 import type { DossierService } from './service.js';
@@ -25,7 +25,7 @@ const errors = { 400: error, 401: error, 403: error, 404: error, 409: error, 422
 const tags = ['Dossiers'];
 // The column is an integer: a larger number must be refused here, not fail in PostgreSQL (500).
 const version = z.number().int().min(1).max(2_147_483_647, 'Version inconnue : rechargez la page.');
-const RIGHTS = z.array(z.enum(['consulter', 'gerer', 'volet_medical', 'envoyer']));
+const RIGHTS = z.array(z.enum(RIGHT_CODES));
 
 // Output shapes: what is stored, without the input rules (a name imported from elsewhere may
 // not match today's input pattern and must still be shown).

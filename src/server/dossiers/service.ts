@@ -7,15 +7,15 @@ import {
   type AccessUser,
   type Authorized,
   authorize,
-  delegationsJson,
+  delegationsForAsJson,
   dossierNotFound,
-  fromDelegationJson,
   isUuid,
 } from '../access/index.js';
-import { parseDate, todayInParis } from '../delegations/rules.js';
+import { grantOf } from '../delegations/facts.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
+import { parseDate, todayInParis } from '../platform/paris-time.js';
 import type { DossiersTable } from './tables.js';
 
 export type DossierStatus = 'brouillon' | 'complet' | 'envoye';
@@ -117,12 +117,12 @@ export class DossierService {
         >`coalesce((select json_agg(json_build_object('id', r.id, 'establishment', r.establishment,
           'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at) order by r.sent_at)
           from dossier_requests r where r.dossier_id = d.id), '[]')`.as('requests'),
-        delegationsJson(user, onBehalfOfId).as('delegations'),
+        delegationsForAsJson(user, onBehalfOfId).as('delegations'),
       ])
       .where('d.id', '=', id)
       .executeTakeFirst();
     if (!row) throw dossierNotFound();
-    const delegations = row.delegations.map(fromDelegationJson);
+    const delegations = row.delegations.map(grantOf);
     const access = await authorize(
       this.deps,
       user,

@@ -1,10 +1,9 @@
 // Reading the journal: a doctor sees the entries about his or her dossiers and delegations; a
 // delegate sees his or her own actions. Nobody sees another doctor's journal.
 import { sql } from 'kysely';
-import { Temporal } from 'temporal-polyfill';
-import { endOfDayExclusive, startOfDay, ZONE } from '../delegations/rules.js';
 import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
+import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
 import { ACTION_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
 import type { JournalAction, JournalOutcome } from './store.js';
 
@@ -155,12 +154,6 @@ const CSV_COLUMNS: [string, (r: JournalRow) => string | null][] = [
   ['Résultat', (r) => r.outcomeLabel],
   ['Détail', (r) => r.detail],
 ];
-
-export function parisDateTime(iso: string): string {
-  const z = Temporal.Instant.from(iso).toZonedDateTimeISO(ZONE);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(z.day)}/${p(z.month)}/${z.year} ${p(z.hour)}:${p(z.minute)}:${p(z.second)}`;
-}
 
 /** A CSV cell as French spreadsheets read it: ';' separated, quoted, formulas neutralised. */
 export function csvCell(value: string | null): string {

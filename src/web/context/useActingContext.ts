@@ -4,7 +4,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { z } from 'zod';
-import { RIGHT_CODES } from '../../shared/delegations';
+import { RIGHTS } from '../../shared/rights';
 import { ApiError, apiGet } from '../api/client';
 import { useSession } from '../api/session';
 import { parseStored, readLost, readRaw, setLost, subscribe, writeStored } from './store';
@@ -16,7 +16,7 @@ export const delegatedContextSchema = z.object({
   specialty: z.string().nullable(),
   delegationId: z.string(),
   kind: z.enum(['staff', 'peer']),
-  rights: z.array(z.enum(RIGHT_CODES)),
+  rights: z.array(z.enum(RIGHTS)),
   endsOn: z.string().nullable(),
 });
 export type DelegatedContext = z.infer<typeof delegatedContextSchema>;

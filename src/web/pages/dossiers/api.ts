@@ -1,6 +1,5 @@
 // The dossiers API as the pages use it: every call carries the acting context (onBehalfOf).
 import { z } from 'zod';
-import { RIGHT_CODES } from '../../../shared/delegations';
 import {
   type Administrative,
   administrativeSchema,
@@ -10,11 +9,13 @@ import {
   type Patient,
   patientSchema,
 } from '../../../shared/dossiers';
+import { RIGHTS } from '../../../shared/rights';
 import { apiGet, apiSend } from '../../api/client';
 import { withContext } from '../../context';
 
-const rights = z.array(z.enum(RIGHT_CODES));
-export type Right = (typeof RIGHT_CODES)[number];
+const rights = z.array(z.enum(RIGHTS));
+
+export type { Right } from '../../../shared/rights';
 
 const listSchema = z.object({
   onBehalfOf: z.string(),
