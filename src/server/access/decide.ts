@@ -1,20 +1,13 @@
 // The one authorization decision: (actor, action, dossier) → allowed or denied, with the reason
 // and the delegation that allowed it. Pure: the caller loads the facts at every request.
+import { DOSSIER_ACTIONS, type DossierAction } from '../../shared/access.js';
 import { type DelegationStatus, normalizeRights, type Right } from '../../shared/rights.js';
 import { type DelegationGrant, statusOf } from '../delegations/facts.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
 
-export const DOSSIER_ACTIONS = [
-  'list',
-  'read',
-  'read_medical',
-  'create',
-  'write_admin',
-  'write_medical',
-  'send',
-] as const;
-export type DossierAction = (typeof DOSSIER_ACTIONS)[number];
+export { DOSSIER_ACTIONS, type DossierAction };
 
-/** The right each action needs; every right implies "consulter". */
+/** The right each action needs; every right implies "consulter". A new right is named here. */
 export const REQUIRED_RIGHT: Record<DossierAction, Right> = {
   list: 'consulter',
   read: 'consulter',
@@ -25,7 +18,8 @@ export const REQUIRED_RIGHT: Record<DossierAction, Right> = {
   send: 'envoyer',
 };
 
-export const ACTION_LABELS: Record<DossierAction, string> = {
+/** Each action as the end of a French sentence (« Vos droits ne vous permettent pas de … »). */
+export const ACTION_PHRASES: Record<DossierAction, string> = {
   list: 'consulter la liste des dossiers',
   read: 'consulter le dossier',
   read_medical: 'consulter le volet médical',
@@ -35,13 +29,9 @@ export const ACTION_LABELS: Record<DossierAction, string> = {
   send: 'envoyer ou annuler une demande',
 };
 
-export interface AccessActor {
-  id: string;
-  isDoctor: boolean;
-}
-
 export interface DecisionInput {
-  actor: AccessActor;
+  /** The signed-in person (the decision needs only who and whether a doctor). */
+  actor: Pick<SignedInUser, 'id' | 'isDoctor'>;
   /** The doctor the actor acts for ("Agir pour le compte de"); the actor's own id for a doctor. */
   onBehalfOfId: string;
   action: DossierAction;

@@ -5,8 +5,9 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Notice } from '@codegouvfr/react-dsfr/Notice';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import type { DelegatedContext } from '../../shared/access';
 import { RIGHT_LABELS, RIGHTS } from '../../shared/rights';
-import { type ActingContext, type DelegatedContext, doctorName, useActingContext } from './useActingContext';
+import { type ActingContext, doctorName, useActingContext } from './useActingContext';
 import './context.css';
 
 export function rightsSentence(d: Pick<DelegatedContext, 'kind' | 'rights'>): string {

@@ -20,8 +20,6 @@ import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
 import { shortPeriod } from './format';
 
-export type { Right };
-
 type Status = DelegationView['status'];
 
 const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' | 'new' | undefined> = {

@@ -12,13 +12,16 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { frenchDate } from '../../../shared/calendar';
-import { LIVING_SITUATION_LABELS } from '../../../shared/dossiers';
+import {
+  type DossierView as Dossier,
+  isLivingSituation,
+  LIVING_SITUATION_LABELS,
+} from '../../../shared/dossiers';
 import { RIGHT_LABELS, RIGHTS, type Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { type ActingContext, doctorName } from '../../context';
 import {
   cancelRequest,
-  type Dossier,
   dossierKey,
   explainAccess,
   fetchDossier,
@@ -382,7 +385,12 @@ function AdministrativeSection({
             ['Téléphone', a.phone],
             ['Personne de confiance', a.trustedPerson],
             ['Couverture sociale', a.coverage],
-            ['Situation de vie', a.livingSituation ? LIVING_SITUATION_LABELS[a.livingSituation] : ''],
+            [
+              'Situation de vie',
+              isLivingSituation(a.livingSituation)
+                ? LIVING_SITUATION_LABELS[a.livingSituation]
+                : (a.livingSituation ?? ''),
+            ],
           ]}
         />
       }
