@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { TaskList } from 'graphile-worker';
 import type pg from 'pg';
 import type pino from 'pino';
+import { accessFeature } from './access/index.js';
 import { delegationsFeature } from './delegations/index.js';
 import { directoryFeature } from './directory/index.js';
 import { dossiersFeature } from './dossiers/index.js';
@@ -45,12 +46,13 @@ export interface Feature {
   readiness?(ctx: AppContext): Promise<Record<string, unknown>>;
 }
 
-/** The features, in the order their routes are registered. */
+/** The features, in the order their routes are registered (access before the dossiers: its hook). */
 export const FEATURES: Feature[] = [
   identityFeature,
   directoryFeature,
   mailFeature,
   delegationsFeature,
+  accessFeature,
   dossiersFeature,
   journalFeature,
   metricsFeature,

@@ -1,28 +1,9 @@
 // Delegation schemas shared by the server (validation, OpenAPI) and the web app (forms, types).
+// The words (rights, kinds, statuses and their labels) are in rights.ts.
 import { z } from 'zod';
 import { isoDate, personName } from './fields.js';
+import { DELEGATION_KINDS, DELEGATION_STATUSES, RIGHTS, rightCode } from './rights.js';
 
-export const RIGHT_CODES = ['consulter', 'gerer', 'volet_medical', 'envoyer'] as const;
-export const RIGHT_LABELS = {
-  consulter: 'Consulter les dossiers',
-  gerer: 'Créer et modifier les dossiers',
-  volet_medical: 'Consulter et compléter le volet médical',
-  envoyer: 'Envoyer les demandes aux établissements',
-} as const;
-export const RIGHT_SHORT_LABELS = {
-  consulter: 'Consulter',
-  gerer: 'Créer et modifier',
-  volet_medical: 'Volet médical',
-  envoyer: 'Envoyer les demandes',
-} as const;
-export const STATUS_LABELS = {
-  pending: 'En attente de finalisation',
-  invitation_expired: 'Invitation expirée',
-  scheduled: 'Programmée',
-  active: 'Active',
-  expired: 'Expirée',
-  deleted: 'Supprimée',
-} as const;
 export const STAFF_PROFESSIONS = [
   'Secrétaire médical(e)',
   'Assistant(e) médical(e)',
@@ -37,7 +18,7 @@ export const staffDelegationInput = z.object({
   givenName: personName,
   email: z.email({ message: 'Adresse électronique invalide.' }).max(254, 'Adresse électronique trop longue.'),
   profession: z.string().trim().min(1, 'Indiquez la profession.').max(100, '100 caractères au plus.'),
-  rights: z.array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' })).max(4),
+  rights: z.array(rightCode).max(RIGHTS.length),
   startsOn: isoDate,
   endsOn: optionalDate,
 });
@@ -50,17 +31,14 @@ export const peerDelegationInput = z.object({
 
 export const modifyDelegationInput = z.object({
   version: z.number().int().min(1),
-  rights: z
-    .array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' }))
-    .max(4)
-    .optional(),
+  rights: z.array(rightCode).max(RIGHTS.length).optional(),
   startsOn: isoDate,
   endsOn: optionalDate,
 });
 
 export const delegationView = z.object({
   id: z.string(),
-  kind: z.enum(['staff', 'peer']),
+  kind: z.enum(DELEGATION_KINDS),
   delegate: z.object({
     familyName: z.string(),
     givenName: z.string(),
@@ -75,10 +53,10 @@ export const delegationView = z.object({
     ),
     nationalId: z.string().nullable(),
   }),
-  rights: z.array(z.enum(RIGHT_CODES)),
+  rights: z.array(rightCode),
   startsOn: z.string(),
   endsOn: z.string().nullable(),
-  status: z.enum(['pending', 'invitation_expired', 'scheduled', 'active', 'expired', 'deleted']),
+  status: z.enum(DELEGATION_STATUSES),
   actions: z.array(z.enum(['modify', 'delete', 'resend'])),
   invitationExpiresAt: z.string().nullable(),
   acceptedAt: z.string().nullable(),
@@ -102,7 +80,7 @@ export const delegationsResponse = z.object({
 export const invitationView = z.object({
   delegator: z.object({ familyName: z.string(), givenName: z.string() }),
   invited: z.object({ familyName: z.string(), givenName: z.string() }),
-  rights: z.array(z.enum(RIGHT_CODES)),
+  rights: z.array(rightCode),
   startsOn: z.string(),
   endsOn: z.string().nullable(),
   problem: z.object({ code: z.string(), message: z.string() }).nullable(),

@@ -4,10 +4,12 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authorize, DOSSIER_ACTIONS, type DossierAction } from '../../src/server/access/index.js';
-import { addDays, type Right, todayInParis } from '../../src/server/delegations/rules.js';
 import { DossierService } from '../../src/server/dossiers/service.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
 import { DomainError } from '../../src/server/platform/errors.js';
+import { addDays, todayInParis } from '../../src/server/platform/paris-time.js';
+import type { SignedInUser } from '../../src/server/platform/signed-in-user.js';
+import type { Right } from '../../src/shared/rights.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createUser, DEMO } from '../helpers/users.js';
 
@@ -81,7 +83,7 @@ describe('access matrix', async () => {
     (await sql<{ n: number }>`select count(*)::int as n from journal_entries`.execute(t.db)).rows[0]?.n ?? 0;
 
   async function outcome(
-    user: { id: string; subjectNameId: string; isDoctor: boolean },
+    user: SignedInUser,
     onBehalfOf: string,
     action: DossierAction,
     dossier?: { id: string; ownerId: string },

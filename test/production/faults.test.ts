@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayInParis } from '../../src/server/delegations/rules.js';
 import { verifyJournal } from '../../src/server/journal/index.js';
 import { createDb, createPool, type Db, ensureDatabase } from '../../src/server/platform/database.js';
 import {
@@ -15,6 +14,7 @@ import {
   startEmbeddedPostgres,
 } from '../../src/server/platform/embedded-postgres.js';
 import { enqueue, startWorker } from '../../src/server/platform/jobs.js';
+import { todayInParis } from '../../src/server/platform/paris-time.js';
 import type { RunningServer } from '../helpers/server.js';
 import {
   Client,

@@ -7,7 +7,6 @@ import { promises as fs } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DAILY_TASK } from '../../src/server/delegations/daily.js';
-import { todayInParis } from '../../src/server/delegations/rules.js';
 import {
   createDb,
   createPool,
@@ -16,6 +15,7 @@ import {
   MIGRATIONS_DIR,
   migrate,
 } from '../../src/server/platform/database.js';
+import { todayInParis } from '../../src/server/platform/paris-time.js';
 import type { RunningServer } from '../helpers/server.js';
 import {
   Client,

@@ -9,8 +9,9 @@ import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/database.js';
 import type { Database } from '../platform/db-types.js';
+import { addDays, startOfDay, todayInParis } from '../platform/paris-time.js';
 import * as emails from './emails.js';
-import { addDays, reminderDueAt, startOfDay, statusOf, todayInParis } from './rules.js';
+import { reminderDueAt, statusOf } from './rules.js';
 import { stateOf } from './service.js';
 
 export const DAILY_TASK = 'delegations_daily';

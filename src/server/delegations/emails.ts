@@ -1,6 +1,7 @@
 // The delegation emails, in French: pure functions from facts to { subject, html, text }.
+import { frenchDate, periodLabel } from '../../shared/calendar.js';
+import { RIGHT_LABELS, type Right } from '../../shared/rights.js';
 import { renderEmail } from '../mail/layout.js';
-import { frenchDate, periodLabel, RIGHT_LABELS, type Right } from './rules.js';
 
 export interface DoctorName {
   familyName: string;
@@ -30,7 +31,7 @@ export function invitationEmail(p: {
       ],
       action: { label: 'Finaliser la délégation', url: p.link },
       notes: [
-        `Ce lien est personnel, utilisable une seule fois, et valable jusqu’au ${frenchDate(p.expiresAt.toISOString().slice(0, 10))}.`,
+        `Ce lien est personnel, utilisable une seule fois, et valable jusqu’au ${frenchDate(p.expiresAt.toISOString())}.`,
         'Si vous ne vous attendiez pas à ce message, ignorez-le.',
       ],
     }),

@@ -2,39 +2,29 @@
 // the pure rules, writes the change, its journal entry and its email together.
 import crypto from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
+import { normalizeRights, type Right } from '../../shared/rights.js';
 import { appendJournal, type JournalAction } from '../journal/store.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/database.js';
 import type { Database } from '../platform/db-types.js';
 import { DomainError, forbidden, notFound } from '../platform/errors.js';
+import { todayInParis } from '../platform/paris-time.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
 import * as emails from './emails.js';
+import { grantOf } from './facts.js';
 import {
   allowedActions,
   applyChange,
   blocksAnother,
-  type DelegationKind,
   type DelegationState,
   invitationExpiry,
-  normalizeRights,
-  type Right,
   sameIdentity,
   statusOf,
-  todayInParis,
   validatePeriod,
   validateRights,
 } from './rules.js';
 import type { DelegationsTable, Place } from './tables.js';
-
-/** The signed-in person acting, as the identity feature describes them. */
-export interface Actor {
-  id: string;
-  subjectNameId: string;
-  familyName: string;
-  givenName: string;
-  isDoctor: boolean;
-  email: string | null;
-}
 
 /** A doctor found in the national directory. */
 export interface DirectoryDoctor {
@@ -59,13 +49,7 @@ function selectDelegation(trx: Transaction<Database>, id: string) {
 }
 
 export const stateOf = (row: Selectable<DelegationsTable>): DelegationState => ({
-  kind: row.kind,
-  startsOn: row.starts_on,
-  endsOn: row.ends_on,
-  deletedAt: row.deleted_at,
-  acceptedAt: row.accepted_at,
-  invitationExpiresAt: row.invitation_expires_at,
-  rights: normalizeRights(row.kind, row.rights),
+  ...grantOf(row),
   version: row.version,
 });
 
@@ -75,7 +59,7 @@ const delegationNotFound = () => notFound('Cette délégation n’existe pas ou 
 export const selfDelegation = () =>
   new DomainError('delegation_self', 'Vous ne pouvez pas vous déléguer vos propres droits.', 422);
 
-export function requireDoctor(actor: Actor): void {
+export function requireDoctor(actor: SignedInUser): void {
   if (!actor.isDoctor) throw forbidden('Seuls les médecins peuvent déléguer la gestion de leurs dossiers.');
 }
 
@@ -196,7 +180,7 @@ export class DelegationService {
   }
 
   async createStaff(
-    actor: Actor,
+    actor: SignedInUser,
     input: {
       familyName: string;
       givenName: string;
@@ -242,7 +226,7 @@ export class DelegationService {
   }
 
   async createPeer(
-    actor: Actor,
+    actor: SignedInUser,
     input: { rpps: string; startsOn: string; endsOn: string | null },
   ): Promise<{ id: string }> {
     requireDoctor(actor);
@@ -310,7 +294,7 @@ export class DelegationService {
   }
 
   /** Loads a delegation of this doctor, locked; 404 for any other (no existence leak). */
-  private async ownDelegation(trx: Transaction<Database>, actor: Actor, id: string) {
+  private async ownDelegation(trx: Transaction<Database>, actor: SignedInUser, id: string) {
     if (!UUID.test(id)) throw delegationNotFound();
     const row = await selectDelegation(trx, id);
     if (!row || row.delegator_id !== actor.id) throw delegationNotFound();
@@ -334,7 +318,7 @@ export class DelegationService {
   }
 
   async modify(
-    actor: Actor,
+    actor: SignedInUser,
     id: string,
     input: { version: number; rights?: string[]; startsOn: string; endsOn: string | null },
   ): Promise<{ id: string; version: number }> {
@@ -387,7 +371,7 @@ export class DelegationService {
     });
   }
 
-  async remove(actor: Actor, id: string): Promise<void> {
+  async remove(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
     await this.deps.db.transaction().execute(async (trx) => {
       await this.lockDelegator(trx, actor.id);
@@ -418,7 +402,7 @@ export class DelegationService {
     });
   }
 
-  async resendInvitation(actor: Actor, id: string): Promise<void> {
+  async resendInvitation(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
     await this.deps.db.transaction().execute(async (trx) => {
       const row = await this.ownDelegation(trx, actor, id);
@@ -436,7 +420,7 @@ export class DelegationService {
     });
   }
 
-  async listGiven(actor: Actor) {
+  async listGiven(actor: SignedInUser) {
     requireDoctor(actor);
     const now = this.deps.clock.now();
     const rows = await this.deps.db
@@ -449,7 +433,7 @@ export class DelegationService {
     return rows.map((row) => presentDelegation(row, now));
   }
 
-  async listReceived(actor: Actor) {
+  async listReceived(actor: SignedInUser) {
     const now = this.deps.clock.now();
     const rows = await this.deps.db
       .selectFrom('delegations as d')
@@ -516,7 +500,7 @@ export class DelegationService {
    * row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
    * usable by the right person.
    */
-  async acceptInvitation(user: Actor, token: string): Promise<{ delegationId: string }> {
+  async acceptInvitation(user: SignedInUser, token: string): Promise<{ delegationId: string }> {
     const now = this.deps.clock.now();
     const outcome = await this.deps.db.transaction().execute(async (trx) => {
       const inv = await this.findInvitation(trx, token, true);
@@ -614,8 +598,6 @@ export function invitationProblem(
   if (inv.ends_on && inv.ends_on < todayInParis(now)) return invitationErrors.expired();
   return undefined;
 }
-
-export type { DelegationKind };
 
 /** A delegation as the API shows it: facts, derived status and what the doctor may do. */
 export function presentDelegation(row: Selectable<DelegationsTable>, now: Date) {

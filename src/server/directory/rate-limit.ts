@@ -1,6 +1,5 @@
-// A per-session request budget for the directory search, in memory (per application node).
-// Our own few lines rather than @fastify/rate-limit: that plugin decorates the root instance,
-// and two features registering it would collide.
+// A per-session request budget for the directory search, in memory (per application node),
+// keyed by the session (@fastify/rate-limit, used by the invitation routes, keys by address).
 
 export interface RateLimiter {
   /** Counts one request for the key; returns the seconds to wait when over the budget. */

@@ -1,4 +1,4 @@
-// Patients' dossiers under delegated access, the acting context and "Pourquoi ai-je accès ?".
+// Patients' dossiers under delegated access (the access feature decides and gives the acting context).
 import type { Feature } from '../app.js';
 import { seedDemoDossiers } from './demo.js';
 import { dossierRoutes } from './routes.js';
@@ -8,6 +8,6 @@ export const dossiersFeature: Feature = {
   name: 'dossiers',
   demoSeed: seedDemoDossiers,
   routes(app, ctx) {
-    dossierRoutes(app, ctx, new DossierService({ db: ctx.db, clock: ctx.clock }));
+    dossierRoutes(app, new DossierService({ db: ctx.db, clock: ctx.clock }));
   },
 };

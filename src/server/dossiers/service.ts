@@ -2,23 +2,21 @@
 // reads or writes; nothing else here checks rights. Input shapes are validated at the HTTP edge
 // (the zod schemas of src/shared/dossiers.ts).
 import { type Selectable, sql } from 'kysely';
-import type { Administrative, Medical, Patient } from '../../shared/dossiers.js';
+import type { Administrative, DossierStatus, Medical, Patient } from '../../shared/dossiers.js';
 import {
-  type AccessUser,
   type Authorized,
   authorize,
-  delegationsJson,
+  delegationsForAsJson,
   dossierNotFound,
-  fromDelegationJson,
   isUuid,
 } from '../access/index.js';
-import { parseDate, todayInParis } from '../delegations/rules.js';
+import { grantOf } from '../delegations/facts.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
-import type { DossiersTable } from './tables.js';
-
-export type DossierStatus = 'brouillon' | 'complet' | 'envoye';
+import { parseDate, todayInParis } from '../platform/paris-time.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
+import type { DossierRequestsTable, DossiersTable } from './tables.js';
 
 /** Derived: sent once a request is under way; complete once the essentials are filled in. */
 export function dossierStatus(
@@ -65,7 +63,7 @@ export class DossierService {
     return row;
   }
 
-  async list(user: AccessUser, onBehalfOfId: string) {
+  async list(user: SignedInUser, onBehalfOfId: string) {
     const access = await authorize(this.deps, user, onBehalfOfId, 'list');
     const rows = await this.deps.db
       .selectFrom('dossiers as d')
@@ -106,7 +104,7 @@ export class DossierService {
   }
 
   /** The hot path: the dossier, its requests and the actor's delegations in one query. */
-  async get(user: AccessUser, onBehalfOfId: string, id: string) {
+  async get(user: SignedInUser, onBehalfOfId: string, id: string) {
     if (!isUuid(id)) throw dossierNotFound();
     const row = await this.deps.db
       .selectFrom('dossiers as d')
@@ -117,12 +115,12 @@ export class DossierService {
         >`coalesce((select json_agg(json_build_object('id', r.id, 'establishment', r.establishment,
           'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at) order by r.sent_at)
           from dossier_requests r where r.dossier_id = d.id), '[]')`.as('requests'),
-        delegationsJson(user, onBehalfOfId).as('delegations'),
+        delegationsForAsJson(user, onBehalfOfId).as('delegations'),
       ])
       .where('d.id', '=', id)
       .executeTakeFirst();
     if (!row) throw dossierNotFound();
-    const delegations = row.delegations.map(fromDelegationJson);
+    const delegations = row.delegations.map(grantOf);
     const access = await authorize(
       this.deps,
       user,
@@ -135,7 +133,7 @@ export class DossierService {
   }
 
   async create(
-    user: AccessUser,
+    user: SignedInUser,
     onBehalfOfId: string,
     input: { patient: Patient; administrative?: Administrative },
   ) {
@@ -166,7 +164,7 @@ export class DossierService {
   }
 
   async updateAdministrative(
-    user: AccessUser,
+    user: SignedInUser,
     onBehalfOfId: string,
     id: string,
     input: { version: number; patient?: Patient; administrative: Administrative },
@@ -199,7 +197,7 @@ export class DossierService {
   }
 
   async updateMedical(
-    user: AccessUser,
+    user: SignedInUser,
     onBehalfOfId: string,
     id: string,
     input: { version: number; medical: Medical },
@@ -224,7 +222,7 @@ export class DossierService {
     return updated;
   }
 
-  async sendRequest(user: AccessUser, onBehalfOfId: string, id: string, establishment: string) {
+  async sendRequest(user: SignedInUser, onBehalfOfId: string, id: string, establishment: string) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
     await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
@@ -273,7 +271,7 @@ export class DossierService {
     });
   }
 
-  async cancelRequest(user: AccessUser, onBehalfOfId: string, id: string, requestId: string) {
+  async cancelRequest(user: SignedInUser, onBehalfOfId: string, id: string, requestId: string) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
     await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
@@ -309,7 +307,7 @@ const requestNotFound = () => new DomainError('request_not_found', 'Cette demand
 interface RequestRow {
   id: string;
   establishment: string;
-  status: string;
+  status: DossierRequestsTable['status'];
   sentAt: string;
   updatedAt: string;
 }

@@ -17,20 +17,20 @@ import { CURRENT_CHARTER } from './charter/index.js';
 import type { PscIdentity } from './claims.js';
 import { DEMO_CARDS } from './local-psc/cards.js';
 import { hashPassword, passwordProblems } from './passwords.js';
-import { randomToken, type SessionUser, sha256 } from './sessions.js';
+import { type AccountRow, randomToken, sha256 } from './sessions.js';
 
 type Tx = Kysely<Database>;
 
 export const DOCTOR_PROFESSION = '10';
 export const EMAIL_CONFIRMATION_HOURS = 48;
 
-export const isDoctor = (u: Pick<SessionUser, 'profession_code'>) => u.profession_code === DOCTOR_PROFESSION;
+export const isDoctor = (u: Pick<AccountRow, 'profession_code'>) => u.profession_code === DOCTOR_PROFESSION;
 
-export function firstSignInComplete(u: Pick<SessionUser, 'first_signin_completed_at' | 'charter_version'>) {
+export function firstSignInComplete(u: Pick<AccountRow, 'first_signin_completed_at' | 'charter_version'>) {
   return u.first_signin_completed_at !== null && u.charter_version === CURRENT_CHARTER.version;
 }
 
-export function professionLabel(u: SessionUser): string | null {
+export function professionLabel(u: AccountRow): string | null {
   if (u.profession_code && PROFESSION_LABELS[u.profession_code]) {
     return PROFESSION_LABELS[u.profession_code] ?? null;
   }
@@ -39,7 +39,7 @@ export function professionLabel(u: SessionUser): string | null {
   return declared?.label ?? null;
 }
 
-export function toMe(u: SessionUser): Me {
+export function toMe(u: AccountRow): Me {
   return {
     id: u.id,
     subjectNameId: u.subject_name_id,
@@ -100,7 +100,7 @@ export function registerInvitationEmailResolver(resolver: InvitationEmailResolve
 export async function invitationEmailFor(
   db: Tx,
   returnTo: string | null,
-  u: Pick<SessionUser, 'family_name' | 'given_name'>,
+  u: Pick<AccountRow, 'family_name' | 'given_name'>,
 ): Promise<string | undefined> {
   if (!returnTo) return undefined;
   const person = { familyName: u.family_name, givenName: u.given_name };
@@ -111,7 +111,7 @@ export async function invitationEmailFor(
   return undefined;
 }
 
-function needs(ctx: AppContext, u: SessionUser) {
+function needs(ctx: AppContext, u: AccountRow) {
   const doctor = isDoctor(u);
   const started = u.first_signin_completed_at === null;
   return {
@@ -122,7 +122,7 @@ function needs(ctx: AppContext, u: SessionUser) {
   };
 }
 
-function prefillProfession(u: SessionUser): DeclaredProfession | null {
+function prefillProfession(u: AccountRow): DeclaredProfession | null {
   if (u.declared_profession) return u.declared_profession as DeclaredProfession;
   if (u.profession_code === '60') return 'infirmier';
   return null;
@@ -130,7 +130,7 @@ function prefillProfession(u: SessionUser): DeclaredProfession | null {
 
 export async function firstSignInInfo(
   ctx: AppContext,
-  u: SessionUser,
+  u: AccountRow,
   returnTo: string | null,
 ): Promise<FirstSignInInfo> {
   const n = needs(ctx, u);
@@ -164,7 +164,7 @@ export function isUniqueViolation(err: unknown, constraint: string): boolean {
 }
 
 /** Validates the first sign-in form against what this user still has to give. */
-export function checkFirstSignIn(ctx: AppContext, u: SessionUser, input: FirstSignIn) {
+export function checkFirstSignIn(ctx: AppContext, u: AccountRow, input: FirstSignIn) {
   const n = needs(ctx, u);
   const fields: { path: string; message: string }[] = [];
   if (n.needsPassword) {
@@ -207,7 +207,7 @@ export function checkFirstSignIn(ctx: AppContext, u: SessionUser, input: FirstSi
 /** One transaction: the account is completed, and the confirmation email queued, together. */
 export async function completeFirstSignIn(
   ctx: AppContext,
-  sessionUser: SessionUser,
+  sessionUser: AccountRow,
   sessionIdHash: Buffer,
   returnTo: string | null,
   input: FirstSignIn,

@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import type { Feature } from '../app.js';
 import { DomainError, notFound, unauthorized } from '../platform/errors.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { identityRoutes, incomplete, pscClientOf } from './routes.js';
 import {
@@ -22,22 +23,8 @@ export {
 } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
 
-/** The signed-in user, as every feature sees it. Read from the database at each request. */
-export interface CurrentUser {
-  id: string;
-  subjectNameId: string;
-  familyName: string;
-  givenName: string;
-  cardType: string | null;
-  professionCode: string | null;
-  /** Profession code '10' in the national directory. */
-  isDoctor: boolean;
-  email: string | null;
-  emailVerified: boolean;
-  firstSignInComplete: boolean;
-}
-
-function currentUserOf(request: FastifyRequest): CurrentUser | undefined {
+/** The signed-in user, read from the database at each request (the session's row). */
+function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
   const u = request.identity?.session?.user;
   if (!u) return undefined;
   return {
@@ -58,16 +45,16 @@ function currentUserOf(request: FastifyRequest): CurrentUser | undefined {
  * The signed-in user whose first sign-in is complete. Throws a 401 DomainError when nobody is
  * signed in, a 403 when the first sign-in (or a new charter) is still to be done.
  */
-export function requireUser(request: FastifyRequest): CurrentUser {
-  const user = currentUserOf(request);
+export function requireUser(request: FastifyRequest): SignedInUser {
+  const user = signedInUserOf(request);
   if (!user) throw unauthorized();
   if (!user.firstSignInComplete) throw incomplete();
   return user;
 }
 
 /** The signed-in user even before first sign-in is complete (e.g. an invitation landing page). */
-export function optionalUser(request: FastifyRequest): CurrentUser | undefined {
-  return currentUserOf(request);
+export function optionalUser(request: FastifyRequest): SignedInUser | undefined {
+  return signedInUserOf(request);
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

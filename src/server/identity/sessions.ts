@@ -16,7 +16,8 @@ export const sha256 = (value: string) => crypto.createHash('sha256').update(valu
 export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export type SessionUser = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
+/** The signed-in person's account row, as the session loads it (SignedInUser is what features see). */
+export type AccountRow = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
 
 export interface LoadedSession {
   idHash: Buffer;
@@ -24,7 +25,7 @@ export interface LoadedSession {
   method: 'psc' | 'password';
   idToken: string | null;
   returnTo: string | null;
-  user: SessionUser;
+  user: AccountRow;
   /** The raw cookie value: the CSRF token is derived from it. */
   rawId: string;
 }

@@ -1,10 +1,10 @@
 // Reading the journal: a doctor sees the entries about his or her dossiers and delegations; a
 // delegate sees his or her own actions. Nobody sees another doctor's journal.
 import { sql } from 'kysely';
-import { Temporal } from 'temporal-polyfill';
-import { endOfDayExclusive, startOfDay, ZONE } from '../delegations/rules.js';
 import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
+import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
 import { ACTION_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
 import type { JournalAction, JournalOutcome } from './store.js';
 
@@ -16,14 +16,9 @@ export interface JournalFilters {
   to?: string;
 }
 
-export interface JournalViewer {
-  id: string;
-  isDoctor: boolean;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function baseQuery(db: Db, viewer: JournalViewer, f: JournalFilters) {
+function baseQuery(db: Db, viewer: SignedInUser, f: JournalFilters) {
   if (f.scope === 'mine' && !viewer.isDoctor) {
     throw new DomainError(
       'journal_forbidden',
@@ -79,7 +74,7 @@ const person = (given: string | null, family: string | null) =>
 
 export async function readJournal(
   db: Db,
-  viewer: JournalViewer,
+  viewer: SignedInUser,
   f: JournalFilters,
   page: { limit: number; before?: number },
 ): Promise<{ entries: JournalRow[]; next: number | null }> {
@@ -132,7 +127,7 @@ export async function readJournal(
 }
 
 /** The people who acted in this doctor's journal, for the "by delegate" filter. */
-export async function journalActors(db: Db, viewer: JournalViewer) {
+export async function journalActors(db: Db, viewer: SignedInUser) {
   return db
     .selectFrom('journal_entries as j')
     .innerJoin('users as a', 'a.id', 'j.actor_id')
@@ -156,12 +151,6 @@ const CSV_COLUMNS: [string, (r: JournalRow) => string | null][] = [
   ['Détail', (r) => r.detail],
 ];
 
-export function parisDateTime(iso: string): string {
-  const z = Temporal.Instant.from(iso).toZonedDateTimeISO(ZONE);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(z.day)}/${p(z.month)}/${z.year} ${p(z.hour)}:${p(z.minute)}:${p(z.second)}`;
-}
-
 /** A CSV cell as French spreadsheets read it: ';' separated, quoted, formulas neutralised. */
 export function csvCell(value: string | null): string {
   let v = value ?? '';
@@ -169,7 +158,7 @@ export function csvCell(value: string | null): string {
   return `"${v.replace(/"/g, '""')}"`;
 }
 
-export async function* journalCsv(db: Db, viewer: JournalViewer, f: JournalFilters, max = 100_000) {
+export async function* journalCsv(db: Db, viewer: SignedInUser, f: JournalFilters, max = 100_000) {
   yield `\uFEFF${CSV_COLUMNS.map(([h]) => csvCell(h)).join(';')}\r\n`;
   let before: number | undefined;
   let written = 0;

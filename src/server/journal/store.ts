@@ -1,7 +1,7 @@
-// Journal I/O: append inside the caller's transaction (serialised per chain by an advisory
-// lock), verify the chains, read entries with filters.
+// Journal I/O: append inside the caller's transaction (the chain head's row lock serialises a
+// chain), group commit for the hot path, verify the chains. Reading with filters: queries.ts.
 import crypto from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
 import type { Database } from '../platform/db-types.js';
 import { chainHash, type EntryContent, entryContent, GENESIS, SHARDS } from './chain.js';
 import { checkpointValid } from './retention.js';
@@ -94,8 +94,7 @@ function toAppend(entry: JournalEntryInput) {
 }
 
 /** One statement for any number of entries (journal_append, migration 0010), heads locked in chain order. */
-// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
-async function appendMany(db: Kysely<any>, entries: JournalEntryInput[]): Promise<void> {
+async function appendMany(db: QueryExecutorProvider, entries: JournalEntryInput[]): Promise<void> {
   const rows = entries.map(toAppend).sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
   await sql`select journal_append(${JSON.stringify(rows)}::jsonb)`.execute(db);
 }
@@ -104,8 +103,7 @@ async function appendMany(db: Kysely<any>, entries: JournalEntryInput[]): Promis
  * Appends one entry inside the caller's transaction (delegation events): the chain head's row
  * lock is held until that transaction ends, so the entry commits with the change it records.
  */
-// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
-export async function appendJournal(db: Kysely<any>, entry: JournalEntryInput): Promise<void> {
+export async function appendJournal(db: QueryExecutorProvider, entry: JournalEntryInput): Promise<void> {
   await appendMany(db, [entry]);
 }
 

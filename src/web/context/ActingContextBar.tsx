@@ -5,13 +5,14 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Notice } from '@codegouvfr/react-dsfr/Notice';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { RIGHT_CODES, RIGHT_LABELS } from '../../shared/delegations';
-import { type ActingContext, type DelegatedContext, doctorName, useActingContext } from './useActingContext';
+import type { DelegatedContext } from '../../shared/access';
+import { RIGHT_LABELS, RIGHTS } from '../../shared/rights';
+import { type ActingContext, doctorName, useActingContext } from './useActingContext';
 import './context.css';
 
 export function rightsSentence(d: Pick<DelegatedContext, 'kind' | 'rights'>): string {
   if (d.kind === 'peer') return 'les mêmes droits que le médecin';
-  return RIGHT_CODES.filter((r) => d.rights.includes(r))
+  return RIGHTS.filter((r) => d.rights.includes(r))
     .map((r) => RIGHT_LABELS[r].toLocaleLowerCase('fr-FR'))
     .join(', ');
 }

@@ -5,13 +5,15 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { type InvitationView, RIGHT_CODES, RIGHT_LABELS } from '../../../shared/delegations';
+import { periodLabel } from '../../../shared/calendar';
+import type { InvitationView } from '../../../shared/delegations';
+import { RIGHT_LABELS, RIGHTS } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
 import { CONTEXTS_KEY } from '../../context/useActingContext';
 import { acceptInvitation, fetchInvitation, fetchReceived, RECEIVED_KEY } from './api';
 import { Loading, StatusBadge, useTitle } from './components';
-import { personName, spokenPeriod } from './format';
+import { personName } from './format';
 import './delegations.css';
 
 const TITLE = 'Invitation à finaliser une délégation de droits';
@@ -110,13 +112,13 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
             <dt>Droits d’accès accordés</dt>
             <dd>
               <ul>
-                {RIGHT_CODES.filter((r) => invitation.rights.includes(r)).map((r) => (
+                {RIGHTS.filter((r) => invitation.rights.includes(r)).map((r) => (
                   <li key={r}>{RIGHT_LABELS[r]}</li>
                 ))}
               </ul>
             </dd>
             <dt>Période</dt>
-            <dd>{spokenPeriod(invitation.startsOn, invitation.endsOn)}</dd>
+            <dd>{periodLabel(invitation.startsOn, invitation.endsOn)}</dd>
           </dl>
         </section>
       )}

@@ -7,6 +7,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { DelegationView } from '../../../shared/delegations';
+import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { DELEGATIONS_KEY, fetchDelegations, modifyDelegation, RECEIVED_KEY } from './api';
 import {
@@ -21,7 +22,6 @@ import {
   type PeriodValue,
   periodPayload,
   RIGHTS_FIELD,
-  type Right,
   RightsFieldset,
   StatusBadge,
   useTitle,

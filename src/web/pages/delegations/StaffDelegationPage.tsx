@@ -9,6 +9,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { STAFF_PROFESSIONS } from '../../../shared/delegations';
+import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { createStaff, DELEGATIONS_KEY } from './api';
 import {
@@ -21,7 +22,6 @@ import {
   type PeriodValue,
   periodPayload,
   RIGHTS_FIELD,
-  type Right,
   RightsFieldset,
   useTitle,
 } from './components';

@@ -6,19 +6,20 @@ import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { type ReactNode, type RefObject, useEffect } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
+import { periodLabel } from '../../../shared/calendar';
+import type { DelegationView } from '../../../shared/delegations';
+import type { Me } from '../../../shared/identity';
 import {
-  type DelegationView,
-  RIGHT_CODES,
+  DELEGATION_STATUS_LABELS,
   RIGHT_LABELS,
   RIGHT_SHORT_LABELS,
-  STATUS_LABELS,
-} from '../../../shared/delegations';
-import type { Me } from '../../../shared/identity';
+  RIGHTS,
+  type Right,
+} from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
-import { shortPeriod, spokenPeriod } from './format';
+import { shortPeriod } from './format';
 
-export type Right = (typeof RIGHT_CODES)[number];
 type Status = DelegationView['status'];
 
 const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' | 'new' | undefined> = {
@@ -33,7 +34,7 @@ const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' |
 export function StatusBadge({ status }: { status: Status }) {
   return (
     <Badge as="span" small severity={STATUS_SEVERITY[status]}>
-      {STATUS_LABELS[status]}
+      {DELEGATION_STATUS_LABELS[status]}
     </Badge>
   );
 }
@@ -45,7 +46,7 @@ export function Period({ startsOn, endsOn }: { startsOn: string; endsOn: string 
       <span aria-hidden="true" className="delegation-period">
         {shortPeriod(startsOn, endsOn)}
       </span>
-      <span className="fr-sr-only">{spokenPeriod(startsOn, endsOn)}</span>
+      <span className="fr-sr-only">{periodLabel(startsOn, endsOn)}</span>
     </>
   );
 }
@@ -62,7 +63,7 @@ export function RightsSummary({
   if (kind === 'peer') return <>{peerLabel}</>;
   return (
     <ul className="delegation-rights">
-      {RIGHT_CODES.filter((r) => rights.includes(r)).map((r) => (
+      {RIGHTS.filter((r) => rights.includes(r)).map((r) => (
         <li key={r}>
           <span aria-hidden="true">{RIGHT_SHORT_LABELS[r]}</span>
           <span className="fr-sr-only">{RIGHT_LABELS[r]}</span>
@@ -166,7 +167,7 @@ export function RightsFieldset({
       hintText="Chaque droit comprend la consultation des dossiers : « Consulter les dossiers » est toujours accordé."
       state={error ? 'error' : 'default'}
       stateRelatedMessage={error}
-      options={RIGHT_CODES.map((code) => ({
+      options={RIGHTS.map((code) => ({
         label: RIGHT_LABELS[code],
         nativeInputProps: {
           name: 'droits',
@@ -178,7 +179,7 @@ export function RightsFieldset({
             if (e.target.checked) set.add(code);
             else set.delete(code);
             set.add('consulter');
-            onChange(RIGHT_CODES.filter((r) => set.has(r)));
+            onChange(RIGHTS.filter((r) => set.has(r)));
           },
         },
       }))}

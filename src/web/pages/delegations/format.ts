@@ -1,4 +1,6 @@
-// How delegations read in French: dates, periods, people, places.
+// How delegations read in French: compact periods, people, places (dates and periods in words:
+// src/shared/calendar.ts).
+import { frenchDate } from '../../../shared/calendar';
 import type { DelegationView } from '../../../shared/delegations';
 
 const parisDay = new Intl.DateTimeFormat('en-CA', {
@@ -13,24 +15,11 @@ export function todayInParis(now = new Date()): string {
   return parisDay.format(now);
 }
 
-/** 'AAAA-MM-JJ' → 'JJ/MM/AAAA'. */
-export function frenchDate(date: string): string {
-  const [y, m, d] = date.slice(0, 10).split('-');
-  return `${d}/${m}/${y}`;
-}
-
 /** The compact period of the tables: "01/12/2026 → —", "01/12 → 31/12/2026". */
 export function shortPeriod(startsOn: string, endsOn: string | null): string {
   if (!endsOn) return `${frenchDate(startsOn)} → —`;
   const sameYear = startsOn.slice(0, 4) === endsOn.slice(0, 4);
   return `${sameYear ? frenchDate(startsOn).slice(0, 5) : frenchDate(startsOn)} → ${frenchDate(endsOn)}`;
-}
-
-/** The same period in words, for screen readers and sentences. */
-export function spokenPeriod(startsOn: string, endsOn: string | null): string {
-  return endsOn
-    ? `du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}`
-    : `à partir du ${frenchDate(startsOn)}, sans date de fin`;
 }
 
 /** "LYON" → "Lyon", "SAINT-ÉTIENNE" → "Saint-Étienne". */

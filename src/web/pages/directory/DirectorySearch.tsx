@@ -8,6 +8,7 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { z } from 'zod';
+import { frenchDate } from '../../../shared/calendar';
 import {
   type DirectoryPerson,
   directoryPageSchema as page,
@@ -18,12 +19,6 @@ import { ApiError, apiGet } from '../../api/client';
 export type { DirectoryPerson };
 
 type Page = z.infer<typeof page>;
-
-/** "2026-11-24" → "24/11/2026" */
-export function frenchDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-');
-  return `${d}/${m}/${y}`;
-}
 
 /** "Dr Jean-Pierre LEFÈVRE" */
 export function displayName(p: DirectoryPerson): string {

@@ -11,13 +11,17 @@ import { Notice } from '@codegouvfr/react-dsfr/Notice';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { RIGHT_CODES, RIGHT_LABELS } from '../../../shared/delegations';
-import { LIVING_SITUATION_LABELS } from '../../../shared/dossiers';
+import { frenchDate } from '../../../shared/calendar';
+import {
+  type DossierView as Dossier,
+  isLivingSituation,
+  LIVING_SITUATION_LABELS,
+} from '../../../shared/dossiers';
+import { RIGHT_LABELS, RIGHTS, type Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { type ActingContext, doctorName } from '../../context';
 import {
   cancelRequest,
-  type Dossier,
   dossierKey,
   explainAccess,
   fetchDossier,
@@ -50,7 +54,7 @@ import {
   patientForm,
   patientPayload,
 } from './fields';
-import { frenchDate, parisDateTime, parisDateTimeWords } from './format';
+import { parisDateTime, parisDateTimeWords } from './format';
 import './dossiers.css';
 
 export function DossierPage() {
@@ -96,7 +100,7 @@ function DossierView({ acting }: { acting: ActingContext }) {
     return <PageError title="Dossier" message={errorMessage(err)} />;
   }
   const d = dossier.data;
-  const can = (right: (typeof RIGHT_CODES)[number]) => d.rights.includes(right);
+  const can = (right: Right) => d.rights.includes(right);
   const reload = () => queryClient.invalidateQueries({ queryKey: ['dossiers', onBehalfOf ?? 'self'] });
   /** After a write: say what happened; on a conflict or refusal, reload what the server has. */
   const done = async (text: string) => {
@@ -208,7 +212,7 @@ function WhyAccess({ dossier, onBehalfOf }: { dossier: Dossier; onBehalfOf: stri
           <p>{explain.data.message}</p>
           <p className="fr-mb-1w">Ce que vous pouvez faire sur ce dossier :</p>
           <ul>
-            {RIGHT_CODES.filter((r) => dossier.rights.includes(r)).map((r) => (
+            {RIGHTS.filter((r) => dossier.rights.includes(r)).map((r) => (
               <li key={r}>{RIGHT_LABELS[r]}</li>
             ))}
           </ul>
@@ -381,7 +385,12 @@ function AdministrativeSection({
             ['Téléphone', a.phone],
             ['Personne de confiance', a.trustedPerson],
             ['Couverture sociale', a.coverage],
-            ['Situation de vie', a.livingSituation ? LIVING_SITUATION_LABELS[a.livingSituation] : ''],
+            [
+              'Situation de vie',
+              isLivingSituation(a.livingSituation)
+                ? LIVING_SITUATION_LABELS[a.livingSituation]
+                : (a.livingSituation ?? ''),
+            ],
           ]}
         />
       }

@@ -8,9 +8,13 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import type { RefObject } from 'react';
 import {
   type Administrative,
+  type AdministrativeView,
+  type DossierView,
+  isLivingSituation,
   LIVING_SITUATION_LABELS,
+  type LivingSituation,
   type Medical,
-  type Patient,
+  type MedicalView,
 } from '../../../shared/dossiers';
 import type { ApiError } from '../../api/client';
 
@@ -25,7 +29,7 @@ export interface AdministrativeForm {
   phone: string;
   trustedPerson: string;
   coverage: string;
-  livingSituation: '' | keyof typeof LIVING_SITUATION_LABELS;
+  livingSituation: '' | LivingSituation;
 }
 export interface MedicalForm {
   antecedents: string;
@@ -43,15 +47,16 @@ export const emptyAdministrative: AdministrativeForm = {
   livingSituation: '',
 };
 
-export const patientForm = (p: Patient): PatientForm => ({ ...p });
-export const administrativeForm = (a: Administrative): AdministrativeForm => ({
+/** The forms start from what the server sent (lenient shapes): the server checks what is saved. */
+export const patientForm = (p: DossierView['patient']): PatientForm => ({ ...p });
+export const administrativeForm = (a: AdministrativeView): AdministrativeForm => ({
   address: a.address ?? '',
   phone: a.phone ?? '',
   trustedPerson: a.trustedPerson ?? '',
   coverage: a.coverage ?? '',
-  livingSituation: a.livingSituation ?? '',
+  livingSituation: isLivingSituation(a.livingSituation) ? a.livingSituation : '',
 });
-export const medicalForm = (m: Medical): MedicalForm => ({
+export const medicalForm = (m: MedicalView): MedicalForm => ({
   antecedents: m.antecedents ?? '',
   pathologies: m.pathologies ?? '',
   treatments: m.treatments ?? '',

@@ -1,0 +1,117 @@
+// The gate of every dossier route: load the facts from the database at every request (no right
+// is cached anywhere), decide with the one decision (decide.ts), journal every access by someone
+// other than the owner (refusals included), and turn a refusal into 404 or 403.
+import { sql } from 'kysely';
+import { normalizeRights, RIGHTS, type Right } from '../../shared/rights.js';
+import {
+  type DelegationFactsRow,
+  type DelegationGrant,
+  delegationsBetween,
+  delegationsBetweenAsJson,
+} from '../delegations/facts.js';
+import { appendJournalGrouped, type JournalAction } from '../journal/store.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/database.js';
+import { DomainError } from '../platform/errors.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
+import { ACTION_PHRASES, type Decision, type DossierAction, decide, knowsContext } from './decide.js';
+
+export const JOURNAL_ACTION: Record<DossierAction, JournalAction> = {
+  list: 'dossier.list',
+  read: 'dossier.read',
+  read_medical: 'dossier.read_medical',
+  create: 'dossier.create',
+  write_admin: 'dossier.write',
+  write_medical: 'dossier.write_medical',
+  send: 'dossier.send',
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (v: string) => UUID.test(v);
+
+export const dossierNotFound = () => new DomainError('dossier_not_found', 'Ce dossier est introuvable.', 404);
+
+/** The delegations the decision needs for this actor in this context (none when acting for oneself). */
+export async function delegationsFor(db: Db, user: SignedInUser, onBehalfOfId: string) {
+  return onBehalfOfId === user.id ? [] : delegationsBetween(db, onBehalfOfId, user.subjectNameId);
+}
+
+/** The same delegations as delegationsFor(), as a JSON column of another query (map with grantOf). */
+export function delegationsForAsJson(user: SignedInUser, onBehalfOfId: string) {
+  if (onBehalfOfId === user.id) return sql<DelegationFactsRow[]>`'[]'::json`;
+  return delegationsBetweenAsJson(onBehalfOfId, user.subjectNameId);
+}
+
+export interface AuthorizeDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export interface Authorized {
+  decision: Decision & { allowed: true };
+  onBehalfOfId: string;
+  /** Every right the actor holds in this context now (all of them for the owner). */
+  rights: Right[];
+}
+
+function refusal(decision: Decision & { allowed: false }, onDossier: boolean): DomainError {
+  if (onDossier && !knowsContext(decision)) return dossierNotFound();
+  if (decision.reason === 'missing_right') {
+    return new DomainError(
+      'missing_right',
+      `Vos droits ne vous permettent pas de ${ACTION_PHRASES[decision.action]} pour ce médecin.`,
+      403,
+    );
+  }
+  return new DomainError(
+    'no_active_delegation',
+    'Vous n’avez pas de délégation de droits active de ce médecin : l’accès à ses dossiers vous est refusé.',
+    403,
+  );
+}
+
+/**
+ * The one gate of every dossier route. `dossierOwnerId` comes from the dossier the route loaded
+ * (undefined when none: 404 is answered by the caller before calling this).
+ */
+export async function authorize(
+  deps: AuthorizeDeps,
+  user: SignedInUser,
+  onBehalfOfId: string,
+  action: DossierAction,
+  dossier?: { id: string; ownerId: string },
+  /** The delegations, when the caller loaded them with the dossier (delegationsForAsJson()). */
+  preloaded?: DelegationGrant[],
+): Promise<Authorized> {
+  const now = deps.clock.now();
+  const delegations = preloaded ?? (await delegationsFor(deps.db, user, onBehalfOfId));
+  const decision = decide({
+    actor: user,
+    onBehalfOfId,
+    action,
+    dossierOwnerId: dossier?.ownerId,
+    delegations,
+    now,
+  });
+  // Journal every access by someone other than the owner, allowed or not, on the chain of the
+  // doctor whose dossiers are concerned.
+  const concerned = dossier?.ownerId ?? onBehalfOfId;
+  if (concerned !== user.id && (delegations.length > 0 || dossier)) {
+    await appendJournalGrouped(deps.db, {
+      at: now,
+      actorId: user.id,
+      onBehalfOfId: concerned,
+      delegationId: 'delegationId' in decision ? (decision.delegationId ?? null) : null,
+      dossierId: dossier?.id ?? null,
+      action: JOURNAL_ACTION[action],
+      outcome: decision.allowed ? 'allowed' : 'denied',
+      details: decision.allowed
+        ? { right: decision.via === 'delegation' ? decision.right : null }
+        : { reason: decision.reason },
+    });
+  }
+  if (!decision.allowed) throw refusal(decision, dossier !== undefined);
+  const via =
+    decision.via === 'delegation' ? delegations.find((d) => d.id === decision.delegationId) : undefined;
+  return { decision, onBehalfOfId, rights: via ? normalizeRights(via.kind, via.rights) : [...RIGHTS] };
+}
