@@ -69,6 +69,7 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
     specialty_label: identity.specialtyLabel,
     postal_code: identity.postalCode,
     claims_email: identity.email,
+    psc_places: JSON.stringify(identity.places),
     last_signin_at: now,
     // A proven identity ends a password lockout.
     failed_password_attempts: 0,

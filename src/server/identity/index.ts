@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Feature } from '../app.js';
 import { DomainError, notFound, unauthorized } from '../platform/errors.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
+import { backchannelLogoutRoutes } from './backchannel-logout.js';
 import { identityRoutes, incomplete, pscClientOf } from './routes.js';
 import {
   BROWSER_COOKIE,
@@ -121,5 +122,6 @@ export const identityFeature: Feature = {
       }
     }
     await identityRoutes(app, ctx);
+    await backchannelLogoutRoutes(app, ctx);
   },
 };
