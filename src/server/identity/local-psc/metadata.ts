@@ -30,6 +30,9 @@ export const UNSUPPORTED_PATHS = {
   registration_endpoint: '/clients-registrations/openid-connect',
 } as const;
 
+/** How clients authenticate at the introspection and revocation endpoints (provider.ts). */
+const SECRET_AUTH = ['client_secret_basic', 'client_secret_post'];
+
 /** The sandbox document's keys, in its order. */
 export const PSC_METADATA_KEYS = [
   'issuer',
@@ -95,17 +98,18 @@ export const PSC_METADATA_KEYS = [
  */
 export function pscMetadata(doc: Record<string, unknown>, publicUrl: string): Record<string, unknown> {
   const issuer = String(doc.issuer);
-  const tokenAuth = doc.token_endpoint_auth_methods_supported;
-  const tokenAuthAlgs = doc.token_endpoint_auth_signing_alg_values_supported;
   const own: Record<string, unknown> = {
     ...doc,
     authorization_endpoint: `${publicUrl}${WALLET_AUTHORIZE_PATH}`,
+    // Answered by provider.ts itself (oidc-provider refuses JWT access tokens there).
+    introspection_endpoint: `${issuer}${PSC_ROUTES.introspection}`,
+    revocation_endpoint: `${issuer}${PSC_ROUTES.revocation}`,
     frontchannel_logout_session_supported: false,
     frontchannel_logout_supported: false,
-    introspection_endpoint_auth_methods_supported: tokenAuth,
-    introspection_endpoint_auth_signing_alg_values_supported: tokenAuthAlgs,
-    revocation_endpoint_auth_methods_supported: tokenAuth,
-    revocation_endpoint_auth_signing_alg_values_supported: tokenAuthAlgs,
+    introspection_endpoint_auth_methods_supported: SECRET_AUTH,
+    introspection_endpoint_auth_signing_alg_values_supported: [],
+    revocation_endpoint_auth_methods_supported: SECRET_AUTH,
+    revocation_endpoint_auth_signing_alg_values_supported: [],
     require_request_uri_registration: true,
     tls_client_certificate_bound_access_tokens: false,
     backchannel_token_delivery_modes_supported: [],

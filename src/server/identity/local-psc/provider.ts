@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as jose from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
@@ -274,11 +275,10 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
     routes: PSC_ROUTES,
     features: {
       devInteractions: { enabled: false },
-      // PSC does not offer DPoP; it offers what follows (see metadata.ts).
+      // PSC does not offer DPoP; it offers what follows (see metadata.ts). Introspection and
+      // revocation are answered below: oidc-provider refuses JWT access tokens there.
       dPoP: { enabled: false },
       jwtUserinfo: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
       claimsParameter: { enabled: true },
       requestObjects: { enabled: true, requireSignedRequestObject: false },
       encryption: { enabled: true },
@@ -360,34 +360,6 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
         const { sub: _sub, ...rest } = body;
         koa.body = rest;
       }
-    } else if (koa.path === PSC_ROUTES.introspection && body.active === true) {
-      const presented = koa.oidc?.params?.token;
-      const wrapped = typeof presented === 'string' ? await unwrapAccessToken(presented) : undefined;
-      if (wrapped) {
-        // introspection-sandbox-card.json's keys.
-        const c = wrapped.claims;
-        koa.body = {
-          exp: c.exp,
-          iat: c.iat,
-          auth_time: c.auth_time,
-          jti: c.jti,
-          iss: c.iss,
-          sub: c.sub,
-          typ: 'Bearer',
-          azp: c.azp,
-          nonce: c.nonce ?? '',
-          session_state: c.sid,
-          preferred_username: c.preferred_username,
-          ...(c.acr ? { acr: c.acr } : {}),
-          scope: c.scope,
-          sid: c.sid,
-          authMode: c.authMode,
-          otherIds: c.otherIds,
-          client_id: body.client_id,
-          username: c.preferred_username,
-          active: true,
-        };
-      }
     }
   });
   const callback = provider.callback();
@@ -451,6 +423,82 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
       },
     });
   });
+
+  // Introspection (introspection-sandbox-card.json's shape) and revocation of the JWT access
+  // tokens, for this provider's clients (client_secret_basic or client_secret_post).
+  const clientIds = [LOCAL_CLIENT_ID, LOCAL_JWT_CLIENT_ID];
+  const authenticated = (request: FastifyRequest, body: Record<string, string | undefined>) => {
+    let id = body.client_id;
+    let given = body.client_secret;
+    const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(request.headers.authorization ?? '');
+    if (basic?.[1]) {
+      const [user, password] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+      try {
+        id = decodeURIComponent(user ?? '');
+        given = decodeURIComponent(password ?? '');
+      } catch {
+        return undefined;
+      }
+    }
+    if (!id || !given || !clientIds.includes(id)) return undefined;
+    const a = crypto.createHash('sha256').update(given).digest();
+    const b = crypto.createHash('sha256').update(secret).digest();
+    return crypto.timingSafeEqual(a, b) ? id : undefined;
+  };
+  const liveToken = async (value: string | undefined) => {
+    const wrapped = value ? await unwrapAccessToken(value) : undefined;
+    const stored = wrapped ? await provider.AccessToken.find(wrapped.opaque) : undefined;
+    return wrapped && stored?.isValid ? { wrapped, stored } : undefined;
+  };
+  await app.register(
+    async (plugin) => {
+      await plugin.register(formbody, { bodyLimit: 16 * 1024 });
+      const tokenBody = z.record(z.string(), z.string().max(8000));
+      const invalidClient = (reply: FastifyReply) =>
+        reply.status(401).send({ error: 'invalid_client', error_description: 'Client non authentifié.' });
+      plugin.post(PSC_ROUTES.introspection, { schema: { hide: true } }, async (request, reply) => {
+        const body = tokenBody.safeParse(request.body ?? {});
+        if (!body.success) return reply.status(400).send({ error: 'invalid_request' });
+        const clientId = authenticated(request, body.data);
+        if (!clientId) return invalidClient(reply);
+        reply.header('cache-control', 'no-store');
+        const live = await liveToken(body.data.token);
+        if (!live) return { active: false };
+        const c = live.wrapped.claims;
+        return {
+          exp: c.exp,
+          iat: c.iat,
+          auth_time: c.auth_time,
+          jti: c.jti,
+          iss: c.iss,
+          sub: c.sub,
+          typ: 'Bearer',
+          azp: c.azp,
+          nonce: c.nonce ?? '',
+          session_state: c.sid,
+          preferred_username: c.preferred_username,
+          ...(c.acr ? { acr: c.acr } : {}),
+          scope: c.scope,
+          sid: c.sid,
+          authMode: c.authMode,
+          otherIds: c.otherIds,
+          client_id: c.azp,
+          username: c.preferred_username,
+          active: true,
+        };
+      });
+      plugin.post(PSC_ROUTES.revocation, { schema: { hide: true } }, async (request, reply) => {
+        const body = tokenBody.safeParse(request.body ?? {});
+        if (!body.success) return reply.status(400).send({ error: 'invalid_request' });
+        const clientId = authenticated(request, body.data);
+        if (!clientId) return invalidClient(reply);
+        const live = await liveToken(body.data.token);
+        if (live && live.stored.clientId === clientId) await live.stored.destroy();
+        return reply.status(200).send();
+      });
+    },
+    { prefix: LOCAL_PSC_PATH },
+  );
 
   // The sign-in page (the provider's "interaction") and its static files.
   await app.register(
