@@ -331,6 +331,14 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
 <p><a class="fr-link" href="${esc(publicUrl)}/connexion">Revenir à la page de connexion</a></p>`,
       );
     },
+    // Its only outgoing requests are the logout tokens it posts to this very application,
+    // on loopback in demo mode: oidc-provider's guard against special-use addresses is lifted
+    // for this application's address only.
+    fetch: (url, options) => {
+      if (!String(url).startsWith(`${publicUrl}/`)) return fetch(url, options);
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return fetch(url, rest);
+    },
     ttl: {
       AccessToken: 600,
       AuthorizationCode: 60,
@@ -361,6 +369,12 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
         koa.body = rest;
       }
     }
+  });
+  provider.on('backchannel.error', (_koa, err) => {
+    ctx.logger.warn(
+      { err: { type: (err as Error).name } },
+      'Pro Santé Connect local : déconnexion non transmise',
+    );
   });
   const callback = provider.callback();
   const pass = (raw: IncomingMessage, res: ServerResponse, url: string) => {
