@@ -111,8 +111,21 @@ export const meSchema = z.object({
   hasPassword: z.boolean(),
   firstSignInComplete: z.boolean(),
   charterVersion: z.string().nullable(),
+  /** Places of practice Pro Santé Connect gave at the last sign-in, the main one first. */
+  places: z.array(
+    z.object({
+      name: z.string().nullable(),
+      postalCode: z.string().nullable(),
+      town: z.string().nullable(),
+      /** codeModeExercice: L, S or B (EXERCISE_MODES). */
+      modeCode: z.string().nullable(),
+    }),
+  ),
 });
 export type Me = z.infer<typeof meSchema>;
+
+/** Modes of practice (codeModeExercice, TRE_R23). */
+export const EXERCISE_MODES: Record<string, string> = { L: 'libéral', S: 'salarié', B: 'bénévole' };
 
 export const sessionInfoSchema = z.object({
   user: meSchema.nullable(),

@@ -7,7 +7,8 @@ import { Writable } from 'node:stream';
 import * as jose from 'jose';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { identityFeature } from '../../src/server/identity/index.js';
+import type { Feature } from '../../src/server/app.js';
+import { identityFeature, optionalUser } from '../../src/server/identity/index.js';
 import { localPscOf } from '../../src/server/identity/local-psc/provider.js';
 import {
   LOCAL_CLIENT_ID,
@@ -45,8 +46,16 @@ const logger = pino(
   }),
 );
 
+// A route of "another feature": how the session was opened, as every feature sees it.
+const probe: Feature = {
+  name: 'probe',
+  routes(app) {
+    app.get('/api/probe/sign-in', async (request) => ({ signIn: optionalUser(request)?.signIn ?? null }));
+  },
+};
+
 describe('the local Pro Santé Connect against the sandbox samples', async () => {
-  const t = await startListeningApp({ features: [identityFeature], logger });
+  const t = await startListeningApp({ features: [identityFeature, probe], logger });
   afterAll(() => t.close());
   const issuer = `${t.url}${LOCAL_PSC_PATH}`;
   const psc = localPscOf(t.ctx);
@@ -250,6 +259,14 @@ describe('the local Pro Santé Connect against the sandbox samples', async () =>
       psc_sub: 'f:550dc1c8-d97b-4b1e-ac8c-8eb4471cf9dd:899700427885',
     });
     expect(session.psc_sid).toMatch(/^[\w-]{10,}$/);
+    // Shown on « Mon compte », the main place first; every feature sees the session's level.
+    expect(JSON.parse((await b.get('/api/me')).text).places).toEqual([
+      { name: 'CABINET M DOC0042788', postalCode: '75009', town: 'PARIS', modeCode: 'L' },
+      { name: 'HOPITAL GENERIQUE FIN VARI', postalCode: '75009', town: 'PARIS', modeCode: 'S' },
+    ]);
+    expect(JSON.parse((await b.get('/api/probe/sign-in')).text)).toEqual({
+      signIn: { method: 'psc', acr: 'eidas1', authLevel: 'APPPRIP3' },
+    });
   });
 
   it('signs in the sandbox’s ANS EDIT identity (SubjectNameID ANS20231122132732)', async () => {

@@ -36,11 +36,17 @@ export interface CurrentUser {
   email: string | null;
   emailVerified: boolean;
   firstSignInComplete: boolean;
+  /**
+   * How this session was opened: by Pro Santé Connect with the eIDAS level accepted (`acr`)
+   * and the Palier_Authentification code, or by password (both null).
+   */
+  signIn: { method: 'psc' | 'password'; acr: string | null; authLevel: string | null };
 }
 
 function currentUserOf(request: FastifyRequest): CurrentUser | undefined {
-  const u = request.identity?.session?.user;
-  if (!u) return undefined;
+  const session = request.identity?.session;
+  const u = session?.user;
+  if (!session || !u) return undefined;
   return {
     id: u.id,
     subjectNameId: u.subject_name_id,
@@ -52,6 +58,7 @@ function currentUserOf(request: FastifyRequest): CurrentUser | undefined {
     email: u.email,
     emailVerified: u.email !== null && u.email_verified_at !== null,
     firstSignInComplete: firstSignInComplete(u),
+    signIn: { method: session.method, acr: session.acr, authLevel: session.authLevel },
   };
 }
 
