@@ -234,7 +234,10 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
   ): Promise<{ opaque: string; claims: jose.JWTPayload } | undefined> => {
     try {
       const { payload } = await jose.jwtVerify(value, publicKey, { issuer, algorithms: ['RS256'] });
-      return typeof payload.jti === 'string' ? { opaque: payload.jti, claims: payload } : undefined;
+      // Only its access tokens (typ Bearer, a jti): not its ID or logout tokens.
+      return payload.typ === 'Bearer' && typeof payload.jti === 'string'
+        ? { opaque: payload.jti, claims: payload }
+        : undefined;
     } catch {
       return undefined;
     }
