@@ -111,8 +111,21 @@ export const meSchema = z.object({
   hasPassword: z.boolean(),
   firstSignInComplete: z.boolean(),
   charterVersion: z.string().nullable(),
+  /** Places of practice Pro Santé Connect gave at the last sign-in, the main one first. */
+  places: z.array(
+    z.object({
+      name: z.string().nullable(),
+      postalCode: z.string().nullable(),
+      town: z.string().nullable(),
+      /** codeModeExercice: L, S or B (EXERCISE_MODES). */
+      modeCode: z.string().nullable(),
+    }),
+  ),
 });
 export type Me = z.infer<typeof meSchema>;
+
+/** Modes of practice (codeModeExercice, TRE_R23). */
+export const EXERCISE_MODES: Record<string, string> = { L: 'libéral', S: 'salarié', B: 'bénévole' };
 
 export const sessionInfoSchema = z.object({
   user: meSchema.nullable(),
@@ -196,6 +209,10 @@ export const SIGN_IN_ERRORS: Record<string, string> = {
   annulee: 'La connexion avec Pro Santé Connect a été annulée.',
   niveau:
     'Le niveau d’authentification transmis par Pro Santé Connect est insuffisant : connectez-vous avec votre carte CPx ou votre e-CPS (niveau eIDAS 1 requis).',
+  emetteur:
+    'La réponse de connexion ne provient pas de Pro Santé Connect (émetteur absent ou inattendu) : elle a été refusée par sécurité. Veuillez recommencer la connexion.',
+  profil:
+    'Les informations d’identité transmises par Pro Santé Connect sont incomplètes ou ne correspondent pas à votre connexion : elle n’a pas pu aboutir. Veuillez réessayer ; si le problème persiste, contactez l’assistance de Pro Santé Connect.',
   echec: 'La connexion avec Pro Santé Connect a échoué. Veuillez réessayer.',
   indisponible:
     'La connexion avec Pro Santé Connect est momentanément indisponible. Veuillez réessayer dans quelques instants.',

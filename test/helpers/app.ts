@@ -20,6 +20,8 @@ export async function createTestApp(
     features?: Feature[];
     /** Also run the features' start hooks (demo SMTP…) and, in demo mode, their demo seeds. */
     startFeatures?: boolean;
+    /** Instead of the configured logger (e.g. one that keeps the lines for a test to read). */
+    logger?: AppContext['logger'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -29,7 +31,7 @@ export async function createTestApp(
     db: database.db,
     pool: database.pool,
     clock: options.clock ?? systemClock,
-    logger: createLogger(config),
+    logger: options.logger ?? createLogger(config),
   };
   const features = options.features ?? FEATURES;
   const stopFeatures = options.startFeatures ? await startFeatures(ctx, features) : async () => {};

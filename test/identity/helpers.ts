@@ -1,5 +1,6 @@
 // Integration helpers: the application listening on a real port (the OIDC client calls the
 // local provider over HTTP, as it would call the real PSC), and a tiny cookie-keeping browser.
+import { readFileSync } from 'node:fs';
 import type { Feature } from '../../src/server/app.js';
 import type { Clock } from '../../src/server/platform/clock.js';
 import { freePort } from '../../src/server/platform/embedded-postgres.js';
@@ -15,6 +16,7 @@ export async function startListeningApp(
     clock?: Clock;
     features?: Feature[];
     startFeatures?: boolean;
+    logger?: TestApp['ctx']['logger'];
   } = {},
 ): Promise<ListeningApp> {
   const port = await freePort();
@@ -153,4 +155,9 @@ export async function signInAtProvider(
 export async function signInAs(browser: Browser, subjectNameId: string, returnTo?: string) {
   const callback = await signInAtProvider(browser, { card: subjectNameId }, { returnTo });
   return browser.get(callback);
+}
+
+/** A public Pro Santé Connect sample (fixtures/psc-samples: sandbox answers, copied as they are). */
+export function pscSample(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`./fixtures/psc-samples/${name}.json`, import.meta.url), 'utf8'));
 }

@@ -55,7 +55,8 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     const res = await new Browser(t.url).get('/auth/psc/start');
     expect(res.status).toBe(302);
     const url = new URL(res.location as string);
-    expect(url.pathname).toBe('/demo/psc/auth/realms/esante-wallet/protocol/openid-connect/auth');
+    // As at PSC (wallet.…/auth), the authorization endpoint is not under the issuer.
+    expect(url.pathname).toBe('/demo/psc/wallet/auth');
     const p = url.searchParams;
     expect(p.get('scope')).toBe('openid scope_all');
     expect(p.get('acr_values')).toBe('eidas1');

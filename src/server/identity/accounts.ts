@@ -1,6 +1,7 @@
 // Accounts: created or refreshed from Pro Santé Connect at every sign-in, completed at first
 // sign-in (password, profession, charter, notification email), and what the API shows of them.
 import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
 import {
   DECLARED_PROFESSIONS,
   type DeclaredProfession,
@@ -55,7 +56,23 @@ export function toMe(u: AccountRow): Me {
     hasPassword: u.password_hash !== null,
     firstSignInComplete: firstSignInComplete(u),
     charterVersion: u.charter_version,
+    places: placesOf(u.psc_places),
   };
+}
+
+const storedPlace = z.object({
+  name: z.string().nullable(),
+  postalCode: z.string().nullable(),
+  town: z.string().nullable(),
+  modeCode: z.string().nullable(),
+});
+
+/** users.psc_places (PscPlace[] written at sign-in) → what /api/me shows of them. */
+function placesOf(stored: unknown[]): Me['places'] {
+  return stored.flatMap((p) => {
+    const place = storedPlace.safeParse(p);
+    return place.success ? [place.data] : [];
+  });
 }
 
 /** Names, profession and card type follow Pro Santé Connect at every sign-in. */
@@ -69,6 +86,7 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
     specialty_label: identity.specialtyLabel,
     postal_code: identity.postalCode,
     claims_email: identity.email,
+    psc_places: JSON.stringify(identity.places),
     last_signin_at: now,
     // A proven identity ends a password lockout.
     failed_password_attempts: 0,

@@ -7,6 +7,7 @@ import type { Feature } from '../app.js';
 import { DomainError, notFound, unauthorized } from '../platform/errors.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
+import { backchannelLogoutRoutes } from './backchannel-logout.js';
 import { identityRoutes, incomplete, pscClientOf } from './routes.js';
 import {
   BROWSER_COOKIE,
@@ -25,8 +26,9 @@ export { LOCAL_PSC_PATH } from './local-psc/settings.js';
 
 /** The signed-in user, read from the database at each request (the session's row). */
 function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
-  const u = request.identity?.session?.user;
-  if (!u) return undefined;
+  const session = request.identity?.session;
+  const u = session?.user;
+  if (!session || !u) return undefined;
   return {
     id: u.id,
     subjectNameId: u.subject_name_id,
@@ -38,6 +40,7 @@ function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
     email: u.email,
     emailVerified: u.email !== null && u.email_verified_at !== null,
     firstSignInComplete: firstSignInComplete(u),
+    signIn: { method: session.method, acr: session.acr, authLevel: session.authLevel },
   };
 }
 
@@ -108,5 +111,6 @@ export const identityFeature: Feature = {
       }
     }
     await identityRoutes(app, ctx);
+    await backchannelLogoutRoutes(app, ctx);
   },
 };

@@ -33,7 +33,7 @@ import {
 } from './accounts.js';
 import { ClaimsError, identityFromUserinfo } from './claims.js';
 import { afterFailure, throttleState, verifyPassword } from './passwords.js';
-import { AcrRefused, PscClient, pscSettings } from './psc-client.js';
+import { PscClient, PscRefused, pscSettings } from './psc-client.js';
 import {
   BROWSER_COOKIE,
   createSession,
@@ -177,9 +177,13 @@ export function identityRoutes(app: App, ctx: AppContext) {
         } catch (err) {
           const e = err as { name?: string; code?: string; error?: string };
           // Codes only: an OAuth error body or a claim could carry personal data.
-          request.log.warn({ err: { type: e.name, code: e.code, error: e.error } }, 'connexion PSC refusée');
-          if (err instanceof AcrRefused) return signInRedirect(reply, 'niveau');
-          if (err instanceof ClaimsError) return signInRedirect(reply, 'echec');
+          const reason = err instanceof PscRefused || err instanceof ClaimsError ? err.reason : undefined;
+          request.log.warn(
+            { err: { type: e.name, code: e.code, error: e.error }, reason },
+            'connexion PSC refusée',
+          );
+          if (err instanceof PscRefused) return signInRedirect(reply, err.signInError);
+          if (err instanceof ClaimsError) return signInRedirect(reply, 'profil');
           return signInRedirect(reply, 'echec');
         }
 
@@ -190,6 +194,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
             method: 'psc',
             idToken: result.idToken,
             returnTo: tx.return_to,
+            psc: { sid: result.pscSid, sub: result.pscSub, acr: result.acr, authLevel: identity.authLevel },
           });
           return u;
         });

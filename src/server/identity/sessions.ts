@@ -25,6 +25,9 @@ export interface LoadedSession {
   method: 'psc' | 'password';
   idToken: string | null;
   returnTo: string | null;
+  /** Pro Santé Connect sign-ins: the eIDAS level accepted and the Palier_Authentification code. */
+  acr: string | null;
+  authLevel: string | null;
   user: AccountRow;
   /** The raw cookie value: the CSRF token is derived from it. */
   rawId: string;
@@ -68,6 +71,8 @@ export async function loadSession(ctx: AppContext, rawId: string): Promise<Loade
       's.method',
       's.id_token',
       's.return_to',
+      's.acr',
+      's.auth_level',
       's.last_seen_at',
       'u.id',
       'u.subject_name_id',
@@ -90,6 +95,7 @@ export async function loadSession(ctx: AppContext, rawId: string): Promise<Loade
       'u.failed_password_attempts',
       'u.locked_until',
       'u.last_signin_at',
+      'u.psc_places',
     ])
     .where('s.id_hash', '=', sha256(rawId))
     .where('s.expires_at', '>', now)
@@ -104,13 +110,15 @@ export async function loadSession(ctx: AppContext, rawId: string): Promise<Loade
       .where('id_hash', '=', row.id_hash)
       .execute();
   }
-  const { id_hash, method, id_token, return_to, last_seen_at: _seen, ...user } = row;
+  const { id_hash, method, id_token, return_to, acr, auth_level, last_seen_at: _seen, ...user } = row;
   return {
     idHash: id_hash,
     userId: user.id,
     method,
     idToken: id_token,
     returnTo: return_to,
+    acr,
+    authLevel: auth_level,
     user,
     rawId,
   };
@@ -125,7 +133,14 @@ export async function createSession(
   ctx: AppContext,
   reply: FastifyReply,
   previous: LoadedSession | undefined,
-  values: { userId: string; method: 'psc' | 'password'; idToken?: string | null; returnTo?: string | null },
+  values: {
+    userId: string;
+    method: 'psc' | 'password';
+    idToken?: string | null;
+    returnTo?: string | null;
+    /** What a Pro Santé Connect sign-in proved (see migrations/0012_psc_session.sql). */
+    psc?: { sid: string | null; sub: string | null; acr: string; authLevel: string | null };
+  },
 ): Promise<string> {
   const now = ctx.clock.now();
   const rawId = randomToken();
@@ -138,6 +153,10 @@ export async function createSession(
       method: values.method,
       id_token: values.idToken ?? null,
       return_to: values.returnTo ?? null,
+      psc_sid: values.psc?.sid ?? null,
+      psc_sub: values.psc?.sub ?? null,
+      acr: values.psc?.acr ?? null,
+      auth_level: values.psc?.authLevel ?? null,
       created_at: now,
       last_seen_at: now,
       expires_at: new Date(now.getTime() + ctx.config.sessionAbsoluteHours * 3_600_000),
@@ -153,6 +172,25 @@ export async function createSession(
 export async function endSession(ctx: AppContext, reply: FastifyReply, session: LoadedSession | undefined) {
   if (session) await ctx.db.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
   reply.clearCookie(SESSION_COOKIE, cookieOptions(ctx));
+}
+
+/**
+ * Back-channel logout: ends at once every session opened through the PSC session `sid` (of
+ * the person `sub` when the token names both), or every PSC session of `sub` when only the
+ * person is named. Returns how many ended.
+ */
+export async function endPscSessions(db: Db, target: { sid: string | null; sub: string | null }) {
+  let query = db.deleteFrom('sessions').where('method', '=', 'psc');
+  if (target.sid) {
+    query = query.where('psc_sid', '=', target.sid);
+    if (target.sub) query = query.where('psc_sub', '=', target.sub);
+  } else if (target.sub) {
+    query = query.where('psc_sub', '=', target.sub);
+  } else {
+    return 0;
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** The CSRF token: derived from the session id, or from the anonymous browser id. */

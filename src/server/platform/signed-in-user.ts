@@ -14,4 +14,9 @@ export interface SignedInUser {
   email: string | null;
   emailVerified: boolean;
   firstSignInComplete: boolean;
+  /**
+   * How this session was opened: by Pro Santé Connect with the eIDAS level accepted (`acr`)
+   * and the Palier_Authentification code, or by password (both null).
+   */
+  signIn: { method: 'psc' | 'password'; acr: string | null; authLevel: string | null };
 }
