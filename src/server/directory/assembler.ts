@@ -127,33 +127,42 @@ export class PersonBuilder {
   }
 }
 
-const arrayCache = new Map<string, string>();
+interface ProfessionArrays {
+  codes: string;
+  labels: string;
+  mainCode: string;
+  mainLabel: string;
+}
+const arrayCache = new Map<string, ProfessionArrays>();
 /** The professions as COPY array literals (codes, labels), cached: a few combinations only. */
-function professionArrays(b: PersonBuilder): { codes: string; labels: string; main: number } {
-  let order = [0];
-  if (b.codes.length > 1)
-    order = b.codes.map((_, i) => i).sort((i, j) => byCode(b.codes[i] ?? '', b.codes[j] ?? ''));
-  const codes = order.map((i) => b.codes[i] as string);
-  const labels = order.map((i) => b.labels[i] as string);
-  const key = `${codes.join(',')}\u0001${labels.join('\u0001')}`;
+function professionArrays(b: PersonBuilder): ProfessionArrays {
+  const key =
+    b.codes.length === 1
+      ? `${b.codes[0]}\u0001${b.labels[0]}`
+      : `${b.codes.join(',')}\u0001${b.labels.join('\u0001')}`;
   let cached = arrayCache.get(key);
   if (cached === undefined) {
-    cached = `${copyArray(codes)}\t${copyArray(labels)}`;
+    const order = b.codes.map((_, i) => i).sort((i, j) => byCode(b.codes[i] ?? '', b.codes[j] ?? ''));
+    const codes = order.map((i) => b.codes[i] as string);
+    const labels = order.map((i) => b.labels[i] as string);
+    cached = {
+      codes: copyArray(codes),
+      labels: copyArray(labels),
+      mainCode: codes[0] as string,
+      mainLabel: copyText(labels[0] as string),
+    };
     if (arrayCache.size < 10_000) arrayCache.set(key, cached);
   }
-  const tab = cached.indexOf('\t');
-  return { codes: cached.slice(0, tab), labels: cached.slice(tab + 1), main: order[0] as number };
+  return cached;
 }
 
 /** The COPY lines of one gathered person: the person, their places, their name parts. */
 export function emitPerson(b: PersonBuilder): { person: string; place: string; part: string } {
   const p = b.person;
   const arrays = professionArrays(b);
-  const mainCode = b.codes[arrays.main] as string;
-  const mainLabel = b.labels[arrays.main] as string;
   let person: string;
   if (b.plain) {
-    person = `${b.id}\t${p.nationalId}\t${p.idType}\t${p.identifier}\t${p.civilityCode}\t${p.civility}\t${p.practiceCivilityCode}\t${p.practiceCivility}\t${p.familyName}\t${p.givenName}\t${mainCode}\t${copyText(mainLabel)}\t${copyText(b.specialtyCode)}\t${copyText(b.specialty)}\t${b.nameKey}\t${b.givenNameKey}\t${arrays.codes}\t${arrays.labels}\n`;
+    person = `${b.id}\t${p.nationalId}\t${p.idType}\t${p.identifier}\t${p.civilityCode}\t${p.civility}\t${p.practiceCivilityCode}\t${p.practiceCivility}\t${p.familyName}\t${p.givenName}\t${arrays.mainCode}\t${arrays.mainLabel}\t${copyText(b.specialtyCode)}\t${copyText(b.specialty)}\t${b.nameKey}\t${b.givenNameKey}\t${arrays.codes}\t${arrays.labels}\n`;
   } else {
     const fields = [
       p.nationalId,
@@ -165,12 +174,9 @@ export function emitPerson(b: PersonBuilder): { person: string; place: string; p
       p.practiceCivility,
       p.familyName,
       p.givenName,
-      mainCode,
-      mainLabel,
-      b.specialtyCode,
-      b.specialty,
+      arrays.mainCode,
     ].map(copyText);
-    person = `${b.id}\t${fields.join('\t')}\t${b.nameKey}\t${b.givenNameKey}\t${arrays.codes}\t${arrays.labels}\n`;
+    person = `${b.id}\t${fields.join('\t')}\t${arrays.mainLabel}\t${copyText(b.specialtyCode)}\t${copyText(b.specialty)}\t${b.nameKey}\t${b.givenNameKey}\t${arrays.codes}\t${arrays.labels}\n`;
   }
 
   let place = '';

@@ -50,6 +50,8 @@ const PARTICLES = new Set(
     ' ',
   ),
 );
+/** Letters and digits only (Latin script, accents included): one word whatever the folding. */
+const ONE_WORD = /^[A-Za-z0-9\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F]+$/;
 /** More parts than this for one name are not indexed (names are short; this bounds a hostile one). */
 export const MAX_NAME_PARTS = 8;
 
@@ -60,6 +62,8 @@ export const MAX_NAME_PARTS = 8;
  * A part that begins the name is left out: a search by it finds the name by its start already.
  */
 export function familyNameParts(familyName: string): string[] {
+  // Most names are one word: no need to fold them to know it.
+  if (ONE_WORD.test(familyName)) return [];
   const tokens = nameTokens(familyName);
   if (tokens.length < 2) return [];
   const full = tokens.join('');
