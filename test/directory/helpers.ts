@@ -55,16 +55,35 @@ export function importText(
   });
 }
 
+export interface TestPlace {
+  name: string;
+  postalCode: string;
+  commune: string;
+  /** « Bureau cedex (coord. structure) », e.g. "01390 MIONNAY". */
+  cedex?: string;
+  /** « Enseigne commerciale site ». */
+  brand?: string;
+  /** « Code commune (coord. structure) » (INSEE). */
+  communeCode?: string;
+}
+
 export interface TestPerson {
   rpps: string;
   family: string;
   given: string;
   profession?: string;
   civility?: 'M' | 'MME';
-  places?: { name: string; postalCode: string; commune: string }[];
+  places?: TestPlace[];
 }
 
-const PROFESSION_LABELS: Record<string, string> = { '10': 'Médecin', '60': 'Infirmier', '93': 'Psychologue' };
+const PROFESSION_LABELS: Record<string, string> = {
+  '10': 'Médecin',
+  '40': 'Chirurgien-Dentiste',
+  '50': 'Sage-Femme',
+  '60': 'Infirmier',
+  '70': 'Masseur-Kinésithérapeute',
+  '93': 'Psychologue',
+};
 
 /** Lines in the 52-column ANS format, one per place (or one with no place). */
 export function directoryLines(people: TestPerson[]): string {
@@ -89,7 +108,10 @@ export function directoryLines(people: TestPerson[]): string {
       if (place) {
         [f[17], f[18]] = ['L', 'Libéral'];
         f[24] = place.name;
+        f[25] = place.brand ?? '';
+        f[34] = place.cedex ?? '';
         f[35] = place.postalCode;
+        f[36] = place.communeCode ?? '';
         f[37] = place.commune;
         [f[38], f[39]] = ['99000', 'France'];
       }

@@ -82,7 +82,7 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
         tags: ['annuaire'],
         summary: 'Rechercher un professionnel dans l’annuaire national',
         description:
-          'Nom (au moins 2 caractères ; « nom prénom » ou « prénom nom »), sans tenir compte des accents, majuscules, traits d’union ni apostrophes ; code postal (5 chiffres) ou département (2 chiffres) facultatif. Les noms de famille exacts d’abord, puis ceux qui commencent par la saisie, puis les prénoms ; au même code postal d’abord.',
+          'Nom (au moins 2 caractères ; « nom prénom » ou « prénom nom »), sans tenir compte des accents, majuscules, traits d’union ni apostrophes ; code postal (5 chiffres) ou département (2 chiffres) facultatif. Les noms de famille exacts d’abord, puis les noms composés dont une partie est la saisie (« lopez » pour GARCÍA-LÓPEZ), puis ceux qui commencent par la saisie, puis les prénoms ; au même code postal d’abord.',
         querystring: searchQuery,
         response: {
           200: directoryPageSchema,
@@ -154,7 +154,7 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
     async (request) => {
       authenticate(request);
       const state = await directory.status();
-      return { date: state.date, people: state.people };
+      return { date: state.date, dateSource: state.dateSource, people: state.people };
     },
   );
 }

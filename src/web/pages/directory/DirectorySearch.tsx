@@ -11,12 +11,15 @@ import type { z } from 'zod';
 import { frenchDate } from '../../../shared/calendar';
 import {
   type DirectoryPerson,
+  directoryDateLabel,
+  frenchDate,
   directoryPageSchema as page,
   directoryStatusSchema as status,
 } from '../../../shared/directory';
 import { ApiError, apiGet } from '../../api/client';
 
 export type { DirectoryPerson };
+export { frenchDate };
 
 type Page = z.infer<typeof page>;
 
@@ -32,7 +35,10 @@ export function placesLabel(p: DirectoryPerson): string {
     .join(' ; ');
 }
 
-/** "annuaire à jour du JJ/MM/AAAA", once the directory has been imported. */
+/**
+ * "annuaire à jour du JJ/MM/AAAA", once the directory has been imported ("annuaire importé le
+ * JJ/MM/AAAA (date de l’extraction inconnue)" when the extract carried no date).
+ */
 export function DirectoryDate() {
   const query = useQuery({
     queryKey: ['directory', 'status'],
@@ -40,8 +46,9 @@ export function DirectoryDate() {
     staleTime: 5 * 60_000,
     retry: false,
   });
-  if (!query.data?.date) return null;
-  return <p className="fr-text--sm fr-mb-2w">annuaire à jour du {frenchDate(query.data.date)}</p>;
+  const label = query.data ? directoryDateLabel(query.data) : null;
+  if (!label) return null;
+  return <p className="fr-text--sm fr-mb-2w">{label}</p>;
 }
 
 function searchUrl(
@@ -203,7 +210,7 @@ export function DirectorySearch({
                 <div className="fr-col">
                   <p className="fr-text--bold fr-mb-0">{displayName(p)}</p>
                   <p className="fr-text--sm fr-mb-0">
-                    {p.specialty?.label ?? p.profession.label}
+                    {p.specialty?.label ?? p.professions.map((pr) => pr.label).join(', ')}
                     {p.rpps ? ` — RPPS ${p.rpps}` : ` — ${p.identifierType} ${p.identifier}`}
                   </p>
                   {p.places.length > 0 && <p className="fr-text--sm fr-mb-0">{placesLabel(p)}</p>}
