@@ -156,6 +156,8 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
         upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
       },
     },
+    // No page may be framed by anyone: the legacy header says what frame-ancestors says.
+    frameguard: { action: 'deny' },
     strictTransportSecurity: config.publicUrl.startsWith('https:'),
     referrerPolicy: { policy: 'same-origin' },
   });
@@ -238,7 +240,12 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    // Its own policy allows framing by the same origin: no page of ours is framed, this one neither.
+    transformStaticCSP: (header) => header.replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'"),
+  });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;
