@@ -1,5 +1,6 @@
-// Framing, decided the same way for every kind of answer: no page of the application may be
-// framed by anyone (X-Frame-Options and CSP frame-ancestors agree).
+// Framing and caching, decided the same way for every kind of answer: no page of the
+// application may be framed by anyone (X-Frame-Options and CSP frame-ancestors agree), and an
+// API answer is never cached, whatever spelling of its path the router accepted.
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_PSC_PATH } from '../../src/server/identity/index.js';
 import { createTestApp } from '../helpers/app.js';
@@ -33,6 +34,14 @@ describe('security headers', async () => {
       expect(res.headers['x-frame-options'], url).toBe('DENY');
       const csp = String(res.headers['content-security-policy'] ?? '');
       expect(csp, url).toMatch(/(^|;)\s*frame-ancestors 'none'\s*(;|$)/);
+    }
+  });
+
+  it('answers every API route with cache-control: no-store, even under an encoded path', async () => {
+    for (const url of ['/api/me', '/ap%69/me', '/%61pi/me', '/api/%6de', '/%61%70%69/session']) {
+      const res = await t.app.inject({ url, headers: session.headers });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['cache-control'], url).toBe('no-store');
     }
   });
 });
