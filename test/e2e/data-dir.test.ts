@@ -1,6 +1,7 @@
 // One data directory, one running application: with `npm start`'s entry point running on a
 // DATA_DIR, a second start on it refuses (naming the running one) instead of stopping its
-// database as an orphan: the application stays ready.
+// database as an orphan, and every command-line tool works on the running database and leaves
+// it running: the application stays ready throughout.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -60,6 +61,7 @@ describe('one DATA_DIR, one running application', { timeout: 240_000 }, async ()
     // and a request that needs the database answers
     expect((await fetch(`${a.url}/api/session`)).status).toBe(200);
   };
+  const tool = { DATA_DIR: a.dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' };
 
   it('a second start on the same DATA_DIR refuses, naming the running pid and port; the first stays ready', async () => {
     const port = await freePort();
@@ -74,6 +76,21 @@ describe('one DATA_DIR, one running application', { timeout: 240_000 }, async ()
     expect(b.out).toContain('est déjà utilisé par une instance de l’application en cours d’exécution');
     expect(b.out).toContain(`processus ${a.child.pid}`);
     expect(b.out).toContain(`port ${db.port}`);
+    await stillServing();
+  });
+
+  it('npm run migrate uses the running database and leaves it running', async () => {
+    const r = await run(['scripts/migrate.ts'], tool);
+    expect(r.code, r.out).toBe(0);
+    await stillServing();
+  });
+
+  it('npm run journal:verify uses the running database and leaves it running', async () => {
+    const r = await run(['scripts/journal-verify.ts'], tool);
+    expect(r.out).toMatch(/Journal intègre : \d+ entrées vérifiées/);
+    expect(r.code, r.out).toBe(0);
+    const archives = await run(['scripts/journal-verify.ts', '--archives'], tool);
+    expect(archives.code, archives.out).toBe(0);
     await stillServing();
   });
 });
