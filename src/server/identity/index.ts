@@ -71,6 +71,12 @@ export function optionalUser(request: FastifyRequest): CurrentUser | undefined {
   return currentUserOf(request);
 }
 
+/** Whom a per-caller rate limit counts: the session when there is one, else the address. */
+export function rateLimitCaller(request: FastifyRequest): string {
+  const session = request.identity?.session;
+  return session ? `session:${session.idHash.toString('base64url')}` : `address:${request.ip}`;
+}
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const csrfRefused = () =>
   new DomainError(

@@ -221,7 +221,7 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
       reply.header('retry-after', '5');
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
-      body.code = (error.code ?? 'bad_request').toLowerCase();
+      body.code = status === 429 ? 'rate_limited' : (error.code ?? 'bad_request').toLowerCase();
       body.message = STATUS_MESSAGES[status] ?? (STATUS_MESSAGES[400] as string);
     }
     if (status >= 500) {
