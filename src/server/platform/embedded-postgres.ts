@@ -356,7 +356,7 @@ export async function startEmbeddedPostgres(
       child.stdin?.end(); // the guardian would otherwise wait on its pipe for ever
       // Another application started on this folder at the same instant, and won.
       const owner = await liveOwner(pgdata).catch(() => undefined);
-      if (owner) reject(new DataDirInUseError(path.dirname(pgdata), owner));
+      if (owner && owner.pid !== process.pid) reject(new DataDirInUseError(path.dirname(pgdata), owner));
       else reject(new Error(`PostgreSQL embarqué ${reason} : ${stderrTail}`));
     };
     const onData = (chunk: Buffer) => {
@@ -366,7 +366,7 @@ export async function startEmbeddedPostgres(
       // The postmaster's own fatal error at start (lock taken, port taken…): it has exited, its
       // guardian has not. (A client knocking too early is told "the database system is
       // starting up": not a failure of the server.)
-      else if (/FATAL:\s+(?!the database system is)/.test(text)) void fail('n’a pas pu démarrer');
+      else if (/FATAL:\s*(?!\s|the database system is)/.test(text)) void fail('n’a pas pu démarrer');
     };
     child.stderr?.on('data', onData);
     child.once('error', reject);
