@@ -36,7 +36,7 @@ describe('HTTP platform', async () => {
     const res = await t.app.inject('/health');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['x-request-id']).toMatch(/^[\w-]{8,}$/);
   });
 

@@ -53,7 +53,7 @@ export const delegationsFeature: Feature = {
       };
       return sameIdentity(invited, person) ? (invitation.delegate_email ?? undefined) : undefined;
     });
-    await delegationRoutes(app, service);
+    await delegationRoutes(app, service, ctx);
   },
   tasks: (ctx) => ({
     [DAILY_TASK]: async () => {

@@ -9,9 +9,11 @@ import {
   receivedDelegationView,
   staffDelegationInput,
 } from '../../shared/delegations.js';
+import type { AppContext } from '../app.js';
 import { optionalUser, requireUser } from '../identity/index.js';
 import { type DomainError, unauthorized } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
+import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
 import type { DelegationService } from './service.js';
 
 const idParams = z.object({ id: z.string().max(64) });
@@ -31,9 +33,9 @@ const errors = {
 };
 const tags = ['Délégations'];
 
-export async function delegationRoutes(root: App, service: DelegationService) {
+export async function delegationRoutes(root: App, service: DelegationService, ctx: AppContext) {
   await root.register(async (app: App) => {
-    await app.register(rateLimit, { global: false });
+    await app.register(rateLimit, rateLimitOptions(ctx, 'delegations'));
     app.get(
       '/api/delegations',
       {
@@ -136,7 +138,7 @@ export async function delegationRoutes(root: App, service: DelegationService) {
     );
 
     // The invitation link: what it is about (for its holder), and its finalisation.
-    const invitationLimit = { max: 20, timeWindow: '1 minute' };
+    const invitationLimit = { max: scaledMax(ctx.config, 20), timeWindow: '1 minute' };
     app.get(
       '/api/invitations/:token',
       {

@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import type { Feature } from '../app.js';
 import { DomainError, notFound, unauthorized } from '../platform/errors.js';
+import { isApiRoute } from '../platform/http.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { backchannelLogoutRoutes } from './backchannel-logout.js';
@@ -60,6 +61,12 @@ export function optionalUser(request: FastifyRequest): SignedInUser | undefined 
   return signedInUserOf(request);
 }
 
+/** Whom a per-caller rate limit counts: the session when there is one, else the address. */
+export function rateLimitCaller(request: FastifyRequest): string {
+  const session = request.identity?.session;
+  return session ? `session:${session.idHash.toString('base64url')}` : `address:${request.ip}`;
+}
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const csrfRefused = () =>
   new DomainError(
@@ -81,15 +88,17 @@ export const identityFeature: Feature = {
 
     // Every request but static files and the local provider: who is this (one indexed query,
     // only when a session cookie is present), and for a state-changing API call, the CSRF token.
+    // Decided on the route the router matched, never on the raw URL, which may spell the same
+    // route differently (`/%61pi/…`).
     app.addHook('onRequest', async (request) => {
       request.identity = {};
-      const path = request.url.split('?')[0] ?? '';
-      if (path.startsWith('/demo/psc/')) return;
-      if (!path.startsWith('/api/') && /\.[A-Za-z0-9]+$/.test(path)) return;
+      const api = isApiRoute(request);
+      if (request.routeOptions.url?.startsWith('/demo/psc/')) return;
+      if (!api && /\.[A-Za-z0-9]+$/.test(request.url.split('?')[0] ?? '')) return;
       request.identity.browserId = readCookie(request, BROWSER_COOKIE);
       const sid = readCookie(request, SESSION_COOKIE);
       if (sid) request.identity.session = await loadSession(ctx, sid);
-      if (STATE_CHANGING.has(request.method) && path.startsWith('/api/')) {
+      if (STATE_CHANGING.has(request.method) && api) {
         const expected = expectedCsrfToken(ctx, request.identity);
         const given = request.headers['x-csrf-token'];
         if (!expected || typeof given !== 'string' || !sameToken(given, expected)) throw csrfRefused();

@@ -22,6 +22,7 @@ import {
 import type { AppContext } from '../app.js';
 import { DomainError, unauthorized } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
+import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
 import {
   changeEmail,
   completeFirstSignIn,
@@ -78,13 +79,13 @@ export function identityRoutes(app: App, ctx: AppContext) {
   // Per address and route, against spraying; a guessed password is stopped per identifier by
   // the delays and the lockout, whatever the address.
   const limits = {
-    signIn: { max: 30, timeWindow: '1 minute' },
-    password: { max: 60, timeWindow: '1 minute' },
-    form: { max: 60, timeWindow: '1 minute' },
+    signIn: { max: scaledMax(config, 30), timeWindow: '1 minute' },
+    password: { max: scaledMax(config, 60), timeWindow: '1 minute' },
+    form: { max: scaledMax(config, 60), timeWindow: '1 minute' },
   };
 
   return app.register(async (plugin) => {
-    await plugin.register(rateLimit, { global: false });
+    await plugin.register(rateLimit, rateLimitOptions(ctx, 'identity'));
     const scope = plugin.withTypeProvider<ZodTypeProvider>();
 
     // ---- Pro Santé Connect: browser navigations ------------------------------------------

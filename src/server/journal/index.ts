@@ -1,6 +1,8 @@
 // The journal: append-only, hash-chained audit of delegation events and dossier accesses, with
 // retention (archive, signed checkpoint, purge) run daily.
 import type { AppContext, Feature } from '../app.js';
+import { rateLimitCaller } from '../identity/index.js';
+import { rateLimitedRoutes } from '../platform/rate-limit.js';
 import { checkpointKey, purgeJournal, RETENTION_CRONTAB, RETENTION_TASK } from './retention.js';
 import { journalRoutes } from './routes.js';
 
@@ -16,7 +18,10 @@ export const retentionDeps = (ctx: AppContext) => ({
 
 export const journalFeature: Feature = {
   name: 'journal',
-  routes: journalRoutes,
+  routes(app, ctx) {
+    const limit = { name: 'journal', max: 120, windowMs: 60_000, caller: rateLimitCaller };
+    return rateLimitedRoutes(app, ctx, limit, (scope) => journalRoutes(scope, ctx));
+  },
   tasks: (ctx) => ({
     [RETENTION_TASK]: async () => {
       const result = await purgeJournal(retentionDeps(ctx));

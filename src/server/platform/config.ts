@@ -89,6 +89,7 @@ const envSchema = z.object({
         'MAIL_FROM doit être une adresse, éventuellement précédée d’un nom : Nom <adresse@domaine> / must be an address, optionally with a name',
     })
     .optional(),
+  RATE_LIMIT_FACTOR: intIn('RATE_LIMIT_FACTOR', 1, 1_000_000).optional(),
   METRICS_TOKEN: z
     .string()
     .trim()
@@ -136,6 +137,8 @@ export interface Config {
   mailFrom: string;
   /** Bearer token for GET /metrics when DEMO is off; unset: /metrics answers loopback only. */
   metricsToken: string | undefined;
+  /** Multiplies every rate limit (1; a benchmark's few sessions are not an abuse). */
+  rateLimitFactor: number;
 }
 
 export class ConfigError extends Error {
@@ -212,5 +215,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       e.MAIL_FROM ??
       `Délégations de droits <no-reply@${new URL(e.PUBLIC_URL ?? `http://localhost:${port}`).hostname}>`,
     metricsToken: e.METRICS_TOKEN,
+    rateLimitFactor: e.RATE_LIMIT_FACTOR ?? 1,
   };
 }

@@ -86,7 +86,11 @@ export async function startRuntime(
   config: Config,
   options: {
     migrate?: boolean;
-    /** Command-line tools: use the embedded PostgreSQL of a running application if there is one. */
+    /**
+     * Command-line tools: use the embedded PostgreSQL of a running application if there is one
+     * (and leave it running). Without it — the application itself — a database whose owner is
+     * alive is never taken over: the start is refused (DataDirInUseError).
+     */
     reuseRunning?: boolean;
   } = {},
 ): Promise<Runtime> {

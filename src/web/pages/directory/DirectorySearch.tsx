@@ -12,7 +12,6 @@ import { frenchDate } from '../../../shared/calendar';
 import {
   type DirectoryPerson,
   directoryDateLabel,
-  frenchDate,
   directoryPageSchema as page,
   directoryStatusSchema as status,
 } from '../../../shared/directory';
