@@ -7,6 +7,7 @@
 // autocannon at BENCH_CONNECTIONS (20), the four profiles alternated twice (A B A B), then
 // req/s, p50, p99 of each and the two ratios.
 //
+// BENCH_PRODUCT_ROOT=<dir>: the product from another checkout (e.g. an earlier commit, to compare).
 // BENCH_PROFILE=owner|delegate: instead, the product alone under that load with `node --cpu-prof`,
 // then the summary of its CPU profile and PostgreSQL transactions per request (bench/README.md).
 import crypto from 'node:crypto';
@@ -145,6 +146,25 @@ async function actors(db: Db) {
   };
 }
 
+/** Read and write system calls of a process so far, all threads (Linux; undefined elsewhere). */
+async function syscalls(node: BenchNode): Promise<{ reads: number; writes: number } | undefined> {
+  const text = await fs.readFile(`/proc/${node.child.pid}/io`, 'utf8').catch(() => undefined);
+  const reads = Number(/^syscr: (\d+)$/m.exec(text ?? '')?.[1]);
+  const writes = Number(/^syscw: (\d+)$/m.exec(text ?? '')?.[1]);
+  return Number.isFinite(reads) && Number.isFinite(writes) ? { reads, writes } : undefined;
+}
+
+/** "1.23 lectures, 2.34 écritures" per request between two readings of syscalls(). */
+function perRequest(
+  before: Awaited<ReturnType<typeof syscalls>>,
+  after: Awaited<ReturnType<typeof syscalls>>,
+  requests: number,
+): string {
+  if (!before || !after || requests === 0) return 'non mesuré';
+  const f = (n: number) => (n / requests).toFixed(2);
+  return `${f(after.reads - before.reads)} lectures, ${f(after.writes - before.writes)} écritures`;
+}
+
 async function main() {
   console.log(`machine : ${machine()}`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dd-bench-floor-'));
@@ -162,6 +182,7 @@ async function main() {
       databaseUrl: url,
       sessionSecret: crypto.randomBytes(32).toString('base64url'),
       countLogLines: true,
+      ...(process.env.BENCH_PRODUCT_ROOT ? { root: process.env.BENCH_PRODUCT_ROOT } : {}),
       ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
     });
     const productUrl = product.url;
@@ -188,22 +209,30 @@ async function main() {
       const target = PROFILE === 'owner' ? owner : delegate;
       await fire(target, a.dossierIds, 5);
       const c0 = await commits(db);
+      const io0 = await syscalls(product);
+      const loadStart = Date.now();
       const r = await fire(target, a.dossierIds, SECONDS);
+      const loadEnd = Date.now();
+      const io1 = await syscalls(product);
       // PostgreSQL publishes an idle backend's counters within 10 s.
       await new Promise((res) => setTimeout(res, 11_000));
       const c1 = await commits(db);
       await product.stop();
+      const exited = Date.now();
       product = undefined;
       const f = sum([r]);
       console.log(
         `\n${target.label}, ${CONNECTIONS} connexions, ${SECONDS} s sous --cpu-prof : ${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, erreurs ${f.errors}`,
       );
       console.log(`transactions PostgreSQL par requête : ${((c1 - c0) / r.requests.total).toFixed(2)}`);
+      console.log(`appels système par requête : ${perRequest(io0, io1, r.requests.total)}`);
       const kept = path.join(os.tmpdir(), `dd-floor-${PROFILE}-${Date.now()}.cpuprofile`);
       const profile = await readProfile(profileDir);
       await fs.writeFile(kept, JSON.stringify(profile));
       console.log(`profil : ${kept} (ouvrable dans Chrome DevTools, onglet Performance)\n`);
-      printSummary(summarize(profile));
+      // The measured load only, half a second off each end (the profile ends at the exit).
+      const window = { fromEndMs: exited - loadStart - 500, toEndMs: exited - loadEnd + 500 };
+      printSummary(summarize(profile, window));
       console.log(`\nmachine à la fin : ${machine()}`);
       await db.destroy();
       return;
@@ -227,10 +256,22 @@ async function main() {
     let delegateJournal = 0;
     const linesBefore = product.logLines();
     let productRequests = 0;
+    const io = new Map<Target, { reads: number; writes: number; requests: number }>();
     for (let round = 0; round < 2; round++) {
       for (const t of targets) {
         const journal0 = t === delegate ? await journalCount(db) : 0;
+        const node = t === owner || t === delegate ? product : minimal;
+        const io0 = await syscalls(node);
         const r = await fire(t, a.dossierIds, SECONDS / 2);
+        const io1 = await syscalls(node);
+        if (io0 && io1) {
+          const sofar = io.get(t) ?? { reads: 0, writes: 0, requests: 0 };
+          io.set(t, {
+            reads: sofar.reads + io1.reads - io0.reads,
+            writes: sofar.writes + io1.writes - io0.writes,
+            requests: sofar.requests + r.requests.total,
+          });
+        }
         if (t === delegate) delegateJournal += (await journalCount(db)) - journal0;
         if (t === owner || t === delegate) productRequests += r.requests.total;
         results.get(t)?.push(r);
@@ -262,6 +303,13 @@ async function main() {
     console.log(
       `lignes de journal (stdout) du produit : ${logLines} pour ${productRequests} requêtes (${(logLines / productRequests).toFixed(2)} par requête)`,
     );
+    console.log('appels système par requête :');
+    for (const t of targets) {
+      const c = io.get(t);
+      console.log(
+        `  ${t.label.padEnd(30)} ${c ? perRequest({ reads: 0, writes: 0 }, c, c.requests) : 'non mesuré'}`,
+      );
+    }
     console.log(`machine à la fin : ${machine()}`);
     await db.destroy();
   } finally {

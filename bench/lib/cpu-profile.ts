@@ -12,6 +12,8 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  startTime: number;
+  endTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -46,7 +48,16 @@ export interface ProfileSummary {
   functions: [string, number][];
 }
 
-export function summarize(profile: CpuProfile): ProfileSummary {
+/**
+ * Only the samples taken between `fromEndMs` and `toEndMs` before the end of the profile (the
+ * measured load, without start-up and shut-down) when given.
+ */
+export function summarize(
+  profile: CpuProfile,
+  window?: { fromEndMs: number; toEndMs: number },
+): ProfileSummary {
+  const from = window ? profile.endTime - window.fromEndMs * 1000 : -Infinity;
+  const to = window ? profile.endTime - window.toEndMs * 1000 : Infinity;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of profile.nodes) {
@@ -70,8 +81,11 @@ export function summarize(profile: CpuProfile): ProfileSummary {
   let idle = 0;
   let busy = 0;
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
+  let t = profile.startTime;
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t > to) return;
     const node = byId.get(id) as ProfileNode;
     const group = groupOf(node.callFrame);
     if (group === '(idle)') {

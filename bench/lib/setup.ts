@@ -131,12 +131,14 @@ export async function startBenchNode(env: {
   logLevel?: string;
   countLogLines?: boolean;
   nodeArgs?: string[];
+  /** Another checkout of the application (e.g. an earlier commit, to compare); this one by default. */
+  root?: string;
 }): Promise<BenchNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { LOG_LEVEL: _inherited, ...inherited } = process.env;
   const child = spawn(process.execPath, [...(env.nodeArgs ?? []), '--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
+    cwd: env.root ?? ROOT,
     env: {
       ...inherited,
       DATABASE_URL: env.databaseUrl,
