@@ -1,7 +1,6 @@
 // The HTTP platform: Fastify with zod schemas, security headers, one error handler, request
 // logs without personal data, and the OpenAPI document.
 import crypto from 'node:crypto';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
@@ -12,6 +11,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import helmet, { type HelmetOptions } from 'helmet';
 import { z } from 'zod';
 import type { Config } from './config.js';
 import { DomainError, type ErrorBody } from './errors.js';
@@ -87,6 +87,54 @@ function unstorableAt(value: unknown, path: string[], depth = 0): string[] | und
   return undefined;
 }
 
+/** Our policy, in helmet's terms. */
+export function securityOptions(config: Pick<Config, 'publicUrl'>): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
+    referrerPolicy: { policy: 'same-origin' },
+  };
+}
+
+/**
+ * The headers helmet sets for these options, computed once. They depend on nothing in the
+ * request; @fastify/helmet would build helmet's middleware again at every request (the CSP
+ * directives parsed and checked each time).
+ */
+export function securityHeaders(options: HelmetOptions): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)(
+    {} as import('node:http').IncomingMessage,
+    recorder as unknown as import('node:http').ServerResponse,
+    (err?: unknown) => {
+      if (err) throw err;
+    },
+  );
+  return Object.freeze(headers);
+}
+
 export async function createHttp(config: Config, logger: import('pino').Logger | undefined): Promise<App> {
   const app = Fastify({
     loggerInstance: logger,
@@ -140,24 +188,11 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
     }
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
-      },
-    },
-    strictTransportSecurity: config.publicUrl.startsWith('https:'),
-    referrerPolicy: { policy: 'same-origin' },
+  // Security headers on every answer, set before anything else runs (a refusal carries them too).
+  const security = securityHeaders(securityOptions(config));
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(security);
+    done();
   });
 
   app.addHook('onSend', async (request, reply) => {
