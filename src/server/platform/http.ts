@@ -74,17 +74,50 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what is looked for.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** The path of the first string (or key) PostgreSQL could not store, if any. */
-function unstorableAt(value: unknown, path: string[], depth = 0): string[] | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
+/**
+ * The path of the first string (or key) PostgreSQL could not store, if any. Nothing is allocated
+ * while the input is fine (every request): the path is built on the way back from a find.
+ */
+function unstorableAt(value: unknown, depth = 0): string[] | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? [] : undefined;
   // Deeper than any schema goes: validation refuses the shape anyway.
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
-  for (const [key, v] of Object.entries(value)) {
-    if (UNSTORABLE.test(key)) return path;
-    const found = unstorableAt(v, [...path, key], depth + 1);
-    if (found) return found;
+  for (const key of Object.keys(value)) {
+    if (UNSTORABLE.test(key)) return [];
+    const found = unstorableAt((value as Record<string, unknown>)[key], depth + 1);
+    if (found) {
+      found.unshift(key);
+      return found;
+    }
   }
   return undefined;
+}
+
+const unstorableRefused = (path: string[]) =>
+  new DomainError('invalid_input', 'Certaines informations sont manquantes ou invalides.', 400, {
+    fields: [
+      { path: path.join('.'), message: 'Caractères non autorisés (caractère nul ou Unicode invalide).' },
+    ],
+  });
+
+/** The input guard of one request (see the onRoute hook in createHttp). */
+function refuseUnstorable(
+  request: { params: unknown; query: unknown; body: unknown },
+  _reply: unknown,
+  done: (err?: Error) => void,
+): void {
+  let part = 'params';
+  let at = unstorableAt(request.params);
+  if (!at) {
+    part = 'querystring';
+    at = unstorableAt(request.query);
+  }
+  if (!at) {
+    part = 'body';
+    at = unstorableAt(request.body);
+  }
+  if (at) at.unshift(part);
+  done(at ? unstorableRefused(at) : undefined);
 }
 
 /** Our policy, in helmet's terms. */
@@ -168,24 +201,15 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
   // Refused for every route of the OpenAPI document before its own validation, answered as a
   // validation error: such a string would otherwise reach PostgreSQL and fail there (500), or be
   // silently altered. (Hidden routes, such as the local provider's HTML form, check their own.)
-  app.addHook('preValidation', async (request) => {
-    const schema = request.routeOptions.schema as { hide?: boolean } | undefined;
+  // Attached to those routes only, first of their preValidation hooks: other requests skip it.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean } | undefined;
     if (!schema || schema.hide) return;
-    const parts = [
-      ['params', request.params],
-      ['querystring', request.query],
-      ['body', request.body],
-    ] as const;
-    for (const [part, value] of parts) {
-      const at = unstorableAt(value, [part]);
-      if (at) {
-        throw new DomainError('invalid_input', 'Certaines informations sont manquantes ou invalides.', 400, {
-          fields: [
-            { path: at.join('.'), message: 'Caractères non autorisés (caractère nul ou Unicode invalide).' },
-          ],
-        });
-      }
-    }
+    const own = route.preValidation;
+    route.preValidation = [
+      refuseUnstorable as never,
+      ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+    ];
   });
 
   // Security headers on every answer, set before anything else runs (a refusal carries them too).
@@ -195,14 +219,15 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
     done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   // One line per request: method, route pattern (never the raw URL, which may carry a name
   // typed in a search or an invitation token), status, duration.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -212,6 +237,7 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
       },
       'request',
     );
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
