@@ -7,6 +7,7 @@
 // autocannon at BENCH_CONNECTIONS (20), the four profiles alternated twice (A B A B), then
 // req/s, p50, p99 of each and the two ratios.
 //
+// BENCH_LOG_LEVEL: the product's LOG_LEVEL (its production default otherwise).
 // BENCH_PRODUCT_ROOT=<dir>: the product from another checkout (e.g. an earlier commit, to compare).
 // BENCH_PROFILE=owner|delegate: instead, the product alone under that load with `node --cpu-prof`,
 // then the summary of its CPU profile and PostgreSQL transactions per request (bench/README.md).
@@ -71,6 +72,8 @@ function fire(target: Target, ids: string[], duration: number): Promise<autocann
 }
 
 interface Figures {
+  /** Requests answered (all statuses) during the measured runs. */
+  total: number;
   rps: number;
   p50: number;
   p99: number;
@@ -79,6 +82,7 @@ interface Figures {
 }
 
 const sum = (rs: autocannon.Result[]): Figures => ({
+  total: rs.reduce((a, r) => a + r.requests.total, 0),
   rps: rs.reduce((a, r) => a + r.requests.total, 0) / rs.reduce((a, r) => a + r.duration, 0),
   p50: Math.max(...rs.map((r) => r.latency.p50)),
   p99: Math.max(...rs.map((r) => r.latency.p99)),
@@ -146,30 +150,84 @@ async function actors(db: Db) {
   };
 }
 
-/** Read and write system calls of a process so far, all threads (Linux; undefined elsewhere). */
-async function syscalls(node: BenchNode): Promise<{ reads: number; writes: number } | undefined> {
-  const text = await fs.readFile(`/proc/${node.child.pid}/io`, 'utf8').catch(() => undefined);
-  const reads = Number(/^syscr: (\d+)$/m.exec(text ?? '')?.[1]);
-  const writes = Number(/^syscw: (\d+)$/m.exec(text ?? '')?.[1]);
-  return Number.isFinite(reads) && Number.isFinite(writes) ? { reads, writes } : undefined;
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const HZ = 100;
+
+/** [utime, stime] of a process (all threads), with its reaped children when asked, in ms. */
+async function cpuMs(pid: number, children = false): Promise<[number, number]> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const f = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  // Fields 14-17 of proc(5) (utime, stime, cutime, cstime), counted from 3 after the command name.
+  const at = (i: number) => ((f[i] ?? 0) * 1000) / HZ;
+  return [at(11) + (children ? at(13) : 0), at(12) + (children ? at(14) : 0)];
 }
 
-/** "1.23 lectures, 2.34 écritures" per request between two readings of syscalls(). */
-function perRequest(
-  before: Awaited<ReturnType<typeof syscalls>>,
-  after: Awaited<ReturnType<typeof syscalls>>,
-  requests: number,
-): string {
-  if (!before || !after || requests === 0) return 'non mesuré';
-  const f = (n: number) => (n / requests).toFixed(2);
-  return `${f(after.reads - before.reads)} lectures, ${f(after.writes - before.writes)} écritures`;
+/** PostgreSQL's CPU so far: the postmaster, the backends it reaped, and the live ones. */
+async function postgresCpuMs(pgdata: string): Promise<number> {
+  const postmaster = Number((await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  let total = (await cpuMs(postmaster, true)).reduce((a, b) => a + b);
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === postmaster) total += (await cpuMs(Number(entry))).reduce((a, b) => a + b);
+  }
+  return total;
+}
+
+/** What a run costs: system calls of the service, CPU of the service and of PostgreSQL. */
+interface Counters {
+  reads: number;
+  writes: number;
+  /** The service's CPU time (user + system), and its system part, in ms. */
+  cpu: number;
+  sys: number;
+  pgCpu: number;
+}
+
+/** Linux only (/proc); zeros elsewhere. */
+async function counters(node: BenchNode, pgdata: string): Promise<Counters> {
+  const pid = node.child.pid as number;
+  const io = await fs.readFile(`/proc/${pid}/io`, 'utf8').catch(() => '');
+  const [user, sys] = await cpuMs(pid);
+  return {
+    reads: Number(/^syscr: (\d+)$/m.exec(io)?.[1] ?? 0),
+    writes: Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? 0),
+    cpu: user + sys,
+    sys,
+    pgCpu: await postgresCpuMs(pgdata).catch(() => 0),
+  };
+}
+
+const minus = (a: Counters, b: Counters): Counters => ({
+  reads: a.reads - b.reads,
+  writes: a.writes - b.writes,
+  cpu: a.cpu - b.cpu,
+  sys: a.sys - b.sys,
+  pgCpu: a.pgCpu - b.pgCpu,
+});
+const plus = (a: Counters, b: Counters): Counters => ({
+  reads: a.reads + b.reads,
+  writes: a.writes + b.writes,
+  cpu: a.cpu + b.cpu,
+  sys: a.sys + b.sys,
+  pgCpu: a.pgCpu + b.pgCpu,
+});
+
+function describeCost(c: Counters, requests: number): string {
+  const per = (n: number, digits = 2) => (n / requests).toFixed(digits);
+  return `CPU ${per(c.cpu, 3)} ms (dont système ${per(c.sys, 3)}) + PostgreSQL ${per(c.pgCpu, 3)} ms = ${per(c.cpu + c.pgCpu, 3)} ms ; appels système ${per(c.reads)} lectures, ${per(c.writes)} écritures`;
 }
 
 async function main() {
   console.log(`machine : ${machine()}`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dd-bench-floor-'));
+  const pgdata = path.join(dir, 'pg');
   const pg = await startEmbeddedPostgres({
-    dir: path.join(dir, 'pg'),
+    dir: pgdata,
     settings: { shared_buffers: '256MB' },
   });
   let product: BenchNode | undefined;
@@ -182,6 +240,7 @@ async function main() {
       databaseUrl: url,
       sessionSecret: crypto.randomBytes(32).toString('base64url'),
       countLogLines: true,
+      ...(process.env.BENCH_LOG_LEVEL ? { logLevel: process.env.BENCH_LOG_LEVEL } : {}),
       ...(process.env.BENCH_PRODUCT_ROOT ? { root: process.env.BENCH_PRODUCT_ROOT } : {}),
       ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
     });
@@ -209,11 +268,11 @@ async function main() {
       const target = PROFILE === 'owner' ? owner : delegate;
       await fire(target, a.dossierIds, 5);
       const c0 = await commits(db);
-      const io0 = await syscalls(product);
+      const k0 = await counters(product, pgdata);
       const loadStart = Date.now();
       const r = await fire(target, a.dossierIds, SECONDS);
       const loadEnd = Date.now();
-      const io1 = await syscalls(product);
+      const k1 = await counters(product, pgdata);
       // PostgreSQL publishes an idle backend's counters within 10 s.
       await new Promise((res) => setTimeout(res, 11_000));
       const c1 = await commits(db);
@@ -225,7 +284,7 @@ async function main() {
         `\n${target.label}, ${CONNECTIONS} connexions, ${SECONDS} s sous --cpu-prof : ${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, erreurs ${f.errors}`,
       );
       console.log(`transactions PostgreSQL par requête : ${((c1 - c0) / r.requests.total).toFixed(2)}`);
-      console.log(`appels système par requête : ${perRequest(io0, io1, r.requests.total)}`);
+      console.log(`par requête : ${describeCost(minus(k1, k0), r.requests.total)}`);
       const kept = path.join(os.tmpdir(), `dd-floor-${PROFILE}-${Date.now()}.cpuprofile`);
       const profile = await readProfile(profileDir);
       await fs.writeFile(kept, JSON.stringify(profile));
@@ -256,22 +315,15 @@ async function main() {
     let delegateJournal = 0;
     const linesBefore = product.logLines();
     let productRequests = 0;
-    const io = new Map<Target, { reads: number; writes: number; requests: number }>();
+    const cost = new Map<Target, Counters>();
     for (let round = 0; round < 2; round++) {
       for (const t of targets) {
         const journal0 = t === delegate ? await journalCount(db) : 0;
         const node = t === owner || t === delegate ? product : minimal;
-        const io0 = await syscalls(node);
+        const k0 = await counters(node, pgdata);
         const r = await fire(t, a.dossierIds, SECONDS / 2);
-        const io1 = await syscalls(node);
-        if (io0 && io1) {
-          const sofar = io.get(t) ?? { reads: 0, writes: 0, requests: 0 };
-          io.set(t, {
-            reads: sofar.reads + io1.reads - io0.reads,
-            writes: sofar.writes + io1.writes - io0.writes,
-            requests: sofar.requests + r.requests.total,
-          });
-        }
+        const k1 = await counters(node, pgdata);
+        cost.set(t, plus(cost.get(t) ?? { reads: 0, writes: 0, cpu: 0, sys: 0, pgCpu: 0 }, minus(k1, k0)));
         if (t === delegate) delegateJournal += (await journalCount(db)) - journal0;
         if (t === owner || t === delegate) productRequests += r.requests.total;
         results.get(t)?.push(r);
@@ -303,13 +355,21 @@ async function main() {
     console.log(
       `lignes de journal (stdout) du produit : ${logLines} pour ${productRequests} requêtes (${(logLines / productRequests).toFixed(2)} par requête)`,
     );
-    console.log('appels système par requête :');
+    // CPU per request does not depend on how busy the machine is nearly as much as throughput:
+    // on a dedicated machine the throughputs would stand roughly in the inverse ratio.
+    console.log('coût par requête (service + PostgreSQL) :');
+    const cpuOf = (t: Target) => {
+      const c = cost.get(t) as Counters;
+      return (c.cpu + c.pgCpu) / (f.get(t) as Figures).total;
+    };
     for (const t of targets) {
-      const c = io.get(t);
       console.log(
-        `  ${t.label.padEnd(30)} ${c ? perRequest({ reads: 0, writes: 0 }, c, c.requests) : 'non mesuré'}`,
+        `  ${t.label.padEnd(30)} ${describeCost(cost.get(t) as Counters, (f.get(t) as Figures).total)}`,
       );
     }
+    console.log(
+      `rapport des coûts CPU minimal / produit : lecture ${(cpuOf(minimalRead) / cpuOf(owner)).toFixed(2)}, lecture + insertion ${(cpuOf(minimalInsert) / cpuOf(delegate)).toFixed(2)}`,
+    );
     console.log(`machine à la fin : ${machine()}`);
     await db.destroy();
   } finally {
