@@ -2,7 +2,7 @@
 // baseline measured in the same run.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['bench/directory.ts', 'bench/access.ts', 'bench/load.ts'];
+const BENCHES = ['bench/floor.ts', 'bench/directory.ts', 'bench/access.ts', 'bench/load.ts'];
 let failed = 0;
 for (const file of BENCHES) {
   console.log(`\n=== ${file} ===`);

@@ -113,22 +113,34 @@ export async function sessionCookie(db: Db, userId: string): Promise<string> {
 export interface BenchNode {
   url: string;
   child: ChildProcess;
+  /** Lines the process wrote on stdout (its log), when started with `countLogLines`. */
+  logLines(): number;
   stop(): Promise<void>;
 }
 
-/** An application node in production mode; stderr goes to the terminal. */
+/**
+ * An application node in production mode; stderr goes to the terminal. Without `logLevel` the
+ * production default applies. With `countLogLines`, stdout is a pipe read as a log collector
+ * would (lines counted); otherwise it is discarded. `nodeArgs` go before the entry point
+ * (e.g. `--cpu-prof`).
+ */
 export async function startBenchNode(env: {
   databaseUrl: string;
   sessionSecret: string;
   poolSize?: number;
   logLevel?: string;
+  countLogLines?: boolean;
+  nodeArgs?: string[];
+  /** Another checkout of the application (e.g. an earlier commit, to compare); this one by default. */
+  root?: string;
 }): Promise<BenchNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
+  const { LOG_LEVEL: _inherited, ...inherited } = process.env;
+  const child = spawn(process.execPath, [...(env.nodeArgs ?? []), '--import', 'tsx', 'src/server/main.ts'], {
+    cwd: env.root ?? ROOT,
     env: {
-      ...process.env,
+      ...inherited,
       DATABASE_URL: env.databaseUrl,
       DEMO: 'false',
       PORT: String(port),
@@ -136,20 +148,61 @@ export async function startBenchNode(env: {
       SESSION_SECRET: env.sessionSecret,
       // Nothing is sent during a read benchmark; a closed port keeps it that way.
       SMTP_URL: 'smtp://127.0.0.1:9',
-      LOG_LEVEL: env.logLevel ?? 'info',
+      ...(env.logLevel ? { LOG_LEVEL: env.logLevel } : {}),
       SKIP_WEB_BUILD: 'true',
       DATABASE_POOL_SIZE: String(env.poolSize ?? 20),
       // A benchmark reads as fast as it can from a few sessions: the limits stay counted (their
       // cost is measured) but far above what it sends.
       RATE_LIMIT_FACTOR: '1000000',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', env.countLogLines ? 'pipe' : 'ignore', 'inherit'],
+  });
+  let lines = 0;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await waitForReady(url, 120_000, child);
   return {
     url,
     child,
+    logLines: () => lines,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** The hand-written Fastify + `pg` service of bench/lib/minimal-service.ts, as its own process. */
+export async function startMinimalService(env: {
+  databaseUrl: string;
+  poolSize?: number;
+}): Promise<BenchNode> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/minimal-service.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      PORT: String(port),
+      DATABASE_POOL_SIZE: String(env.poolSize ?? 20),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service minimal arrêté (code ${child.exitCode})`);
+    if ((await fetch(`${url}/health`).catch(() => undefined))?.ok) break;
+    if (Date.now() > until) throw new Error('service minimal : pas prêt après 60 s');
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return {
+    url,
+    child,
+    logLines: () => 0,
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');
       await exited;

@@ -6,13 +6,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Selectable, sql } from 'kysely';
 import type { AppContext } from '../app.js';
 import type { Db } from '../platform/database.js';
+import { prepareStatement } from '../platform/prepared.js';
 import type { UsersTable } from './tables.js';
 
 export const SESSION_COOKIE = 'sid';
 /** Anonymous browser id: binds pre-sign-in CSRF tokens and Pro Santé Connect sign-ins. */
 export const BROWSER_COOKIE = 'dd_browser';
 
-export const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest();
+export const sha256 = (value: string): Buffer => crypto.hash('sha256', value, 'buffer');
 export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -59,11 +60,12 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
   return value && TOKEN.test(value) ? value : undefined;
 }
 
-/** Reads the session named by the cookie, if it is alive (idle and absolute limits). */
-export async function loadSession(ctx: AppContext, rawId: string): Promise<LoadedSession | undefined> {
-  const now = ctx.clock.now();
-  const idleLimit = new Date(now.getTime() - ctx.config.sessionIdleMinutes * 60_000);
-  const row = await ctx.db
+/**
+ * The session and its user, alive at `now` (absolute limit) and seen since `idleLimit`: one
+ * indexed statement, compiled once and prepared on each connection, read at every request.
+ */
+const readSession = prepareStatement('session_read', 3, (db, idHash: Buffer, now: Date, idleLimit: Date) =>
+  db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select([
@@ -97,10 +99,16 @@ export async function loadSession(ctx: AppContext, rawId: string): Promise<Loade
       'u.last_signin_at',
       'u.psc_places',
     ])
-    .where('s.id_hash', '=', sha256(rawId))
+    .where('s.id_hash', '=', idHash)
     .where('s.expires_at', '>', now)
-    .where('s.last_seen_at', '>', idleLimit)
-    .executeTakeFirst();
+    .where('s.last_seen_at', '>', idleLimit),
+);
+
+/** Reads the session named by the cookie, if it is alive (idle and absolute limits). */
+export async function loadSession(ctx: AppContext, rawId: string): Promise<LoadedSession | undefined> {
+  const now = ctx.clock.now();
+  const idleLimit = new Date(now.getTime() - ctx.config.sessionIdleMinutes * 60_000);
+  const [row] = await readSession.run(ctx, sha256(rawId), now, idleLimit);
   if (!row) return undefined;
   // Sliding idle timeout, written at most once a minute.
   if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
@@ -193,9 +201,17 @@ export async function endPscSessions(db: Db, target: { sid: string | null; sub: 
   return Number(result.numDeletedRows);
 }
 
+/** The HMAC key of each session secret, imported once (a process has one or two). */
+const csrfKeys = new Map<string, crypto.KeyObject>();
+
 /** The CSRF token: derived from the session id, or from the anonymous browser id. */
 export function csrfTokenFor(secret: string, kind: 'session' | 'browser', rawId: string): string {
-  return crypto.createHmac('sha256', secret).update(`csrf:${kind}:${rawId}`).digest('base64url');
+  let key = csrfKeys.get(secret);
+  if (!key) {
+    key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+    csrfKeys.set(secret, key);
+  }
+  return crypto.createHmac('sha256', key).update(`csrf:${kind}:${rawId}`).digest('base64url');
 }
 
 export function expectedCsrfToken(ctx: AppContext, identity: RequestIdentity): string | undefined {
@@ -205,9 +221,9 @@ export function expectedCsrfToken(ctx: AppContext, identity: RequestIdentity): s
 }
 
 export function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
+  // The length of a token is no secret (43 characters): only equal lengths are compared, in constant time.
+  if (Buffer.byteLength(a) !== Buffer.byteLength(b)) return false;
+  return crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 /** Gives the browser its anonymous id when it has none yet. */

@@ -1,7 +1,6 @@
 // The HTTP platform: Fastify with zod schemas, security headers, one error handler, request
 // logs without personal data, and the OpenAPI document.
 import crypto from 'node:crypto';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -18,6 +17,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import helmet, { type HelmetOptions } from 'helmet';
 import { z } from 'zod';
 import type { Config } from './config.js';
 import { DomainError, type ErrorBody } from './errors.js';
@@ -89,17 +89,100 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what is looked for.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** The path of the first string (or key) PostgreSQL could not store, if any. */
-function unstorableAt(value: unknown, path: string[], depth = 0): string[] | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
+/**
+ * The path of the first string (or key) PostgreSQL could not store, if any. Nothing is allocated
+ * while the input is fine (every request): the path is built on the way back from a find.
+ */
+function unstorableAt(value: unknown, depth = 0): string[] | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? [] : undefined;
   // Deeper than any schema goes: validation refuses the shape anyway.
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
-  for (const [key, v] of Object.entries(value)) {
-    if (UNSTORABLE.test(key)) return path;
-    const found = unstorableAt(v, [...path, key], depth + 1);
-    if (found) return found;
+  for (const key of Object.keys(value)) {
+    if (UNSTORABLE.test(key)) return [];
+    const found = unstorableAt((value as Record<string, unknown>)[key], depth + 1);
+    if (found) {
+      found.unshift(key);
+      return found;
+    }
   }
   return undefined;
+}
+
+const unstorableRefused = (path: string[]) =>
+  new DomainError('invalid_input', 'Certaines informations sont manquantes ou invalides.', 400, {
+    fields: [
+      { path: path.join('.'), message: 'Caractères non autorisés (caractère nul ou Unicode invalide).' },
+    ],
+  });
+
+/** The input guard of one request (see the onRoute hook in createHttp). */
+function refuseUnstorable(
+  request: { params: unknown; query: unknown; body: unknown },
+  _reply: unknown,
+  done: (err?: Error) => void,
+): void {
+  let part = 'params';
+  let at = unstorableAt(request.params);
+  if (!at) {
+    part = 'querystring';
+    at = unstorableAt(request.query);
+  }
+  if (!at) {
+    part = 'body';
+    at = unstorableAt(request.body);
+  }
+  if (at) at.unshift(part);
+  done(at ? unstorableRefused(at) : undefined);
+}
+
+/** Our policy, in helmet's terms. */
+export function securityOptions(config: Pick<Config, 'publicUrl'>): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    // No page may be framed by anyone: the legacy header says what frame-ancestors says.
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
+    referrerPolicy: { policy: 'same-origin' },
+  };
+}
+
+/**
+ * The headers helmet sets for these options, computed once. They depend on nothing in the
+ * request; @fastify/helmet would build helmet's middleware again at every request (the CSP
+ * directives parsed and checked each time).
+ */
+export function securityHeaders(options: HelmetOptions): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)(
+    {} as import('node:http').IncomingMessage,
+    recorder as unknown as import('node:http').ServerResponse,
+    (err?: unknown) => {
+      if (err) throw err;
+    },
+  );
+  return Object.freeze(headers);
 }
 
 export async function createHttp(config: Config, logger: import('pino').Logger | undefined): Promise<App> {
@@ -135,58 +218,35 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
   // Refused for every route of the OpenAPI document before its own validation, answered as a
   // validation error: such a string would otherwise reach PostgreSQL and fail there (500), or be
   // silently altered. (Hidden routes, such as the local provider's HTML form, check their own.)
-  app.addHook('preValidation', async (request) => {
-    const schema = request.routeOptions.schema as { hide?: boolean } | undefined;
+  // Attached to those routes only, first of their preValidation hooks: other requests skip it.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean } | undefined;
     if (!schema || schema.hide) return;
-    const parts = [
-      ['params', request.params],
-      ['querystring', request.query],
-      ['body', request.body],
-    ] as const;
-    for (const [part, value] of parts) {
-      const at = unstorableAt(value, [part]);
-      if (at) {
-        throw new DomainError('invalid_input', 'Certaines informations sont manquantes ou invalides.', 400, {
-          fields: [
-            { path: at.join('.'), message: 'Caractères non autorisés (caractère nul ou Unicode invalide).' },
-          ],
-        });
-      }
-    }
+    const own = route.preValidation;
+    route.preValidation = [
+      refuseUnstorable as never,
+      ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+    ];
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
-      },
-    },
-    // No page may be framed by anyone: the legacy header says what frame-ancestors says.
-    frameguard: { action: 'deny' },
-    strictTransportSecurity: config.publicUrl.startsWith('https:'),
-    referrerPolicy: { policy: 'same-origin' },
+  // Security headers on every answer, set before anything else runs (a refusal carries them too).
+  const security = securityHeaders(securityOptions(config));
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(security);
+    done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // API answers, and answers to no route at all (a 404 to what may have been an API path).
     if (isApiRoute(request) || request.routeOptions.url === undefined)
       reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   // One line per request: method, route pattern (never the raw URL, which may carry a name
   // typed in a search or an invitation token), status, duration.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -196,6 +256,7 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
       },
       'request',
     );
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -178,7 +178,7 @@ export const metricsFeature: Feature = {
 
     // The route pattern, never the raw URL: a URL may carry a searched name or a token, and
     // one label value per URL would grow without bound.
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       metrics.httpDuration.observe(
         {
           method: request.method,
@@ -187,6 +187,7 @@ export const metricsFeature: Feature = {
         },
         reply.elapsedTime / 1000,
       );
+      done();
     });
 
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
