@@ -111,6 +111,7 @@ try {
     DEMO: 'false',
     SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
     PUBLIC_URL: 'http://localhost:3000',
+    SMTP_URL: 'smtp://127.0.0.1:9',
     LOG_LEVEL: 'warn',
   };
 

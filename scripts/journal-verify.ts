@@ -6,7 +6,10 @@ import { verifyJournal } from '../src/server/journal/store.js';
 import { loadConfig } from '../src/server/platform/config.js';
 import { startRuntime } from '../src/server/platform/runtime.js';
 
-const runtime = await startRuntime({ ...loadConfig(process.env), logLevel: 'warn' });
+const runtime = await startRuntime({
+  ...loadConfig(process.env, process.cwd(), { purpose: 'tool' }),
+  logLevel: 'warn',
+});
 try {
   const result = await verifyJournal(runtime.db, { signingKey: checkpointKey(runtime.config) });
   if (result.ok) {

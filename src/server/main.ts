@@ -72,11 +72,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  // A configuration error found by a feature at start (e.g. SMTP_URL) reads like loadConfig's.
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(78);
-  }
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

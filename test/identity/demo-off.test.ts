@@ -10,6 +10,7 @@ const PROD = {
   DEMO: 'false',
   SESSION_SECRET: 's'.repeat(40),
   PUBLIC_URL: 'https://delegations.example.fr',
+  SMTP_URL: 'smtp://127.0.0.1:9',
 };
 const LOCAL = '/demo/psc/auth/realms/esante-wallet';
 

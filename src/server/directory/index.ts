@@ -1,9 +1,7 @@
 // The national directory (ANS Annuaire Santé): import of the public extract, search, and the
 // lookups other features need (a peer delegation is bound to a doctor's RPPS).
-import { parseCrontab } from 'graphile-worker';
 import { sql } from 'kysely';
 import type { AppContext, Feature } from '../app.js';
-import { ConfigError } from '../platform/config.js';
 import { enqueue } from '../platform/jobs.js';
 import { registerScrapeGauge } from '../platform/metrics.js';
 import {
@@ -75,13 +73,6 @@ export function createDirectoryFeature(options: DirectoryFeatureOptions = {}): F
     async start(ctx) {
       const url = ctx.config.directoryImportUrl;
       if (!url) return undefined;
-      try {
-        parseCrontab(autoImportCrontab(ctx.config.directoryImportCron));
-      } catch (err) {
-        throw new ConfigError(
-          `Configuration invalide / invalid configuration:\n  DIRECTORY_IMPORT_CRON: ${(err as Error).message}`,
-        );
-      }
       // A new deployment gets its directory now rather than at the next scheduled run.
       const done = await sql<{ n: number }>`
         select count(*)::int as n from directory_import where status = 'succeeded'`.execute(ctx.db);

@@ -3,7 +3,6 @@
 // SMTP_URL, a local SMTP server receives everything and "Courriels (démo)" shows it.
 import type { Transporter } from 'nodemailer';
 import type { AppContext, Feature } from '../app.js';
-import { ConfigError } from '../platform/config.js';
 import { demoMailboxRoutes } from './demo-routes.js';
 import { type DemoSmtpServer, startDemoSmtpServer } from './demo-smtp.js';
 import { SEND_EMAIL_TASK, type SendEmailPayload } from './outbox.js';
@@ -50,11 +49,6 @@ export const mailFeature: Feature = {
 
   async start(ctx) {
     const state = stateOf(ctx);
-    if (!ctx.config.smtpUrl && !ctx.config.demo) {
-      throw new ConfigError(
-        'Configuration invalide / invalid configuration:\n  SMTP_URL: obligatoire hors mode démo / required when DEMO is off',
-      );
-    }
     if (!ctx.config.smtpUrl) {
       state.demoServer = await startDemoSmtpServer({ db: ctx.db, logger: ctx.logger });
       ctx.logger.info({ port: state.demoServer.port }, 'serveur SMTP de démonstration démarré');
