@@ -107,7 +107,7 @@ describe('identity configuration', () => {
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
     });
-    const settings = pscSettings({ config: { ...p, sessionSecret: 's'.repeat(40) } } as never);
+    const settings = pscSettings({ ...p, sessionSecret: 's'.repeat(40) });
     expect(settings).toMatchObject({
       issuer: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet',
       clientId: 'mon-service',

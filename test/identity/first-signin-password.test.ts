@@ -1,7 +1,7 @@
 // First sign-in (password, profession, charter, email) and password sign-in: rules, hostile
 // input, lockout, equal answers for unknown accounts, session limits, charter versions.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { identityFeature, requireUser } from '../../src/server/identity/index.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
@@ -12,7 +12,7 @@ const NADIA = '810005678908';
 const LEA = '3690012345/CPET0002';
 const GOOD_PASSWORD = 'Cabinet-Lyon3-2026!';
 
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.get('/api/probe/me', async (request) => ({ id: requireUser(request).id }));

@@ -2,11 +2,11 @@
 // facts from the database at every request (no rights cached anywhere), decide, journal the
 // delegate's access (refusals included), and turn a refusal into 404 or 403.
 import { type Selectable, sql } from 'kysely';
+import type { Db } from '../context.js';
 import { normalizeRights, RIGHTS, type Right, statusOf } from '../delegations/rules.js';
 import type { DelegationsTable } from '../delegations/tables.js';
-import { appendJournalGrouped, type JournalAction } from '../journal/store.js';
+import type { JournalAction, JournalBatcher } from '../journal/store.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
 import {
   ACTION_LABELS,
@@ -168,6 +168,8 @@ const contextRequired = () =>
 export interface AuthorizeDeps {
   db: Db;
   clock: Clock;
+  /** The application's journal writer (group commit of the accesses). */
+  journal: Pick<JournalBatcher, 'append'>;
 }
 
 export interface Authorized {
@@ -221,7 +223,7 @@ export async function authorize(
   // doctor whose dossiers are concerned.
   const concerned = dossier?.ownerId ?? onBehalfOfId;
   if (concerned !== user.id && (delegations.length > 0 || dossier)) {
-    await appendJournalGrouped(deps.db, {
+    await deps.journal.append({
       at: now,
       actorId: user.id,
       onBehalfOfId: concerned,

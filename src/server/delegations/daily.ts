@@ -4,11 +4,10 @@
 // so reruns, retries and several nodes never send one twice.
 import type { Transaction } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
+import type { Database, Db } from '../context.js';
 import { appendJournal } from '../journal/store.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
-import type { Database } from '../platform/db-types.js';
 import * as emails from './emails.js';
 import { addDays, reminderDueAt, startOfDay, statusOf, todayInParis } from './rules.js';
 import { stateOf } from './service.js';

@@ -2,11 +2,10 @@
 // the pure rules, writes the change, its journal entry and its email together.
 import crypto from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
+import type { Database, Db } from '../context.js';
 import { appendJournal, type JournalAction } from '../journal/store.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
-import type { Database } from '../platform/db-types.js';
 import { DomainError, forbidden, notFound } from '../platform/errors.js';
 import * as emails from './emails.js';
 import {

@@ -1,13 +1,19 @@
 // Patients' dossiers under delegated access, the acting context and "Pourquoi ai-je accès ?".
-import type { Feature } from '../app.js';
+import type { AppContext } from '../context.js';
+import type { Feature } from '../platform/feature.js';
 import { seedDemoDossiers } from './demo.js';
 import { dossierRoutes } from './routes.js';
-import { DossierService } from './service.js';
+import type { DossierDeps, DossierService } from './service.js';
 
-export const dossiersFeature: Feature = {
+export { type DossierDeps, DossierService } from './service.js';
+
+/** What the dossiers feature needs: the platform's context, its service and the journal writer. */
+export type DossiersContext = AppContext & { dossiers: DossierService; journal: DossierDeps['journal'] };
+
+export const dossiersFeature: Feature<DossiersContext> = {
   name: 'dossiers',
   demoSeed: seedDemoDossiers,
   routes(app, ctx) {
-    dossierRoutes(app, ctx, new DossierService({ db: ctx.db, clock: ctx.clock }));
+    dossierRoutes(app, ctx, ctx.dossiers);
   },
 };

@@ -12,11 +12,11 @@ import {
   isUuid,
   resolveContext,
 } from '../access/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { frenchDate } from '../delegations/rules.js';
 import { requireUser } from '../identity/index.js';
 import type { App } from '../platform/http.js';
-import type { DossierService } from './service.js';
+import type { DossierDeps, DossierService } from './service.js';
 
 const context = z.object({ onBehalfOf: z.string().max(64).optional() });
 const idParams = z.object({ id: z.string().max(64) });
@@ -66,7 +66,11 @@ const dossierView = z.object({
   updatedAt: z.string(),
 });
 
-export function dossierRoutes(app: App, ctx: AppContext, service: DossierService) {
+export function dossierRoutes(
+  app: App,
+  ctx: AppContext & Pick<DossierDeps, 'journal'>,
+  service: DossierService,
+) {
   const who = async (request: { query: { onBehalfOf?: string } } & Parameters<typeof requireUser>[0]) => {
     const user = requireUser(request);
     return { user, onBehalfOf: await resolveContext(ctx.db, ctx.clock, user, request.query.onBehalfOf) };

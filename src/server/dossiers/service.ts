@@ -5,6 +5,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Administrative, Medical, Patient } from '../../shared/dossiers.js';
 import {
   type AccessUser,
+  type AuthorizeDeps,
   type Authorized,
   authorize,
   delegationsJson,
@@ -12,9 +13,9 @@ import {
   fromDelegationJson,
   isUuid,
 } from '../access/index.js';
+import type { Db } from '../context.js';
 import { parseDate, todayInParis } from '../delegations/rules.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
 import type { DossiersTable } from './tables.js';
 
@@ -33,6 +34,8 @@ export function dossierStatus(
 export interface DossierDeps {
   db: Db;
   clock: Clock;
+  /** The application's journal writer: authorize() records the delegates' accesses with it. */
+  journal: AuthorizeDeps['journal'];
 }
 
 const stale = () =>

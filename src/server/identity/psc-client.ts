@@ -1,7 +1,7 @@
 // The OpenID Connect client for Pro Santé Connect (openid-client 6). The same code talks to the
 // real PSC and to the local imitation: only the configuration (issuer, client id, secret) differs.
 import * as client from 'openid-client';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import { acrAccepted } from './claims.js';
 import { LOCAL_CLIENT_ID, localClientSecret, localIssuer } from './local-psc/settings.js';
@@ -21,8 +21,7 @@ export interface PscSettings {
 }
 
 /** Undefined when sign-in with Pro Santé Connect is not configured (DEMO off, no PSC_ISSUER). */
-export function pscSettings(ctx: AppContext): PscSettings | undefined {
-  const { config } = ctx;
+export function pscSettings(config: AppContext['config']): PscSettings | undefined {
   const base = {
     redirectUri: `${config.publicUrl}/auth/psc/callback`,
     postLogoutRedirectUri: `${config.publicUrl}/`,
@@ -56,6 +55,12 @@ export const pscUnavailable = () =>
 /** The ID token's acr is missing or below eidas1. */
 export class AcrRefused extends Error {
   override name = 'AcrRefused';
+}
+
+/** The application's client, made once by the composition root; undefined when not configured. */
+export function createPscClient(config: AppContext['config']): PscClient | undefined {
+  const settings = pscSettings(config);
+  return settings ? new PscClient(settings) : undefined;
 }
 
 export class PscClient {

@@ -4,8 +4,7 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Selectable, sql } from 'kysely';
-import type { AppContext } from '../app.js';
-import type { Db } from '../platform/database.js';
+import type { AppContext, Db } from '../context.js';
 import type { UsersTable } from './tables.js';
 
 export const SESSION_COOKIE = 'sid';
@@ -17,6 +16,9 @@ export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('b
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export type SessionUser = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
+
+/** What sessions need of the application: its configuration, database and clock. */
+export type SessionDeps = Pick<AppContext, 'config' | 'db' | 'clock'>;
 
 export interface LoadedSession {
   idHash: Buffer;
@@ -40,7 +42,7 @@ declare module 'fastify' {
   }
 }
 
-export function cookieOptions(ctx: AppContext, maxAgeSeconds?: number) {
+export function cookieOptions(ctx: Pick<SessionDeps, 'config'>, maxAgeSeconds?: number) {
   return {
     path: '/',
     httpOnly: true,
@@ -56,7 +58,7 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 }
 
 /** Reads the session named by the cookie, if it is alive (idle and absolute limits). */
-export async function loadSession(ctx: AppContext, rawId: string): Promise<LoadedSession | undefined> {
+export async function loadSession(ctx: SessionDeps, rawId: string): Promise<LoadedSession | undefined> {
   const now = ctx.clock.now();
   const idleLimit = new Date(now.getTime() - ctx.config.sessionIdleMinutes * 60_000);
   const row = await ctx.db
@@ -116,13 +118,13 @@ export async function loadSession(ctx: AppContext, rawId: string): Promise<Loade
 }
 
 /**
- * Starts a session for a user who just proved who they are. Always a new id (the one the
- * browser came with, if any, is deleted): a session id planted before sign-in is useless.
+ * Starts a session for a user who just proved who they are, inside the caller's transaction;
+ * returns its id, for setSessionCookie(). Always a new id (the one the browser came with, if
+ * any, is deleted): a session id planted before sign-in is useless.
  */
 export async function createSession(
   db: Db,
-  ctx: AppContext,
-  reply: FastifyReply,
+  ctx: SessionDeps,
   previous: LoadedSession | undefined,
   values: { userId: string; method: 'psc' | 'password'; idToken?: string | null; returnTo?: string | null },
 ): Promise<string> {
@@ -145,12 +147,18 @@ export async function createSession(
   // Old sessions of anyone are swept here rather than by a job: cheap with the index.
   await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
   await sql`delete from psc_transactions where expires_at < ${now}`.execute(db);
-  reply.setCookie(SESSION_COOKIE, rawId, cookieOptions(ctx, ctx.config.sessionAbsoluteHours * 3600));
   return rawId;
 }
 
-export async function endSession(ctx: AppContext, reply: FastifyReply, session: LoadedSession | undefined) {
+export function setSessionCookie(ctx: Pick<SessionDeps, 'config'>, reply: FastifyReply, rawId: string) {
+  reply.setCookie(SESSION_COOKIE, rawId, cookieOptions(ctx, ctx.config.sessionAbsoluteHours * 3600));
+}
+
+export async function endSession(ctx: SessionDeps, session: LoadedSession | undefined) {
   if (session) await ctx.db.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
+}
+
+export function clearSessionCookie(ctx: Pick<SessionDeps, 'config'>, reply: FastifyReply) {
   reply.clearCookie(SESSION_COOKIE, cookieOptions(ctx));
 }
 
@@ -159,7 +167,10 @@ export function csrfTokenFor(secret: string, kind: 'session' | 'browser', rawId:
   return crypto.createHmac('sha256', secret).update(`csrf:${kind}:${rawId}`).digest('base64url');
 }
 
-export function expectedCsrfToken(ctx: AppContext, identity: RequestIdentity): string | undefined {
+export function expectedCsrfToken(
+  ctx: Pick<SessionDeps, 'config'>,
+  identity: RequestIdentity,
+): string | undefined {
   if (identity.session) return csrfTokenFor(ctx.config.sessionSecret, 'session', identity.session.rawId);
   if (identity.browserId) return csrfTokenFor(ctx.config.sessionSecret, 'browser', identity.browserId);
   return undefined;
@@ -172,7 +183,11 @@ export function sameToken(a: string, b: string): boolean {
 }
 
 /** Gives the browser its anonymous id when it has none yet. */
-export function ensureBrowserId(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
+export function ensureBrowserId(
+  ctx: Pick<SessionDeps, 'config'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): string {
   if (request.identity.browserId) return request.identity.browserId;
   const id = randomToken();
   reply.setCookie(BROWSER_COOKIE, id, cookieOptions(ctx, 365 * 24 * 3600));

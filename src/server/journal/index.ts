@@ -1,10 +1,11 @@
 // The journal: append-only, hash-chained audit of delegation events and dossier accesses, with
 // retention (archive, signed checkpoint, purge) run daily.
-import type { AppContext, Feature } from '../app.js';
+import type { AppContext } from '../context.js';
+import type { Feature } from '../platform/feature.js';
 import { checkpointKey, purgeJournal, RETENTION_CRONTAB, RETENTION_TASK } from './retention.js';
 import { journalRoutes } from './routes.js';
 
-export { appendJournal, verifyJournal } from './store.js';
+export { appendJournal, JournalBatcher, verifyJournal } from './store.js';
 
 export const retentionDeps = (ctx: AppContext) => ({
   db: ctx.db,
@@ -14,7 +15,7 @@ export const retentionDeps = (ctx: AppContext) => ({
   signingKey: checkpointKey(ctx.config),
 });
 
-export const journalFeature: Feature = {
+export const journalFeature: Feature<AppContext> = {
   name: 'journal',
   routes: journalRoutes,
   tasks: (ctx) => ({

@@ -2,8 +2,8 @@
 // delegate sees his or her own actions. Nobody sees another doctor's journal.
 import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
+import type { Db } from '../context.js';
 import { endOfDayExclusive, startOfDay, ZONE } from '../delegations/rules.js';
-import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
 import { ACTION_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
 import type { JournalAction, JournalOutcome } from './store.js';

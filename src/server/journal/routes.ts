@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { parseDate } from '../delegations/rules.js';
 import { requireUser } from '../identity/index.js';
 import type { App } from '../platform/http.js';

@@ -11,7 +11,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { z } from 'zod';
 import { CARD_TYPES } from '../../../shared/identity.js';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { App } from '../../platform/http.js';
 import { cardTypeOf } from '../claims.js';
 import { DEMO_CARDS, federatedSub, type LocalIdentity, PSC_CLAIM_NAMES, pscClaims } from './cards.js';
