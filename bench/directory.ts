@@ -24,20 +24,21 @@ const TARGETS = { importSeconds: 90, importRssMb: 400, searchP99Ms: 10, ratio: 3
 
 // ---- serve mode: the application's HTTP stack in its own process -------------------------
 if (process.argv.includes('--serve')) {
-  const { FEATURES, buildApp } = await import('../src/server/app.js');
+  const { buildApp } = await import('../src/server/app.js');
+  const { createAppRoot, FEATURES } = await import('../src/server/composition.js');
   const { createDirectoryFeature } = await import('../src/server/directory/index.js');
   const { loadConfig } = await import('../src/server/platform/config.js');
   const { createLogger } = await import('../src/server/platform/runtime.js');
   const { systemClock } = await import('../src/server/platform/clock.js');
   const config = loadConfig(process.env);
   const pool = createPool(config.databaseUrl as string, config.databasePoolSize);
-  const ctx = {
+  const ctx = createAppRoot({
     config: { ...config, sessionSecret: config.sessionSecret as string },
     pool,
     db: createDb(pool),
     clock: systemClock,
     logger: createLogger(config),
-  };
+  });
   // Every feature as in production; only the per-session search budget is lifted, since one
   // session sends all the measured requests.
   const features = FEATURES.map((f) =>
@@ -114,6 +115,7 @@ try {
     DEMO: 'false',
     SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
     PUBLIC_URL: 'http://localhost:3000',
+    SMTP_URL: 'smtp://127.0.0.1:9',
     LOG_LEVEL: 'warn',
   };
 

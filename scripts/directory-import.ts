@@ -62,7 +62,7 @@ const say = (m: string) => {
 
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  config = loadConfig({ LOG_LEVEL: 'warn', ...process.env }, process.cwd(), { purpose: 'tool' });
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message, 78);
   throw err;

@@ -4,6 +4,8 @@
 import { loadConfig } from '../src/server/platform/config.js';
 import { startRuntime } from '../src/server/platform/runtime.js';
 
-const runtime = await startRuntime(loadConfig(process.env), { reuseRunning: true });
+const runtime = await startRuntime(loadConfig(process.env, process.cwd(), { purpose: 'tool' }), {
+  reuseRunning: true,
+});
 runtime.logger.info('migrations à jour');
 await runtime.close();

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authorize, DOSSIER_ACTIONS, type DossierAction } from '../../src/server/access/index.js';
 import { DossierService } from '../../src/server/dossiers/service.js';
+import { JournalBatcher } from '../../src/server/journal/store.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
 import { DomainError } from '../../src/server/platform/errors.js';
 import { addDays, todayInParis } from '../../src/server/platform/paris-time.js';
@@ -39,7 +40,8 @@ describe('access matrix', async () => {
   const today = todayInParis(now);
   const martin = await createUser(t.db, DEMO.martin);
   const roux = await createUser(t.db, DEMO.roux);
-  const dossiers = new DossierService({ db: t.db, clock });
+  const journal = new JournalBatcher(t.db);
+  const dossiers = new DossierService({ db: t.db, clock, journal });
   const patient = { familyName: 'DUPONT', givenName: 'Marcel', birthDate: '1938-04-02', sex: 'M' as const };
   const martinDossier = await dossiers.create(martin, martin.id, { patient });
   const rouxDossier = await dossiers.create(roux, roux.id, { patient });
@@ -89,7 +91,7 @@ describe('access matrix', async () => {
     dossier?: { id: string; ownerId: string },
   ) {
     try {
-      await authorize({ db: t.db, clock }, user, onBehalfOf, action, dossier);
+      await authorize({ db: t.db, clock, journal }, user, onBehalfOf, action, dossier);
       return 'allowed';
     } catch (err) {
       expect(err).toBeInstanceOf(DomainError);

@@ -1,12 +1,13 @@
 // Directory tests: a signed-in session made the way the identity feature makes one (a user who
 // completed first sign-in, a session row holding the sha256 of the cookie's id), and imports of
 // small files.
+
 import { Readable } from 'node:stream';
 import type pg from 'pg';
+import type { Db } from '../../src/server/context.js';
 import { importDirectory } from '../../src/server/directory/importer.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { randomToken, sha256 } from '../../src/server/identity/sessions.js';
-import type { Db } from '../../src/server/platform/database.js';
 
 export async function signedInCookie(db: Db, subjectNameId = '810001234565'): Promise<string> {
   const user = await db

@@ -1,6 +1,6 @@
 // Accounts as the identity feature stores them, created directly for service-level tests.
+import type { Db } from '../../src/server/context.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
-import type { Db } from '../../src/server/platform/database.js';
 import type { SignedInUser } from '../../src/server/platform/signed-in-user.js';
 
 export const DEMO = {

@@ -1,9 +1,10 @@
 // First sign-in (password, profession, charter, email) and password sign-in: rules, hostile
 // input, lockout, equal answers for unknown accounts, session limits, charter versions.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { identityFeature, requireUser } from '../../src/server/identity/index.js';
+import { afterFailure } from '../../src/server/identity/passwords.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
 import { Browser, signInAs, signInAtProvider, startListeningApp } from './helpers.js';
 
@@ -12,7 +13,7 @@ const NADIA = '810005678908';
 const LEA = '3690012345/CPET0002';
 const GOOD_PASSWORD = 'Cabinet-Lyon3-2026!';
 
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.get('/api/probe/me', async (request) => ({ id: requireUser(request).id }));
@@ -300,6 +301,36 @@ describe('first sign-in and password sign-in', async () => {
     // After the lockout, the right password works and resets the count.
     const back = await new Browser(t.url).api('POST', '/api/auth/password', {
       identifier: 'sophie.durand@cabinet-martin.example',
+      password: GOOD_PASSWORD,
+    });
+    expect(back.status).toBe(200);
+    expect((await userRow(SOPHIE)).failed_password_attempts).toBe(0);
+  });
+
+  it('counts every refused attempt of a burst of wrong passwords, and reaches the lockout', async () => {
+    const identifier = 'sophie.durand@cabinet-martin.example';
+    // Sessions and CSRF tokens first, so that the attempts themselves leave together.
+    const browsers = Array.from({ length: 8 }, () => new Browser(t.url));
+    const tokens = await Promise.all(browsers.map((b) => b.csrf()));
+    const answers = await Promise.all(
+      browsers.map((b, i) =>
+        b.request('POST', '/api/auth/password', {
+          json: { identifier, password: 'Mauvais-mot-de-passe-1' },
+          headers: { 'x-csrf-token': tokens[i] as string },
+        }),
+      ),
+    );
+    const refused = answers.filter((r) => r.status === 401).length;
+    expect(refused).toBeGreaterThan(0);
+    expect(answers.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    const row = await userRow(SOPHIE);
+    // Each refused attempt is written with its lockout under the account's row lock: none lost.
+    expect(row.failed_password_attempts).toBe(refused);
+    // ...and the lockout is the one of the last count (the longest), not one a slower attempt rewrote.
+    expect(row.locked_until).toEqual(afterFailure(refused - 1, clock.now()).lockedUntil);
+    clock.advance(16 * 60_000);
+    const back = await new Browser(t.url).api('POST', '/api/auth/password', {
+      identifier,
       password: GOOD_PASSWORD,
     });
     expect(back.status).toBe(200);

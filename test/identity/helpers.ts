@@ -1,7 +1,7 @@
 // Integration helpers: the application listening on a real port (the OIDC client calls the
 // local provider over HTTP, as it would call the real PSC), and a tiny cookie-keeping browser.
 import { readFileSync } from 'node:fs';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import type { Clock } from '../../src/server/platform/clock.js';
 import { freePort } from '../../src/server/platform/embedded-postgres.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -14,7 +14,7 @@ export async function startListeningApp(
   options: {
     env?: Record<string, string> | ((url: string) => Record<string, string>);
     clock?: Clock;
-    features?: Feature[];
+    features?: AppFeature[];
     startFeatures?: boolean;
     logger?: TestApp['ctx']['logger'];
   } = {},

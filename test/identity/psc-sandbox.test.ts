@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import * as jose from 'jose';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { identityFeature, optionalUser } from '../../src/server/identity/index.js';
 import { localPscOf } from '../../src/server/identity/local-psc/provider.js';
 import {
@@ -47,7 +47,7 @@ const logger = pino(
 );
 
 // A route of "another feature": how the session was opened, as every feature sees it.
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.get('/api/probe/sign-in', async (request) => ({ signIn: optionalUser(request)?.signIn ?? null }));

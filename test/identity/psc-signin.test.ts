@@ -2,7 +2,7 @@
 // protect it (state, nonce, PKCE, acr, single-use code), sessions, CSRF, sign-out, returnTo.
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { identityFeature, requireUser } from '../../src/server/identity/index.js';
 import { LOCAL_CLIENT_ID, localClientSecret } from '../../src/server/identity/local-psc/settings.js';
 import { Browser, signInAs, signInAtProvider, startListeningApp } from './helpers.js';
@@ -11,7 +11,7 @@ const CAMILLE = '810001234565';
 const SOPHIE = '4123456782/CPAT0001';
 
 // A route of "another feature", to show what requireUser gives it.
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.get('/api/probe/me', async (request) => ({ id: requireUser(request).id }));

@@ -3,7 +3,8 @@
 // past the limit is refused, wherever it lands, with a French 429 `rate_limited`.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDb, createPool, type Db, ensureDatabase } from '../../src/server/platform/database.js';
+import type { Db } from '../../src/server/context.js';
+import { createDb, createPool, ensureDatabase } from '../../src/server/platform/database.js';
 import type { RunningServer } from '../helpers/server.js';
 import {
   Client,

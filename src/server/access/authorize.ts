@@ -3,15 +3,15 @@
 // other than the owner (refusals included), and turn a refusal into 404 or 403.
 import { sql } from 'kysely';
 import { normalizeRights, RIGHTS, type Right } from '../../shared/rights.js';
+import type { Db } from '../context.js';
 import {
   type DelegationFactsRow,
   type DelegationGrant,
   delegationsBetween,
   delegationsBetweenAsJson,
 } from '../delegations/facts.js';
-import { appendJournalGrouped, type JournalAction } from '../journal/store.js';
+import type { JournalAction, JournalBatcher } from '../journal/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { ACTION_PHRASES, type Decision, type DossierAction, decide, knowsContext } from './decide.js';
@@ -45,6 +45,8 @@ export function delegationsForAsJson(user: SignedInUser, onBehalfOfId: string) {
 export interface AuthorizeDeps {
   db: Db;
   clock: Clock;
+  /** The application's journal writer (group commit of the accesses). */
+  journal: Pick<JournalBatcher, 'append'>;
 }
 
 export interface Authorized {
@@ -97,7 +99,7 @@ export async function authorize(
   // doctor whose dossiers are concerned.
   const concerned = dossier?.ownerId ?? onBehalfOfId;
   if (concerned !== user.id && (delegations.length > 0 || dossier)) {
-    await appendJournalGrouped(deps.db, {
+    await deps.journal.append({
       at: now,
       actorId: user.id,
       onBehalfOfId: concerned,

@@ -5,10 +5,10 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ActingContexts } from '../../shared/access.js';
+import type { Db } from '../context.js';
 import { receivedDelegations, statusOf } from '../delegations/facts.js';
 import { requireUser } from '../identity/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';

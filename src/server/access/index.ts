@@ -1,11 +1,14 @@
 // Access: the one authorization decision (decide.ts), its gate on every dossier route
 // (authorize.ts: facts read from the database at each request, journaled), the acting context
 // resolved once per request (context.ts) and the routes /api/access/* (routes.ts).
-import type { Feature } from '../app.js';
+import type { AppContext } from '../context.js';
+import type { Feature } from '../platform/feature.js';
+import type { AuthorizeDeps } from './authorize.js';
 import { registerActingContext } from './context.js';
 import { accessRoutes } from './routes.js';
 
 export {
+  type AuthorizeDeps,
   type Authorized,
   authorize,
   delegationsForAsJson,
@@ -15,10 +18,13 @@ export {
 export { type ActingContext, actingContextQuery, actingOf } from './context.js';
 export { DOSSIER_ACTIONS, type DossierAction, decide } from './decide.js';
 
-export const accessFeature: Feature = {
+/** What the access feature needs: the platform's context and the journal writer. */
+export type AccessContext = AppContext & Pick<AuthorizeDeps, 'journal'>;
+
+export const accessFeature: Feature<AccessContext> = {
   name: 'access',
   routes(app, ctx) {
-    const deps = { db: ctx.db, clock: ctx.clock };
+    const deps = { db: ctx.db, clock: ctx.clock, journal: ctx.journal };
     registerActingContext(app, deps);
     accessRoutes(app, deps);
   },

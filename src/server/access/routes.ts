@@ -5,10 +5,9 @@ import { accessExplanationView, actingContextsView, DOSSIER_ACTIONS } from '../.
 import { frenchDate } from '../../shared/calendar.js';
 import { RIGHT_LABELS } from '../../shared/rights.js';
 import { requireUser } from '../identity/index.js';
-import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
+
 import type { App } from '../platform/http.js';
-import { authorize, dossierNotFound, isUuid } from './authorize.js';
+import { type AuthorizeDeps, authorize, dossierNotFound, isUuid } from './authorize.js';
 import { actingContextQuery, actingContexts, actingOf } from './context.js';
 import { ACTION_PHRASES } from './decide.js';
 
@@ -16,7 +15,7 @@ const error = z.object({ code: z.string(), message: z.string() }).passthrough();
 const errors = { 400: error, 401: error, 403: error, 404: error, 409: error, 422: error };
 const tags = ['Dossiers'];
 
-export function accessRoutes(app: App, deps: { db: Db; clock: Clock }) {
+export function accessRoutes(app: App, deps: AuthorizeDeps) {
   app.get(
     '/api/access/contexts',
     {

@@ -1,7 +1,7 @@
 // The delegation emails, in French: pure functions from facts to { subject, html, text }.
 import { frenchDate, periodLabel } from '../../shared/calendar.js';
 import { RIGHT_LABELS, type Right } from '../../shared/rights.js';
-import { renderEmail } from '../mail/layout.js';
+import { renderEmail } from '../mail/index.js';
 
 export interface DoctorName {
   familyName: string;

@@ -4,7 +4,7 @@
 // query. Nothing here is cached: every call reads the database.
 import { type RawBuilder, type Selectable, sql } from 'kysely';
 import { normalizeRights, type Right } from '../../shared/rights.js';
-import type { Db } from '../platform/database.js';
+import type { Db } from '../context.js';
 import type { DelegationFacts } from './rules.js';
 import type { DelegationsTable } from './tables.js';
 

@@ -9,7 +9,7 @@ import {
   receivedDelegationView,
   staffDelegationInput,
 } from '../../shared/delegations.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { optionalUser, requireUser } from '../identity/index.js';
 import { type DomainError, unauthorized } from '../platform/errors.js';
 import type { App } from '../platform/http.js';

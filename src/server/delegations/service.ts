@@ -3,11 +3,10 @@
 import crypto from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
 import { normalizeRights, type Right } from '../../shared/rights.js';
-import { appendJournal, type JournalAction } from '../journal/store.js';
+import type { Database, Db } from '../context.js';
+import { appendJournal, type JournalAction } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
-import type { Database } from '../platform/db-types.js';
 import { DomainError, forbidden, notFound } from '../platform/errors.js';
 import { todayInParis } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';

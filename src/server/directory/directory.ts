@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
 import type pg from 'pg';
 import { Temporal } from 'temporal-polyfill';
-import type { Db } from '../platform/database.js';
+import type { Db } from '../context.js';
 import { DOCTOR, IDENTIFIER_TYPES } from './codes.js';
 import { compactKey, nameTokens, type PostalFilter, postalFilter } from './normalize.js';
 import { type Cursor, compareToCursor, encodeCursor, type Probe, planProbes } from './query-plan.js';

@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { directoryPageSchema, directoryPersonSchema, directoryStatusSchema } from '../../shared/directory.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { rateLimitCaller, requireUser } from '../identity/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { App } from '../platform/http.js';

@@ -10,7 +10,7 @@ import {
 } from '../../shared/dossiers.js';
 import { actingContextQuery, actingOf } from '../access/index.js';
 import type { App } from '../platform/http.js';
-import type { DossierService } from './service.js';
+import type { DossierDeps, DossierService } from './service.js';
 
 const context = actingContextQuery;
 const inContext = { actingContext: true };

@@ -4,15 +4,16 @@
 import { type Selectable, sql } from 'kysely';
 import type { Administrative, DossierStatus, Medical, Patient } from '../../shared/dossiers.js';
 import {
+  type AuthorizeDeps,
   type Authorized,
   authorize,
   delegationsForAsJson,
   dossierNotFound,
   isUuid,
 } from '../access/index.js';
+import type { Db } from '../context.js';
 import { grantOf } from '../delegations/facts.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
 import { parseDate, todayInParis } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
@@ -31,6 +32,8 @@ export function dossierStatus(
 export interface DossierDeps {
   db: Db;
   clock: Clock;
+  /** The application's journal writer: authorize() records the delegates' accesses with it. */
+  journal: AuthorizeDeps['journal'];
 }
 
 const stale = () =>

@@ -10,9 +10,8 @@ import {
   type Me,
   PROFESSION_LABELS,
 } from '../../shared/identity.js';
-import type { AppContext } from '../app.js';
+import type { AppContext, Database } from '../context.js';
 import { queueEmail, renderEmail } from '../mail/index.js';
-import type { Database } from '../platform/db-types.js';
 import { DomainError } from '../platform/errors.js';
 import { CURRENT_CHARTER } from './charter/index.js';
 import type { PscIdentity } from './claims.js';
@@ -104,32 +103,30 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
 /**
  * An invitation the user opened tells their address: no confirmation link is needed then. The
  * resolver is given who is signing in, so that it answers only for the invited person (someone
- * else holding the link must not be handed, and verified with, the invitee's address).
+ * else holding the link must not be handed, and verified with, the invitee's address). The
+ * delegations feature provides it; the composition root passes it to identity.
  */
 export type InvitationEmailResolver = (
-  db: Tx,
   returnTo: string,
   person: { familyName: string; givenName: string },
 ) => Promise<string | undefined>;
-const invitationResolvers: InvitationEmailResolver[] = [];
-export function registerInvitationEmailResolver(resolver: InvitationEmailResolver): void {
-  invitationResolvers.push(resolver);
-}
+
+/** What the account use cases need: configuration, database, clock, the invitation resolver. */
+export type AccountDeps = Pick<AppContext, 'config' | 'db' | 'clock'> & {
+  invitationEmail?: InvitationEmailResolver;
+};
+
 export async function invitationEmailFor(
-  db: Tx,
+  deps: Pick<AccountDeps, 'invitationEmail'>,
   returnTo: string | null,
   u: Pick<AccountRow, 'family_name' | 'given_name'>,
 ): Promise<string | undefined> {
-  if (!returnTo) return undefined;
+  if (!returnTo || !deps.invitationEmail) return undefined;
   const person = { familyName: u.family_name, givenName: u.given_name };
-  for (const resolve of invitationResolvers) {
-    const email = await resolve(db, returnTo, person).catch(() => undefined);
-    if (email) return email;
-  }
-  return undefined;
+  return deps.invitationEmail(returnTo, person).catch(() => undefined);
 }
 
-function needs(ctx: AppContext, u: AccountRow) {
+function needs(ctx: Pick<AccountDeps, 'config'>, u: AccountRow) {
   const doctor = isDoctor(u);
   const started = u.first_signin_completed_at === null;
   return {
@@ -147,12 +144,12 @@ function prefillProfession(u: AccountRow): DeclaredProfession | null {
 }
 
 export async function firstSignInInfo(
-  ctx: AppContext,
+  ctx: AccountDeps,
   u: AccountRow,
   returnTo: string | null,
 ): Promise<FirstSignInInfo> {
   const n = needs(ctx, u);
-  const invited = await invitationEmailFor(ctx.db, returnTo, u);
+  const invited = await invitationEmailFor(ctx, returnTo, u);
   return {
     ...n,
     charterUpdate: !n.needsPassword && !n.needsProfession && !n.needsEmail && n.needsCharter,
@@ -182,7 +179,7 @@ export function isUniqueViolation(err: unknown, constraint: string): boolean {
 }
 
 /** Validates the first sign-in form against what this user still has to give. */
-export function checkFirstSignIn(ctx: AppContext, u: AccountRow, input: FirstSignIn) {
+export function checkFirstSignIn(ctx: Pick<AccountDeps, 'config'>, u: AccountRow, input: FirstSignIn) {
   const n = needs(ctx, u);
   const fields: { path: string; message: string }[] = [];
   if (n.needsPassword) {
@@ -224,7 +221,7 @@ export function checkFirstSignIn(ctx: AppContext, u: AccountRow, input: FirstSig
 
 /** One transaction: the account is completed, and the confirmation email queued, together. */
 export async function completeFirstSignIn(
-  ctx: AppContext,
+  ctx: AccountDeps,
   sessionUser: AccountRow,
   sessionIdHash: Buffer,
   returnTo: string | null,
@@ -242,7 +239,7 @@ export async function completeFirstSignIn(
         .where('id', '=', sessionUser.id)
         .forUpdate()
         .executeTakeFirstOrThrow();
-      const invited = await invitationEmailFor(trx, returnTo, u);
+      const invited = await invitationEmailFor(ctx, returnTo, u);
       const email = n.needsEmail ? (input.email as string) : u.email;
       const sameAsVerified =
         email !== null &&
@@ -289,7 +286,7 @@ export async function completeFirstSignIn(
   }
 }
 
-export async function changeEmail(ctx: AppContext, userId: string, email: string) {
+export async function changeEmail(ctx: AccountDeps, userId: string, email: string) {
   const now = ctx.clock.now();
   try {
     return await ctx.db.transaction().execute(async (trx) => {
@@ -317,7 +314,7 @@ export async function changeEmail(ctx: AppContext, userId: string, email: string
 }
 
 async function sendEmailConfirmation(
-  ctx: AppContext,
+  ctx: Pick<AccountDeps, 'config'>,
   trx: Tx,
   u: { id: string; email: string; given_name: string; family_name: string },
   now: Date,
@@ -362,7 +359,7 @@ async function sendEmailConfirmation(
   });
 }
 
-export async function confirmEmail(ctx: AppContext, token: string): Promise<{ email: string }> {
+export async function confirmEmail(ctx: AccountDeps, token: string): Promise<{ email: string }> {
   const now = ctx.clock.now();
   const refused = () =>
     new DomainError(
@@ -393,7 +390,7 @@ export async function confirmEmail(ctx: AppContext, token: string): Promise<{ em
 }
 
 /** Demo mode: the three doctors are set up already; the three staff cards are not. */
-export async function seedDemoAccounts(ctx: AppContext): Promise<void> {
+export async function seedDemoAccounts(ctx: Pick<AppContext, 'db' | 'clock'>): Promise<void> {
   const now = ctx.clock.now();
   for (const card of DEMO_CARDS.filter((c) => c.professionCode === DOCTOR_PROFESSION)) {
     await ctx.db

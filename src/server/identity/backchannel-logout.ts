@@ -4,11 +4,11 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../app.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
+import { rateLimitOptions } from '../platform/rate-limit.js';
 import { BACKCHANNEL_LOGOUT_PATH, LogoutTokenRefused } from './psc-client.js';
-import { pscClientOf } from './routes.js';
+import type { IdentityContext } from './service.js';
 import { endPscSessions } from './sessions.js';
 
 const refused = () =>
@@ -18,10 +18,10 @@ const refused = () =>
     400,
   );
 
-export function backchannelLogoutRoutes(app: App, ctx: AppContext) {
+export function backchannelLogoutRoutes(app: App, ctx: IdentityContext) {
   return app.register(async (plugin) => {
     await plugin.register(formbody, { bodyLimit: 16 * 1024 });
-    await plugin.register(rateLimit, { global: false });
+    await plugin.register(rateLimit, rateLimitOptions(ctx, 'psc-logout'));
     const scope = plugin.withTypeProvider<ZodTypeProvider>();
     scope.post(
       BACKCHANNEL_LOGOUT_PATH,
@@ -37,7 +37,7 @@ export function backchannelLogoutRoutes(app: App, ctx: AppContext) {
         },
       },
       async (request, reply) => {
-        const psc = pscClientOf(ctx);
+        const psc = ctx.psc;
         if (!psc) throw notFound();
         let target: Awaited<ReturnType<typeof psc.verifyLogoutToken>>;
         try {

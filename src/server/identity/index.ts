@@ -3,13 +3,14 @@
 // Santé Connect. Other features call requireUser(request) in their routes.
 import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
-import type { Feature } from '../app.js';
 import { DomainError, notFound, unauthorized } from '../platform/errors.js';
+import type { Feature } from '../platform/feature.js';
 import { isApiRoute } from '../platform/http.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { backchannelLogoutRoutes } from './backchannel-logout.js';
-import { identityRoutes, incomplete, pscClientOf } from './routes.js';
+import { identityRoutes, incomplete } from './routes.js';
+import type { IdentityContext } from './service.js';
 import {
   BROWSER_COOKIE,
   expectedCsrfToken,
@@ -19,11 +20,10 @@ import {
   sameToken,
 } from './sessions.js';
 
-export {
-  type InvitationEmailResolver,
-  registerInvitationEmailResolver,
-} from './accounts.js';
+export type { InvitationEmailResolver } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
+export { createPscClient, type PscClient } from './psc-client.js';
+export { type IdentityContext, IdentityService } from './service.js';
 
 /** The signed-in user, read from the database at each request (the session's row). */
 function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
@@ -75,7 +75,7 @@ const csrfRefused = () =>
     403,
   );
 
-export const identityFeature: Feature = {
+export const identityFeature: Feature<IdentityContext> = {
   name: 'identity',
 
   async demoSeed(ctx) {
@@ -115,7 +115,7 @@ export const identityFeature: Feature = {
       app.all('/demo/psc/*', { schema: { hide: true } }, async () => {
         throw notFound();
       });
-      if (!pscClientOf(ctx)) {
+      if (!ctx.identity.pscAvailable) {
         ctx.logger.warn('PSC_ISSUER non défini : la connexion avec Pro Santé Connect est indisponible');
       }
     }

@@ -2,7 +2,7 @@
 // real PSC and to the local imitation: only the configuration (issuer, client id, secret) differs.
 import * as jose from 'jose';
 import * as client from 'openid-client';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import { authenticationLevel } from './claims.js';
 import { LOCAL_CLIENT_ID, localClientSecret, localIssuer } from './local-psc/settings.js';
@@ -24,8 +24,7 @@ export interface PscSettings {
 }
 
 /** Undefined when sign-in with Pro Santé Connect is not configured (DEMO off, no PSC_ISSUER). */
-export function pscSettings(ctx: AppContext): PscSettings | undefined {
-  const { config } = ctx;
+export function pscSettings(config: AppContext['config']): PscSettings | undefined {
   const base = {
     redirectUri: `${config.publicUrl}/auth/psc/callback`,
     postLogoutRedirectUri: `${config.publicUrl}/`,
@@ -176,6 +175,12 @@ export interface PscSignIn {
   pscSid: string | null;
   /** PSC's `sub` (a federated id), when of a sane size. */
   pscSub: string | null;
+}
+
+/** The application's client, made once by the composition root; undefined when not configured. */
+export function createPscClient(config: AppContext['config']): PscClient | undefined {
+  const settings = pscSettings(config);
+  return settings ? new PscClient(settings) : undefined;
 }
 
 export class PscClient {

@@ -4,8 +4,7 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Selectable, sql } from 'kysely';
-import type { AppContext } from '../app.js';
-import type { Db } from '../platform/database.js';
+import type { AppContext, Db } from '../context.js';
 import { prepareStatement } from '../platform/prepared.js';
 import type { UsersTable } from './tables.js';
 
@@ -19,6 +18,9 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The signed-in person's account row, as the session loads it (SignedInUser is what features see). */
 export type AccountRow = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
+
+/** What sessions need of the application: its configuration, database and clock. */
+export type SessionDeps = Pick<AppContext, 'config' | 'db' | 'clock'>;
 
 export interface LoadedSession {
   idHash: Buffer;
@@ -45,7 +47,7 @@ declare module 'fastify' {
   }
 }
 
-export function cookieOptions(ctx: AppContext, maxAgeSeconds?: number) {
+export function cookieOptions(ctx: Pick<SessionDeps, 'config'>, maxAgeSeconds?: number) {
   return {
     path: '/',
     httpOnly: true,
@@ -64,44 +66,47 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
  * The session and its user, alive at `now` (absolute limit) and seen since `idleLimit`: one
  * indexed statement, compiled once and prepared on each connection, read at every request.
  */
-const readSession = prepareStatement('session_read', 3, (db, idHash: Buffer, now: Date, idleLimit: Date) =>
-  db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select([
-      's.id_hash',
-      's.method',
-      's.id_token',
-      's.return_to',
-      's.acr',
-      's.auth_level',
-      's.last_seen_at',
-      'u.id',
-      'u.subject_name_id',
-      'u.family_name',
-      'u.given_name',
-      'u.card_type',
-      'u.profession_code',
-      'u.declared_profession',
-      'u.declared_profession_other',
-      'u.specialty_code',
-      'u.specialty_label',
-      'u.postal_code',
-      'u.claims_email',
-      'u.email',
-      'u.email_verified_at',
-      'u.password_hash',
-      'u.charter_version',
-      'u.charter_accepted_at',
-      'u.first_signin_completed_at',
-      'u.failed_password_attempts',
-      'u.locked_until',
-      'u.last_signin_at',
-      'u.psc_places',
-    ])
-    .where('s.id_hash', '=', idHash)
-    .where('s.expires_at', '>', now)
-    .where('s.last_seen_at', '>', idleLimit),
+const readSession = prepareStatement(
+  'session_read',
+  3,
+  (db: Db, idHash: Buffer, now: Date, idleLimit: Date) =>
+    db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select([
+        's.id_hash',
+        's.method',
+        's.id_token',
+        's.return_to',
+        's.acr',
+        's.auth_level',
+        's.last_seen_at',
+        'u.id',
+        'u.subject_name_id',
+        'u.family_name',
+        'u.given_name',
+        'u.card_type',
+        'u.profession_code',
+        'u.declared_profession',
+        'u.declared_profession_other',
+        'u.specialty_code',
+        'u.specialty_label',
+        'u.postal_code',
+        'u.claims_email',
+        'u.email',
+        'u.email_verified_at',
+        'u.password_hash',
+        'u.charter_version',
+        'u.charter_accepted_at',
+        'u.first_signin_completed_at',
+        'u.failed_password_attempts',
+        'u.locked_until',
+        'u.last_signin_at',
+        'u.psc_places',
+      ])
+      .where('s.id_hash', '=', idHash)
+      .where('s.expires_at', '>', now)
+      .where('s.last_seen_at', '>', idleLimit),
 );
 
 /** Reads the session named by the cookie, if it is alive (idle and absolute limits). */
@@ -133,13 +138,13 @@ export async function loadSession(ctx: AppContext, rawId: string): Promise<Loade
 }
 
 /**
- * Starts a session for a user who just proved who they are. Always a new id (the one the
- * browser came with, if any, is deleted): a session id planted before sign-in is useless.
+ * Starts a session for a user who just proved who they are, inside the caller's transaction;
+ * returns its id, for setSessionCookie(). Always a new id (the one the browser came with, if
+ * any, is deleted): a session id planted before sign-in is useless.
  */
 export async function createSession(
   db: Db,
-  ctx: AppContext,
-  reply: FastifyReply,
+  ctx: SessionDeps,
   previous: LoadedSession | undefined,
   values: {
     userId: string;
@@ -173,12 +178,18 @@ export async function createSession(
   // Old sessions of anyone are swept here rather than by a job: cheap with the index.
   await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
   await sql`delete from psc_transactions where expires_at < ${now}`.execute(db);
-  reply.setCookie(SESSION_COOKIE, rawId, cookieOptions(ctx, ctx.config.sessionAbsoluteHours * 3600));
   return rawId;
 }
 
-export async function endSession(ctx: AppContext, reply: FastifyReply, session: LoadedSession | undefined) {
+export function setSessionCookie(ctx: Pick<SessionDeps, 'config'>, reply: FastifyReply, rawId: string) {
+  reply.setCookie(SESSION_COOKIE, rawId, cookieOptions(ctx, ctx.config.sessionAbsoluteHours * 3600));
+}
+
+export async function endSession(ctx: SessionDeps, session: LoadedSession | undefined) {
   if (session) await ctx.db.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
+}
+
+export function clearSessionCookie(ctx: Pick<SessionDeps, 'config'>, reply: FastifyReply) {
   reply.clearCookie(SESSION_COOKIE, cookieOptions(ctx));
 }
 
@@ -214,7 +225,10 @@ export function csrfTokenFor(secret: string, kind: 'session' | 'browser', rawId:
   return crypto.createHmac('sha256', key).update(`csrf:${kind}:${rawId}`).digest('base64url');
 }
 
-export function expectedCsrfToken(ctx: AppContext, identity: RequestIdentity): string | undefined {
+export function expectedCsrfToken(
+  ctx: Pick<SessionDeps, 'config'>,
+  identity: RequestIdentity,
+): string | undefined {
   if (identity.session) return csrfTokenFor(ctx.config.sessionSecret, 'session', identity.session.rawId);
   if (identity.browserId) return csrfTokenFor(ctx.config.sessionSecret, 'browser', identity.browserId);
   return undefined;
@@ -227,7 +241,11 @@ export function sameToken(a: string, b: string): boolean {
 }
 
 /** Gives the browser its anonymous id when it has none yet. */
-export function ensureBrowserId(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
+export function ensureBrowserId(
+  ctx: Pick<SessionDeps, 'config'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): string {
   if (request.identity.browserId) return request.identity.browserId;
   const id = randomToken();
   reply.setCookie(BROWSER_COOKIE, id, cookieOptions(ctx, 365 * 24 * 3600));

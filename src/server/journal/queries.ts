@@ -1,7 +1,7 @@
 // Reading the journal: a doctor sees the entries about his or her dossiers and delegations; a
 // delegate sees his or her own actions. Nobody sees another doctor's journal.
 import { sql } from 'kysely';
-import type { Db } from '../platform/database.js';
+import type { Db } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';

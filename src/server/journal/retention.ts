@@ -7,8 +7,8 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { sql } from 'kysely';
+import type { Db } from '../context.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { canonicalJson, chainHash, entryContent, GENESIS } from './chain.js';
 
 export const RETENTION_TASK = 'journal_retention';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { isoDate } from '../../shared/fields.js';
 import { journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { requireUser } from '../identity/index.js';
 import type { App } from '../platform/http.js';
 import { parseDate } from '../platform/paris-time.js';

@@ -2,40 +2,9 @@
 // chain), group commit for the hot path, verify the chains. Reading with filters: queries.ts.
 import crypto from 'node:crypto';
 import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
-import type { Database } from '../platform/db-types.js';
+import type { Database } from '../context.js';
 import { chainHash, type EntryContent, entryContent, GENESIS, SHARDS } from './chain.js';
 import { checkpointValid } from './retention.js';
-
-export interface JournalTables {
-  journal_entries: {
-    id: import('kysely').Generated<number>;
-    chain: string;
-    seq: number;
-    at: Date;
-    actor_id: string | null;
-    on_behalf_of_id: string | null;
-    delegation_id: string | null;
-    dossier_id: string | null;
-    action: string;
-    outcome: string;
-    details: Record<string, unknown>;
-    prev_hash: string;
-    hash: string;
-  };
-  journal_heads: { chain: string; seq: number; prev_hash: string; hash: string };
-  journal_checkpoints: {
-    id: import('kysely').Generated<number>;
-    chain: string;
-    seq: number;
-    hash: string;
-    entries: number;
-    first_seq: number;
-    archive_file: string;
-    archive_sha256: string;
-    created_at: Date;
-    signature: string;
-  };
-}
 
 /** What happened. Actions are stable codes (labels in French are chosen when shown). */
 export type JournalAction =
@@ -110,9 +79,10 @@ export async function appendJournal(db: QueryExecutorProvider, entry: JournalEnt
 /**
  * Group commit for the hot path (every dossier access by a delegate): entries arriving while a
  * write is under way go together in the next one. Each caller still waits until its own entry is
- * committed before answering, so an access is never answered without its journal entry.
+ * committed before answering, so an access is never answered without its journal entry. Appends
+ * outside any transaction; one per application, made by the composition root.
  */
-class JournalBatcher {
+export class JournalBatcher {
   private queue: { entry: JournalEntryInput; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
   constructor(private readonly db: Kysely<Database>) {}
@@ -140,18 +110,6 @@ class JournalBatcher {
     }
     this.writing = false;
   }
-}
-
-const batchers = new WeakMap<Kysely<Database>, JournalBatcher>();
-
-/** Appends outside any transaction, grouped with the entries of concurrent requests. */
-export function appendJournalGrouped(db: Kysely<Database>, entry: JournalEntryInput): Promise<void> {
-  let batcher = batchers.get(db);
-  if (!batcher) {
-    batcher = new JournalBatcher(db);
-    batchers.set(db, batcher);
-  }
-  return batcher.append(entry);
 }
 
 export interface VerifyResult {

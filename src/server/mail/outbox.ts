@@ -1,7 +1,7 @@
 // Queueing: the email is a row of mail_outbox plus a job, both written on the caller's
 // transaction, so the email exists if and only if the change that causes it commits.
 import type { Kysely } from 'kysely';
-import type { Database } from '../platform/db-types.js';
+import type { Database } from '../context.js';
 import { enqueue } from '../platform/jobs.js';
 import { checkEmail, type OutgoingEmail } from './message.js';
 

@@ -13,7 +13,7 @@ import * as jose from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { z } from 'zod';
 import { CARD_TYPES } from '../../../shared/identity.js';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { App } from '../../platform/http.js';
 import { SUBJECT_NAME_ID } from '../claims.js';
 import { BACKCHANNEL_LOGOUT_PATH } from '../psc-client.js';
