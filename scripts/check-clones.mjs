@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const CEILING = { server: 0, shared: 0, web: 0 };
+// Before this rule: 3 clones across areas, 7 inside src/server, 6 inside src/web.
+const CEILING = { server: 5, shared: 0, web: 5 };
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'jscpd-'));
 try {

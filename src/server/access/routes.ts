@@ -6,13 +6,13 @@ import { frenchDate } from '../../shared/calendar.js';
 import { RIGHT_LABELS } from '../../shared/rights.js';
 import { requireUser } from '../identity/index.js';
 
+import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import { type AuthorizeDeps, authorize, dossierNotFound, isUuid } from './authorize.js';
 import { actingContextQuery, actingContexts, actingOf } from './context.js';
 import { ACTION_PHRASES } from './decide.js';
 
-const error = z.object({ code: z.string(), message: z.string() }).passthrough();
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error, 422: error };
+const errors = errorResponses(400, 401, 403, 404, 409, 422);
 const tags = ['Dossiers'];
 
 export function accessRoutes(app: App, deps: AuthorizeDeps) {

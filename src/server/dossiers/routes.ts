@@ -9,14 +9,14 @@ import {
   patientSchema,
 } from '../../shared/dossiers.js';
 import { actingContextQuery, actingOf } from '../access/index.js';
+import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import type { DossierDeps, DossierService } from './service.js';
 
 const context = actingContextQuery;
 const inContext = { actingContext: true };
 const idParams = z.object({ id: z.string().max(64) });
-const error = z.object({ code: z.string(), message: z.string() }).passthrough();
-const errors = { 400: error, 401: error, 403: error, 404: error, 409: error, 422: error };
+const errors = errorResponses(400, 401, 403, 404, 409, 422);
 const tags = ['Dossiers'];
 // The column is an integer: a larger number must be refused here, not fail in PostgreSQL (500).
 const version = z.number().int().min(1).max(2_147_483_647, 'Version inconnue : rechargez la page.');

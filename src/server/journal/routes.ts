@@ -5,6 +5,7 @@ import { isoDate } from '../../shared/fields.js';
 import { journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
 import type { AppContext } from '../context.js';
 import { requireUser } from '../identity/index.js';
+import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import { parseDate } from '../platform/paris-time.js';
 import { journalActors, journalCsv, readJournal } from './queries.js';
@@ -17,8 +18,7 @@ const filters = z.object({
   from: date.optional(),
   to: date.optional(),
 });
-const error = z.object({ code: z.string(), message: z.string() }).passthrough();
-const errors = { 400: error, 401: error, 403: error, 422: error };
+const errors = errorResponses(400, 401, 403, 422);
 const tags = ['Journal'];
 
 export function journalRoutes(app: App, ctx: AppContext) {
