@@ -55,8 +55,8 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   // The composition root, built once: everything below receives it.
-  const { logger: _, embedded: _e, close: _c, ...infrastructure } = runtime;
-  const ctx = createAppRoot({ ...infrastructure, logger, clock: systemClock });
+  const { db, pool } = runtime;
+  const ctx = createAppRoot({ config: runtime.config, db, pool, logger, clock: systemClock });
   stopFeatures = await startFeatures(ctx);
   await webBuild;
   app = await buildApp(ctx);
