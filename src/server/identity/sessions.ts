@@ -151,7 +151,7 @@ export async function createSession(
     method: 'psc' | 'password';
     idToken?: string | null;
     returnTo?: string | null;
-    /** What a Pro Santé Connect sign-in proved (see migrations/0012_psc_session.sql). */
+    /** What a Pro Santé Connect sign-in proved (see migrations/0013_psc_session.sql). */
     psc?: { sid: string | null; sub: string | null; acr: string; authLevel: string | null };
   },
 ): Promise<string> {
