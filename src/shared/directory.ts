@@ -1,5 +1,6 @@
 // The directory's API shapes, shared by the server (response schemas, OpenAPI) and the web search.
 import { z } from 'zod';
+import { frenchDate } from './calendar.js';
 
 export const directoryPlaceSchema = z.object({
   name: z.string(),
@@ -43,12 +44,6 @@ export const directoryStatusSchema = z.object({
   people: z.number().int(),
 });
 export type DirectoryStatus = z.infer<typeof directoryStatusSchema>;
-
-/** "2026-11-24" → "24/11/2026" */
-export function frenchDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-');
-  return `${d}/${m}/${y}`;
-}
 
 /**
  * What « Mes délégations » and the search say of the directory's date: « annuaire à jour du
