@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localDirectory } from '../../src/server/directory/directory.js';
 import { generateDirectory } from '../../src/server/directory/generator.js';
 import { importDirectory } from '../../src/server/directory/importer.js';
@@ -308,11 +308,13 @@ describe('directory import', async () => {
   });
 
   describe('the extract as data.gouv.fr publishes it', () => {
-    const dir = path.join(os.tmpdir(), `dd-directory-import-${process.pid}`);
+    let dir = '';
+    beforeAll(async () => {
+      dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dd-directory-import-'));
+    });
     afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
     it('imports the plain .txt under any name; no date in its name: dated by the import, said so', async () => {
-      await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, 'ps-libreacces-personne-activite.txt');
       await fs.writeFile(file, sample);
       const before = Date.now();

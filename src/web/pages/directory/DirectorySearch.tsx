@@ -1,14 +1,13 @@
 // Search in the national directory, reusable (the peer delegation embeds it with profession
 // 10): "Nom", optional "Code postal", "Rechercher", then each result with "Sélectionner", the
 // fuzzy fallback ("Vouliez-vous dire …") and more results on demand. The directory's date is
-// shown ("annuaire à jour du JJ/MM/AAAA").
+// shown ("annuaire à jour du JJ/MM/AAAA", or its import's when the extract's is unknown).
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { z } from 'zod';
-import { frenchDate } from '../../../shared/calendar';
 import {
   type DirectoryPerson,
   directoryDateLabel,
@@ -18,7 +17,6 @@ import {
 import { ApiError, apiGet } from '../../api/client';
 
 export type { DirectoryPerson };
-export { frenchDate };
 
 type Page = z.infer<typeof page>;
 
