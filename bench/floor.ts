@@ -165,16 +165,33 @@ async function cpuMs(pid: number, children = false): Promise<[number, number]> {
   return [at(11) + (children ? at(13) : 0), at(12) + (children ? at(14) : 0)];
 }
 
-/** PostgreSQL's CPU so far: the postmaster, the backends it reaped, and the live ones. */
-async function postgresCpuMs(pgdata: string): Promise<number> {
+/**
+ * PostgreSQL's CPU so far: what its reaped processes used (the postmaster's children times, read
+ * first), and each live process by pid (a backend that ends between two readings is then found in
+ * the reaped total, and its earlier reading taken off: see pgDelta).
+ */
+async function postgresCpu(pgdata: string): Promise<{ reaped: number; live: Map<number, number> }> {
   const postmaster = Number((await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  let total = (await cpuMs(postmaster, true)).reduce((a, b) => a + b);
+  const [user, sys] = await cpuMs(postmaster, true);
+  const [ownUser, ownSys] = await cpuMs(postmaster);
+  const live = new Map<number, number>([[postmaster, ownUser + ownSys]]);
   for (const entry of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === postmaster) total += (await cpuMs(Number(entry))).reduce((a, b) => a + b);
+    if (ppid === postmaster)
+      live.set(
+        Number(entry),
+        (await cpuMs(Number(entry))).reduce((a, b) => a + b),
+      );
   }
+  return { reaped: user + sys - ownUser - ownSys, live };
+}
+
+function pgDelta(after: Snapshot['pg'], before: Snapshot['pg']): number {
+  let total = after.reaped - before.reaped;
+  for (const [pid, ms] of after.live) total += ms - (before.live.get(pid) ?? 0);
+  for (const [pid, ms] of before.live) if (!after.live.has(pid)) total -= ms;
   return total;
 }
 
@@ -188,27 +205,36 @@ interface Counters {
   pgCpu: number;
 }
 
+interface Snapshot {
+  reads: number;
+  writes: number;
+  user: number;
+  sys: number;
+  pg: Awaited<ReturnType<typeof postgresCpu>>;
+}
+
 /** Linux only (/proc); zeros elsewhere. */
-async function counters(node: BenchNode, pgdata: string): Promise<Counters> {
+async function snapshot(node: BenchNode, pgdata: string): Promise<Snapshot> {
   const pid = node.child.pid as number;
   const io = await fs.readFile(`/proc/${pid}/io`, 'utf8').catch(() => '');
   const [user, sys] = await cpuMs(pid);
   return {
     reads: Number(/^syscr: (\d+)$/m.exec(io)?.[1] ?? 0),
     writes: Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? 0),
-    cpu: user + sys,
+    user,
     sys,
-    pgCpu: await postgresCpuMs(pgdata).catch(() => 0),
+    pg: await postgresCpu(pgdata).catch(() => ({ reaped: 0, live: new Map() })),
   };
 }
 
-const minus = (a: Counters, b: Counters): Counters => ({
+const minus = (a: Snapshot, b: Snapshot): Counters => ({
   reads: a.reads - b.reads,
   writes: a.writes - b.writes,
-  cpu: a.cpu - b.cpu,
+  cpu: a.user + a.sys - b.user - b.sys,
   sys: a.sys - b.sys,
-  pgCpu: a.pgCpu - b.pgCpu,
+  pgCpu: pgDelta(a.pg, b.pg),
 });
+
 const plus = (a: Counters, b: Counters): Counters => ({
   reads: a.reads + b.reads,
   writes: a.writes + b.writes,
@@ -268,11 +294,11 @@ async function main() {
       const target = PROFILE === 'owner' ? owner : delegate;
       await fire(target, a.dossierIds, 5);
       const c0 = await commits(db);
-      const k0 = await counters(product, pgdata);
+      const k0 = await snapshot(product, pgdata);
       const loadStart = Date.now();
       const r = await fire(target, a.dossierIds, SECONDS);
       const loadEnd = Date.now();
-      const k1 = await counters(product, pgdata);
+      const k1 = await snapshot(product, pgdata);
       // PostgreSQL publishes an idle backend's counters within 10 s.
       await new Promise((res) => setTimeout(res, 11_000));
       const c1 = await commits(db);
@@ -320,9 +346,9 @@ async function main() {
       for (const t of targets) {
         const journal0 = t === delegate ? await journalCount(db) : 0;
         const node = t === owner || t === delegate ? product : minimal;
-        const k0 = await counters(node, pgdata);
+        const k0 = await snapshot(node, pgdata);
         const r = await fire(t, a.dossierIds, SECONDS / 2);
-        const k1 = await counters(node, pgdata);
+        const k1 = await snapshot(node, pgdata);
         cost.set(t, plus(cost.get(t) ?? { reads: 0, writes: 0, cpu: 0, sys: 0, pgCpu: 0 }, minus(k1, k0)));
         if (t === delegate) delegateJournal += (await journalCount(db)) - journal0;
         if (t === owner || t === delegate) productRequests += r.requests.total;

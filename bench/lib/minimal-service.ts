@@ -9,6 +9,8 @@ import pg from 'pg';
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
   max: Number(process.env.DATABASE_POOL_SIZE ?? 20),
+  // Connections kept between the runs, as the product's pool keeps them (30 s).
+  idleTimeoutMillis: 0,
 });
 // Its own chain in the same table, so that the insert pays the same indexes as the product's.
 const chain = `floor:${process.pid}`;

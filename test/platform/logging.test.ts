@@ -17,6 +17,44 @@ describe('request log', () => {
     await server?.stop();
   });
 
+  it('writes one line per request: request id, method, route pattern, status, duration', async () => {
+    const res = await fetch(`${server.url}/api/dossiers/4f9c2a51-0000-4000-8000-000000000000?onBehalfOf=x`, {
+      headers: { 'x-request-id': 'test-line-0001' },
+    });
+    expect(res.status).toBe(401);
+    let line: Record<string, unknown> | undefined;
+    const deadline = Date.now() + 5_000;
+    while (!line && Date.now() < deadline) {
+      line = server
+        .logs()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.reqId === 'test-line-0001');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(line && Object.keys(line)).toEqual([
+      'level',
+      'time',
+      'service',
+      'reqId',
+      'method',
+      'route',
+      'status',
+      'ms',
+      'msg',
+    ]);
+    expect(line).toMatchObject({
+      level: 30,
+      service: 'delegations-de-droits',
+      method: 'GET',
+      route: '/api/dossiers/:id',
+      status: 401,
+      msg: 'request',
+    });
+    expect(typeof line?.ms).toBe('number');
+  });
+
   it('keeps answering while the log collector does not read, then writes every line', async () => {
     const requestLines = () =>
       server
