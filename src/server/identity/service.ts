@@ -215,64 +215,64 @@ export class IdentityService {
       .where('password_hash', 'is not', null)
       .executeTakeFirst();
 
+    // The attempt is reserved before the password is checked: counted as a failure, with its
+    // delay or lockout, in one transaction under a row lock. Parallel guesses therefore queue on
+    // that lock and find the delay set by the one before: a burst verifies one guess, not twenty.
+    // A right password then clears the count it reserved.
     if (!user) {
       // Unknown identifier: the same checks, the same delays and the same answers.
       const key = sha256(`password:${identifier}`);
-      const row = await db
-        .selectFrom('password_throttle')
-        .selectAll()
-        .where('identifier_hash', '=', key)
-        .executeTakeFirst();
-      const state = throttleState(
-        { failures: row?.failed_attempts ?? 0, lockedUntil: row?.locked_until ?? null },
-        now,
-      );
-      if (!state.allowed) throw throttled(state);
+      const reserved = await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('password_throttle')
+          .values({ identifier_hash: key, failed_attempts: 0, locked_until: null, updated_at: now })
+          .onConflict((oc) => oc.column('identifier_hash').doNothing())
+          .execute();
+        const row = await trx
+          .selectFrom('password_throttle')
+          .select(['failed_attempts', 'locked_until'])
+          .where('identifier_hash', '=', key)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        const state = throttleState({ failures: row.failed_attempts, lockedUntil: row.locked_until }, now);
+        if (!state.allowed) return state;
+        const next = afterFailure(row.failed_attempts, now);
+        await trx
+          .updateTable('password_throttle')
+          .set({ failed_attempts: next.failures, locked_until: next.lockedUntil, updated_at: now })
+          .where('identifier_hash', '=', key)
+          .execute();
+        return state;
+      });
+      if (!reserved.allowed) throw throttled(reserved);
       await verifyPassword(null, input.password);
-      const next = afterFailure(row?.failed_attempts ?? 0, now);
-      await db
-        .insertInto('password_throttle')
-        .values({
-          identifier_hash: key,
-          failed_attempts: next.failures,
-          locked_until: next.lockedUntil,
-          updated_at: now,
-        })
-        .onConflict((oc) =>
-          oc.column('identifier_hash').doUpdateSet({
-            failed_attempts: next.failures,
-            locked_until: next.lockedUntil,
-            updated_at: now,
-          }),
-        )
-        .execute();
       throw wrong();
     }
 
-    const state = throttleState(
-      { failures: user.failed_password_attempts, lockedUntil: user.locked_until },
-      now,
-    );
-    if (!state.allowed) throw throttled(state);
+    const reserved = await db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('users')
+        .select(['failed_password_attempts', 'locked_until'])
+        .where('id', '=', user.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const state = throttleState(
+        { failures: current.failed_password_attempts, lockedUntil: current.locked_until },
+        now,
+      );
+      if (!state.allowed) return state;
+      const next = afterFailure(current.failed_password_attempts, now);
+      await trx
+        .updateTable('users')
+        .set({ failed_password_attempts: next.failures, locked_until: next.lockedUntil })
+        .where('id', '=', user.id)
+        .execute();
+      return { ...state, failures: next.failures };
+    });
+    if (!reserved.allowed) throw throttled(reserved);
     const ok = await verifyPassword(user.password_hash, input.password);
     if (!ok) {
-      const next = await db.transaction().execute(async (trx) => {
-        // Counted under the row lock, so that parallel attempts cannot each start from the same count.
-        const current = await trx
-          .selectFrom('users')
-          .select('failed_password_attempts')
-          .where('id', '=', user.id)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
-        const after = afterFailure(current.failed_password_attempts, now);
-        await trx
-          .updateTable('users')
-          .set({ failed_password_attempts: after.failures, locked_until: after.lockedUntil })
-          .where('id', '=', user.id)
-          .execute();
-        return after;
-      });
-      log.info({ userId: user.id, failures: next.failures }, 'mot de passe refusé');
+      log.info({ userId: user.id, failures: reserved.failures }, 'mot de passe refusé');
       throw wrong();
     }
     const sessionId = await db.transaction().execute(async (trx) => {
