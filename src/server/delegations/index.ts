@@ -2,7 +2,7 @@
 // dossiers, with invitations, notifications, the daily reminders and the journal of each change.
 import type { AppContext, Feature } from '../app.js';
 import { findPersonByRpps } from '../directory/index.js';
-import { registerInvitationEmailResolver } from '../identity/index.js';
+import { registerInvitationResolver } from '../identity/index.js';
 import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
 import { delegationRoutes } from './routes.js';
 import { sameIdentity } from './rules.js';
@@ -40,9 +40,10 @@ export const delegationsFeature: Feature = {
   async routes(app, ctx) {
     const service = delegationService(ctx);
     // First sign-in from an invitation link: the invitation's address is the notification
-    // address, already confirmed by the invited person opening the link — only if the card's
-    // identity is the invited person's (the same check as at finalisation).
-    registerInvitationEmailResolver(async (_db, returnTo, person) => {
+    // address, already confirmed by the invited person opening the link, and the profession the
+    // doctor gave is offered — only if the card's identity is the invited person's (the same
+    // check as at finalisation).
+    registerInvitationResolver(async (_db, returnTo, person) => {
       const token = /^\/invitation\/([A-Za-z0-9_-]{20,100})$/.exec(returnTo)?.[1];
       if (!token) return undefined;
       const { invitation, problem } = await service.describeInvitation(token);
@@ -51,7 +52,9 @@ export const delegationsFeature: Feature = {
         familyName: invitation.delegate_family_name,
         givenName: invitation.delegate_given_name,
       };
-      return sameIdentity(invited, person) ? (invitation.delegate_email ?? undefined) : undefined;
+      return sameIdentity(invited, person)
+        ? { email: invitation.delegate_email, profession: invitation.delegate_profession }
+        : undefined;
     });
     await delegationRoutes(app, service);
   },

@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import {
   DECLARED_PROFESSIONS,
   type DeclaredProfession,
+  declaredProfessionOf,
   type FirstSignIn,
   type FirstSignInInfo,
   type Me,
@@ -84,31 +85,44 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
 }
 
 /**
- * An invitation the user opened tells their address: no confirmation link is needed then. The
- * resolver is given who is signing in, so that it answers only for the invited person (someone
- * else holding the link must not be handed, and verified with, the invitee's address).
+ * An invitation the user opened tells their address (no confirmation link is needed then) and
+ * the profession the inviting doctor gave. The resolver is given who is signing in, so that it
+ * answers only for the invited person (someone else holding the link must not be handed, and
+ * verified with, the invitee's address).
  */
-export type InvitationEmailResolver = (
+export interface InvitedPerson {
+  email: string | null;
+  /** As the doctor wrote it, e.g. « Secrétaire médical(e) ». */
+  profession: string | null;
+}
+export type InvitationResolver = (
   db: Tx,
   returnTo: string,
   person: { familyName: string; givenName: string },
-) => Promise<string | undefined>;
-const invitationResolvers: InvitationEmailResolver[] = [];
-export function registerInvitationEmailResolver(resolver: InvitationEmailResolver): void {
+) => Promise<InvitedPerson | undefined>;
+const invitationResolvers: InvitationResolver[] = [];
+export function registerInvitationResolver(resolver: InvitationResolver): void {
   invitationResolvers.push(resolver);
+}
+async function invitationFor(
+  db: Tx,
+  returnTo: string | null,
+  u: Pick<SessionUser, 'family_name' | 'given_name'>,
+): Promise<InvitedPerson | undefined> {
+  if (!returnTo) return undefined;
+  const person = { familyName: u.family_name, givenName: u.given_name };
+  for (const resolve of invitationResolvers) {
+    const found = await resolve(db, returnTo, person).catch(() => undefined);
+    if (found) return found;
+  }
+  return undefined;
 }
 export async function invitationEmailFor(
   db: Tx,
   returnTo: string | null,
   u: Pick<SessionUser, 'family_name' | 'given_name'>,
 ): Promise<string | undefined> {
-  if (!returnTo) return undefined;
-  const person = { familyName: u.family_name, givenName: u.given_name };
-  for (const resolve of invitationResolvers) {
-    const email = await resolve(db, returnTo, person).catch(() => undefined);
-    if (email) return email;
-  }
-  return undefined;
+  return (await invitationFor(db, returnTo, u))?.email ?? undefined;
 }
 
 function needs(ctx: AppContext, u: SessionUser) {
@@ -122,10 +136,23 @@ function needs(ctx: AppContext, u: SessionUser) {
   };
 }
 
-function prefillProfession(u: SessionUser): DeclaredProfession | null {
-  if (u.declared_profession) return u.declared_profession as DeclaredProfession;
-  if (u.profession_code === '60') return 'infirmier';
-  return null;
+/** What the person said before, else what the inviting doctor said, else the card's profession. */
+function prefillProfession(
+  u: SessionUser,
+  invited: InvitedPerson | undefined,
+): { profession: DeclaredProfession | null; professionOther: string | null } {
+  if (u.declared_profession) {
+    return {
+      profession: u.declared_profession as DeclaredProfession,
+      professionOther: u.declared_profession_other,
+    };
+  }
+  if (invited?.profession) {
+    const declared = declaredProfessionOf(invited.profession);
+    return { profession: declared.code, professionOther: declared.other };
+  }
+  if (u.profession_code === '60') return { profession: 'infirmier', professionOther: null };
+  return { profession: null, professionOther: null };
 }
 
 export async function firstSignInInfo(
@@ -134,14 +161,15 @@ export async function firstSignInInfo(
   returnTo: string | null,
 ): Promise<FirstSignInInfo> {
   const n = needs(ctx, u);
-  const invited = await invitationEmailFor(ctx.db, returnTo, u);
+  const invitation = await invitationFor(ctx.db, returnTo, u);
+  const invited = invitation?.email ?? undefined;
   return {
     ...n,
     charterUpdate: !n.needsPassword && !n.needsProfession && !n.needsEmail && n.needsCharter,
     charter: CURRENT_CHARTER,
     prefill: {
       email: invited ?? u.email ?? u.claims_email,
-      profession: prefillProfession(u),
+      ...prefillProfession(u, invitation),
       emailFromInvitation: invited !== undefined,
     },
     user: { givenName: u.given_name, familyName: u.family_name, isDoctor: isDoctor(u) },

@@ -17,8 +17,9 @@ import {
 } from './sessions.js';
 
 export {
-  type InvitationEmailResolver,
-  registerInvitationEmailResolver,
+  type InvitationResolver,
+  type InvitedPerson,
+  registerInvitationResolver,
 } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
 
