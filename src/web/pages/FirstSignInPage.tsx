@@ -14,9 +14,9 @@ import {
   firstSignInResultSchema,
   passwordRuleProblems,
 } from '../../shared/identity';
-import { ApiError, apiGet, apiPost } from '../api/client';
+import { ApiError, apiGet, apiPost, type FieldError } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
-import { ErrorSummary, type FieldTargets } from '../components/ErrorSummary';
+import { clientError, ErrorSummary, type FieldTargets } from '../components/ErrorSummary';
 import { usePageTitle } from '../layout/page';
 import { CharterText } from './CharterText';
 
@@ -115,8 +115,45 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
   const livePasswordProblems = password && passwordLeft ? passwordRuleProblems(password) : [];
   const fieldError = (name: string) => error?.field(name);
 
+  /** Everything the browser can check, with the server's own words, before sending. */
+  const problems = (): FieldError[] => {
+    const found: FieldError[] = [];
+    if (info.needsPassword) {
+      const rule = password ? passwordRuleProblems(password)[0] : 'Choisissez un mot de passe.';
+      if (rule) found.push({ path: 'password', message: rule });
+      else if (confirmation !== password) {
+        found.push({
+          path: 'passwordConfirmation',
+          message: 'Les deux mots de passe ne sont pas identiques.',
+        });
+      }
+    }
+    if (info.needsProfession) {
+      if (!profession) found.push({ path: 'profession', message: 'Indiquez votre profession.' });
+      else if (profession === 'autre' && !professionOther.trim()) {
+        found.push({ path: 'professionOther', message: 'Précisez votre profession.' });
+      }
+    }
+    if (info.needsEmail && !email.trim()) {
+      found.push({ path: 'email', message: 'Indiquez votre adresse électronique.' });
+    }
+    if (!accepted) {
+      found.push({
+        path: 'charterAccepted',
+        message: 'Vous devez lire et accepter la charte d’utilisation.',
+      });
+    }
+    return found;
+  };
+
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    setPasswordLeft(true);
+    const refused = clientError(problems());
+    if (refused) {
+      setError(refused);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {

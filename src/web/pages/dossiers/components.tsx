@@ -54,9 +54,11 @@ export function InActingContext({
           }
           description={
             <>
-              {acting.lost ? 'L’accès à ses dossiers vous est refusé et vous' : 'Vous'} n’avez aucune autre
-              délégation de droits active : aucun dossier ne peut être affiché. Les délégations qui vous ont
-              été accordées apparaissent dans <Link to="/delegations-recues">Délégations reçues</Link>.
+              {acting.lost
+                ? 'L’accès à ses dossiers vous est refusé et vous n’avez aucune autre délégation de droits active : aucun dossier ne peut être affiché.'
+                : 'Vous n’avez aucune délégation de droits active : aucun dossier ne peut être affiché.'}{' '}
+              Les délégations qui vous ont été accordées apparaissent dans{' '}
+              <Link to="/delegations-recues">Délégations reçues</Link>.
             </>
           }
         />

@@ -3,6 +3,7 @@
 // cookie, so there is nothing to consent to) and « Plan du site » (by role, as the menu).
 import { Link } from 'react-router';
 import { useSession } from '../../api/session';
+import { DataTable } from '../../components/DataTable';
 import { usePageTitle } from '../../layout/page';
 
 export function LegalNoticePage() {
@@ -42,6 +43,34 @@ export function LegalNoticePage() {
   );
 }
 
+const PROCESSING: [string, string, string][] = [
+  [
+    'Identité professionnelle transmise par Pro Santé Connect (nom, prénom, identifiant national, profession, type de carte)',
+    'Vous identifier et vérifier qui peut agir sur quels dossiers',
+    'Tant que le compte est utilisé',
+  ],
+  [
+    'Adresse électronique de notification, mot de passe (chiffré) du personnel de cabinet',
+    'Vous prévenir des délégations qui vous concernent ; connexion sans carte',
+    'Tant que le compte est utilisé',
+  ],
+  [
+    'Délégations de droits (personne, droits, période, invitation)',
+    'Permettre à un médecin de confier la gestion de ses dossiers',
+    'Tant que la délégation existe, puis dans le journal',
+  ],
+  [
+    'Dossiers des patients (identité, volet administratif, volet médical, demandes)',
+    'Orienter les patients vers les établissements',
+    'Selon les règles de conservation du dossier médical',
+  ],
+  [
+    'Journal des accès et des actions (qui, pour le compte de qui, quel dossier, quand)',
+    'Traçabilité exigée pour les données de santé ; contrôle par le médecin',
+    'Un an en ligne, puis archivé',
+  ],
+];
+
 export function PersonalDataPage() {
   usePageTitle('Données personnelles');
   return (
@@ -53,48 +82,11 @@ export function PersonalDataPage() {
         le service.
       </p>
       <h2>Données traitées et finalités</h2>
-      <div className="fr-table data-table-info">
-        <table>
-          <caption>Données personnelles traitées par le service</caption>
-          <thead>
-            <tr>
-              <th scope="col">Données</th>
-              <th scope="col">Pourquoi</th>
-              <th scope="col">Durée de conservation</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <td>
-                Identité professionnelle transmise par Pro Santé Connect (nom, prénom, identifiant national,
-                profession, type de carte)
-              </td>
-              <td>Vous identifier et vérifier qui peut agir sur quels dossiers</td>
-              <td>Tant que le compte est utilisé</td>
-            </tr>
-            <tr>
-              <td>Adresse électronique de notification, mot de passe (chiffré) du personnel de cabinet</td>
-              <td>Vous prévenir des délégations qui vous concernent ; connexion sans carte</td>
-              <td>Tant que le compte est utilisé</td>
-            </tr>
-            <tr>
-              <td>Délégations de droits (personne, droits, période, invitation)</td>
-              <td>Permettre à un médecin de confier la gestion de ses dossiers</td>
-              <td>Tant que la délégation existe, puis dans le journal</td>
-            </tr>
-            <tr>
-              <td>Dossiers des patients (identité, volet administratif, volet médical, demandes)</td>
-              <td>Orienter les patients vers les établissements</td>
-              <td>Selon les règles de conservation du dossier médical</td>
-            </tr>
-            <tr>
-              <td>Journal des accès et des actions (qui, pour le compte de qui, quel dossier, quand)</td>
-              <td>Traçabilité exigée pour les données de santé ; contrôle par le médecin</td>
-              <td>Un an en ligne, puis archivé</td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Données personnelles traitées par le service"
+        headers={['Données', 'Pourquoi', 'Durée de conservation']}
+        rows={PROCESSING.map(([data, why, kept]) => ({ key: data, cells: [data, why, kept] }))}
+      />
       <h2>Base légale</h2>
       <p>
         Le traitement est nécessaire à la prise en charge des patients par les professionnels de santé
