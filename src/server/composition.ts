@@ -5,7 +5,7 @@
 // (the tests) share nothing.
 import { accessFeature } from './access/index.js';
 import type { AppContext } from './context.js';
-import { delegationService, delegationsFeature, invitationEmailResolver } from './delegations/index.js';
+import { delegationService, delegationsFeature, invitationResolver } from './delegations/index.js';
 import type { DelegationService } from './delegations/service.js';
 import { directoryFeature } from './directory/index.js';
 import { DossierService, dossiersFeature } from './dossiers/index.js';
@@ -65,7 +65,7 @@ export function createAppRoot(infrastructure: Infrastructure): AppRoot {
       db,
       clock,
       psc,
-      invitationEmail: invitationEmailResolver(delegations),
+      invitation: invitationResolver(delegations),
     }),
     delegations,
     dossiers: new DossierService({ db, clock, journal }),

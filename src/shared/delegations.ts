@@ -11,7 +11,10 @@ export const STAFF_PROFESSIONS = [
   'Autre',
 ] as const;
 
-const optionalDate = z.union([isoDate, z.literal(''), z.null()]).transform((v) => (v ? v : null));
+/** A blank end date is refused (never read as "no end"); `null` is « Sans date de fin ». */
+export const END_DATE_REQUIRED = 'Indiquez une date de fin, ou cochez « Sans date de fin ».';
+export const PEER_END_DATE_REQUIRED = 'La date de fin est obligatoire pour une délégation à un confrère.';
+const optionalDate = z.union([isoDate, z.literal(''), z.null()]);
 
 export const staffDelegationInput = z.object({
   familyName: personName,

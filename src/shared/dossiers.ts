@@ -14,7 +14,7 @@ export const patientSchema = z.object({
   familyName: personName,
   givenName: personName,
   birthDate: isoDate,
-  sex: z.enum(['F', 'M'], { message: 'Choisissez F ou M.' }),
+  sex: z.enum(['F', 'M'], { message: 'Indiquez le sexe du patient : Femme ou Homme.' }),
 });
 
 export const administrativeSchema = z.object({

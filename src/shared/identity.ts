@@ -12,6 +12,15 @@ export const DECLARED_PROFESSIONS = [
 export type DeclaredProfession = (typeof DECLARED_PROFESSIONS)[number]['code'];
 export const declaredProfessionSchema = z.enum(['secretaire', 'assistant', 'infirmier', 'autre']);
 
+/** The profession a doctor wrote in an invitation (« Secrétaire médical(e) », « Infirmière »…) as a choice of the first sign-in. */
+export function declaredProfessionOf(label: string): { code: DeclaredProfession; other: string | null } {
+  const plain = label.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+  if (plain.startsWith('secretaire')) return { code: 'secretaire', other: null };
+  if (plain.startsWith('assistant')) return { code: 'assistant', other: null };
+  if (plain.startsWith('infirmi')) return { code: 'infirmier', other: null };
+  return { code: 'autre', other: label.trim() || null };
+}
+
 /** Professions of the national directory (code list TRE_G15), the few this service meets. */
 export const PROFESSION_LABELS: Record<string, string> = {
   '10': 'Médecin',
@@ -170,6 +179,7 @@ export const firstSignInInfoSchema = z.object({
   prefill: z.object({
     email: z.string().nullable(),
     profession: declaredProfessionSchema.nullable(),
+    professionOther: z.string().nullable(),
     /** The email came from an invitation the user opened: no confirmation link needed. */
     emailFromInvitation: z.boolean(),
   }),

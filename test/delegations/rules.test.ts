@@ -216,10 +216,19 @@ describe('period validation', () => {
     expect(() => validatePeriod('staff', { startsOn: '2026-02-30', endsOn: null }, now)).toThrow(
       'La date de début n’est pas une date valide.',
     );
-    expect(validatePeriod('staff', { startsOn: '2026-11-25', endsOn: '' }, now)).toEqual({
+    expect(validatePeriod('staff', { startsOn: '2026-11-25', endsOn: null }, now)).toEqual({
       startsOn: '2026-11-25',
       endsOn: null,
     });
+  });
+
+  it('refuses a blank end date: only « Sans date de fin » (null) means no end', () => {
+    expect(() => validatePeriod('staff', { startsOn: '2026-11-25', endsOn: '' }, now)).toThrow(
+      'Indiquez une date de fin, ou cochez « Sans date de fin ».',
+    );
+    expect(() => validatePeriod('peer', { startsOn: '2026-11-25', endsOn: '' }, now)).toThrow(
+      'La date de fin est obligatoire pour une délégation à un confrère.',
+    );
   });
 
   it('uses the Paris date: 23:30 UTC on the 24th is already the 25th in Paris', () => {

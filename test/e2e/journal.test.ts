@@ -152,7 +152,7 @@ describe('Journal (Chromium)', () => {
     await page.locator('#filtre-du').fill('2026-12-31');
     await page.locator('#filtre-au').fill('2026-01-01');
     await page.getByRole('button', { name: 'Filtrer' }).click();
-    await page.getByText('La date de début doit précéder la date de fin.').waitFor();
+    await page.getByText('La date de début doit précéder la date de fin.').first().waitFor();
     expect(await page.getByRole('table').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
   });

@@ -112,6 +112,41 @@ export function deletedEmail(p: { delegator: DoctorName; link: string }) {
   };
 }
 
+/** A change to an invitation not yet accepted: the person never had access, the link still works. */
+export function invitationModifiedEmail(p: {
+  delegator: DoctorName;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+}) {
+  return {
+    subject: `${dr(p.delegator)} a modifié son invitation à gérer ses dossiers`,
+    ...renderEmail({
+      title: 'Invitation modifiée',
+      paragraphs: [
+        `${dr(p.delegator)} a modifié l’invitation à gérer ses dossiers qu’il ou elle vous a envoyée.`,
+        `Droits proposés : ${rightsList(p.rights)}.`,
+        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        'Le lien reçu dans le courriel d’invitation reste valable : utilisez-le pour finaliser la délégation.',
+      ],
+    }),
+  };
+}
+
+/** An invitation withdrawn before it was accepted: nothing to lose, the link no longer works. */
+export function invitationCancelledEmail(p: { delegator: DoctorName }) {
+  return {
+    subject: `${dr(p.delegator)} a annulé son invitation à gérer ses dossiers`,
+    ...renderEmail({
+      title: 'Invitation annulée',
+      paragraphs: [
+        `${dr(p.delegator)} a annulé l’invitation à gérer ses dossiers qu’il ou elle vous avait envoyée.`,
+        'Le lien reçu dans le courriel d’invitation n’est plus valable. Vous n’avez rien à faire.',
+      ],
+    }),
+  };
+}
+
 export function endReminderEmail(p: { delegateName: string; endsOn: string; link: string }) {
   return {
     subject: `La délégation de droits de ${p.delegateName} se termine le ${frenchDate(p.endsOn)}`,

@@ -2,6 +2,7 @@
 // dossiers, with invitations, notifications, the daily reminders and the journal of each change.
 import type { AppContext } from '../context.js';
 import { findPersonByRpps } from '../directory/index.js';
+import type { InvitationResolver } from '../identity/index.js';
 import type { Feature } from '../platform/feature.js';
 import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
 import { delegationRoutes } from './routes.js';
@@ -40,14 +41,12 @@ export function delegationService(ctx: Pick<AppContext, 'db' | 'clock' | 'config
 
 /**
  * First sign-in from an invitation link: the invitation's address is the notification address,
- * already confirmed by the invited person opening the link — only if the card's identity is the
- * invited person's (the same check as at finalisation). Given to identity by the composition root.
+ * already confirmed by the invited person opening the link, and the profession the doctor gave
+ * is offered — only if the card's identity is the invited person's (the same check as at
+ * finalisation). Given to identity by the composition root.
  */
-export function invitationEmailResolver(service: DelegationService) {
-  return async (
-    returnTo: string,
-    person: { familyName: string; givenName: string },
-  ): Promise<string | undefined> => {
+export function invitationResolver(service: DelegationService): InvitationResolver {
+  return async (returnTo, person) => {
     const token = /^\/invitation\/([A-Za-z0-9_-]{20,100})$/.exec(returnTo)?.[1];
     if (!token) return undefined;
     const { invitation, problem } = await service.describeInvitation(token);
@@ -56,7 +55,9 @@ export function invitationEmailResolver(service: DelegationService) {
       familyName: invitation.delegate_family_name,
       givenName: invitation.delegate_given_name,
     };
-    return sameIdentity(invited, person) ? (invitation.delegate_email ?? undefined) : undefined;
+    return sameIdentity(invited, person)
+      ? { email: invitation.delegate_email, profession: invitation.delegate_profession }
+      : undefined;
   };
 }
 

@@ -3,6 +3,7 @@
 // in src/shared/rights.ts, the Paris calendar in platform/paris-time.ts.
 import { Temporal } from 'temporal-polyfill';
 import type { CalendarDate } from '../../shared/calendar.js';
+import { END_DATE_REQUIRED, PEER_END_DATE_REQUIRED } from '../../shared/delegations.js';
 import {
   type DelegationKind,
   type DelegationStatus,
@@ -79,13 +80,18 @@ export function validatePeriod(
   if (Temporal.PlainDate.compare(start, maxDate) > 0) {
     throw invalid('period_too_far', 'La date de début est trop lointaine (10 ans au plus).', 'startsOn');
   }
-  if (input.endsOn === null || input.endsOn === '') {
+  // A blank end date is a forgotten field, never "no end": only an explicit null (the form's
+  // « Sans date de fin ») means an open-ended staff delegation.
+  if (input.endsOn === '') {
+    throw invalid(
+      'period_end_required',
+      kind === 'peer' ? PEER_END_DATE_REQUIRED : END_DATE_REQUIRED,
+      'endsOn',
+    );
+  }
+  if (input.endsOn === null) {
     if (kind === 'peer') {
-      throw invalid(
-        'period_end_required',
-        'La date de fin est obligatoire pour une délégation à un confrère.',
-        'endsOn',
-      );
+      throw invalid('period_end_required', PEER_END_DATE_REQUIRED, 'endsOn');
     }
     return { startsOn: start.toString(), endsOn: null };
   }

@@ -71,6 +71,10 @@ export function newInvitationToken(): { token: string; hash: Buffer } {
   return { token, hash: hashToken(token) };
 }
 
+/** A staff invitation never finalised: its person never had access to anything. */
+const notYetAccepted = (row: Selectable<DelegationsTable>) =>
+  row.kind === 'staff' && row.accepted_at === null;
+
 const fullName = (givenName: string, familyName: string) => `${givenName} ${familyName.toUpperCase()}`;
 
 export class DelegationService {
@@ -354,17 +358,22 @@ export class DelegationService {
       });
       const to = await this.delegateEmail(trx, row);
       if (to) {
-        await queueEmail(trx, {
-          to,
-          kind: 'delegation_modified',
-          ...emails.modifiedEmail({
-            delegator: actor,
-            rights: next.rights,
-            startsOn: next.startsOn,
-            endsOn: next.endsOn,
-            link: this.link('/delegations-recues'),
-          }),
-        });
+        const change = {
+          delegator: actor,
+          rights: next.rights,
+          startsOn: next.startsOn,
+          endsOn: next.endsOn,
+        };
+        await queueEmail(
+          trx,
+          notYetAccepted(row)
+            ? { to, kind: 'invitation_modified', ...emails.invitationModifiedEmail(change) }
+            : {
+                to,
+                kind: 'delegation_modified',
+                ...emails.modifiedEmail({ ...change, link: this.link('/delegations-recues') }),
+              },
+        );
       }
       return { id, version: updated.version };
     });
@@ -392,11 +401,16 @@ export class DelegationService {
       await this.journal(trx, actor.id, row, 'delegation.deleted');
       const to = await this.delegateEmail(trx, row);
       if (to) {
-        await queueEmail(trx, {
-          to,
-          kind: 'delegation_deleted',
-          ...emails.deletedEmail({ delegator: actor, link: this.link('/delegations-recues') }),
-        });
+        await queueEmail(
+          trx,
+          notYetAccepted(row)
+            ? { to, kind: 'invitation_cancelled', ...emails.invitationCancelledEmail({ delegator: actor }) }
+            : {
+                to,
+                kind: 'delegation_deleted',
+                ...emails.deletedEmail({ delegator: actor, link: this.link('/delegations-recues') }),
+              },
+        );
       }
     });
   }
@@ -485,6 +499,7 @@ export class DelegationService {
         'd.deleted_at',
         'd.accepted_at',
         'd.delegate_email',
+        'd.delegate_profession',
         'u.family_name as delegatorFamilyName',
         'u.given_name as delegatorGivenName',
         'u.email as delegatorEmail',

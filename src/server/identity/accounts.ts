@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   DECLARED_PROFESSIONS,
   type DeclaredProfession,
+  declaredProfessionOf,
   type FirstSignIn,
   type FirstSignInInfo,
   type Me,
@@ -101,29 +102,43 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
 }
 
 /**
- * An invitation the user opened tells their address: no confirmation link is needed then. The
- * resolver is given who is signing in, so that it answers only for the invited person (someone
- * else holding the link must not be handed, and verified with, the invitee's address). The
- * delegations feature provides it; the composition root passes it to identity.
+ * An invitation the user opened tells their address (no confirmation link is needed then) and
+ * the profession the inviting doctor gave. The resolver is given who is signing in, so that it
+ * answers only for the invited person (someone else holding the link must not be handed, and
+ * verified with, the invitee's address). The delegations feature provides it; the composition
+ * root passes it to identity.
  */
-export type InvitationEmailResolver = (
+export interface InvitedPerson {
+  email: string | null;
+  /** As the doctor wrote it, e.g. « Secrétaire médical(e) ». */
+  profession: string | null;
+}
+export type InvitationResolver = (
   returnTo: string,
   person: { familyName: string; givenName: string },
-) => Promise<string | undefined>;
+) => Promise<InvitedPerson | undefined>;
 
 /** What the account use cases need: configuration, database, clock, the invitation resolver. */
 export type AccountDeps = Pick<AppContext, 'config' | 'db' | 'clock'> & {
-  invitationEmail?: InvitationEmailResolver;
+  invitation?: InvitationResolver;
 };
 
+async function invitationFor(
+  deps: Pick<AccountDeps, 'invitation'>,
+  returnTo: string | null,
+  u: Pick<AccountRow, 'family_name' | 'given_name'>,
+): Promise<InvitedPerson | undefined> {
+  if (!returnTo || !deps.invitation) return undefined;
+  const person = { familyName: u.family_name, givenName: u.given_name };
+  return deps.invitation(returnTo, person).catch(() => undefined);
+}
+
 export async function invitationEmailFor(
-  deps: Pick<AccountDeps, 'invitationEmail'>,
+  deps: Pick<AccountDeps, 'invitation'>,
   returnTo: string | null,
   u: Pick<AccountRow, 'family_name' | 'given_name'>,
 ): Promise<string | undefined> {
-  if (!returnTo || !deps.invitationEmail) return undefined;
-  const person = { familyName: u.family_name, givenName: u.given_name };
-  return deps.invitationEmail(returnTo, person).catch(() => undefined);
+  return (await invitationFor(deps, returnTo, u))?.email ?? undefined;
 }
 
 function needs(ctx: Pick<AccountDeps, 'config'>, u: AccountRow) {
@@ -137,10 +152,23 @@ function needs(ctx: Pick<AccountDeps, 'config'>, u: AccountRow) {
   };
 }
 
-function prefillProfession(u: AccountRow): DeclaredProfession | null {
-  if (u.declared_profession) return u.declared_profession as DeclaredProfession;
-  if (u.profession_code === '60') return 'infirmier';
-  return null;
+/** What the person said before, else what the inviting doctor said, else the card's profession. */
+function prefillProfession(
+  u: AccountRow,
+  invited: InvitedPerson | undefined,
+): { profession: DeclaredProfession | null; professionOther: string | null } {
+  if (u.declared_profession) {
+    return {
+      profession: u.declared_profession as DeclaredProfession,
+      professionOther: u.declared_profession_other,
+    };
+  }
+  if (invited?.profession) {
+    const declared = declaredProfessionOf(invited.profession);
+    return { profession: declared.code, professionOther: declared.other };
+  }
+  if (u.profession_code === '60') return { profession: 'infirmier', professionOther: null };
+  return { profession: null, professionOther: null };
 }
 
 export async function firstSignInInfo(
@@ -149,14 +177,15 @@ export async function firstSignInInfo(
   returnTo: string | null,
 ): Promise<FirstSignInInfo> {
   const n = needs(ctx, u);
-  const invited = await invitationEmailFor(ctx, returnTo, u);
+  const invitation = await invitationFor(ctx, returnTo, u);
+  const invited = invitation?.email ?? undefined;
   return {
     ...n,
     charterUpdate: !n.needsPassword && !n.needsProfession && !n.needsEmail && n.needsCharter,
     charter: CURRENT_CHARTER,
     prefill: {
       email: invited ?? u.email ?? u.claims_email,
-      profession: prefillProfession(u),
+      ...prefillProfession(u, invitation),
       emailFromInvitation: invited !== undefined,
     },
     user: { givenName: u.given_name, familyName: u.family_name, isDoctor: isDoctor(u) },

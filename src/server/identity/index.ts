@@ -20,7 +20,7 @@ import {
   sameToken,
 } from './sessions.js';
 
-export type { InvitationEmailResolver } from './accounts.js';
+export type { InvitationResolver, InvitedPerson } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
 export { createPscClient, type PscClient } from './psc-client.js';
 export { type IdentityContext, IdentityService } from './service.js';

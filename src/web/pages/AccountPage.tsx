@@ -2,11 +2,12 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Navigate } from 'react-router';
 import { EXERCISE_MODES, emailChangeResultSchema } from '../../shared/identity';
 import { ApiError, apiPost } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
+import { usePageTitle } from '../layout/page';
 import { placeLabel } from './delegations/format';
 
 export function AccountPage() {
@@ -17,9 +18,7 @@ export function AccountPage() {
   const [sentTo, setSentTo] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    document.title = 'Mon compte — Délégations de droits';
-  }, []);
+  usePageTitle('Mon compte', error !== undefined);
 
   if (session.isPending) return <p>Chargement…</p>;
   const user = session.data?.user;

@@ -13,7 +13,7 @@ import { useSession } from '../../api/session';
 import { CONTEXTS_KEY } from '../../context/useActingContext';
 import { acceptInvitation, fetchInvitation, fetchReceived, RECEIVED_KEY } from './api';
 import { Loading, StatusBadge, useTitle } from './components';
-import { personName } from './format';
+import { ofName, personName } from './format';
 import './delegations.css';
 
 const TITLE = 'Invitation à finaliser une délégation de droits';
@@ -35,6 +35,7 @@ export function InvitationPage() {
         <h1>{TITLE}</h1>
         <Alert
           severity="error"
+          as="h2"
           title="Ce lien ne peut pas être utilisé"
           description={
             invitation.error instanceof ApiError
@@ -93,12 +94,13 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
         <>
           <Alert
             severity="warning"
+            as="h2"
             title="Ce lien ne peut plus être utilisé"
             description={invitation.problem.message}
             className="fr-mb-3w"
           />
           <p>
-            Invitation de {delegator} adressée à {personName(invitation.invited)}.
+            Invitation {ofName(delegator)} adressée à {personName(invitation.invited)}.
           </p>
         </>
       ) : (
@@ -131,7 +133,7 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
             description={
               <>
                 <span className="fr-mb-1w" style={{ display: 'block' }}>
-                  Vous pouvez désormais gérer les dossiers de {delegator} pendant la période définie.{' '}
+                  Vous pouvez désormais gérer les dossiers {ofName(delegator)} pendant la période définie.{' '}
                   {status ? (
                     <>
                       Statut : <StatusBadge status={status} />
@@ -155,8 +157,8 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
             <strong>
               {user.givenName} {user.familyName}
             </strong>
-            . En finalisant, vous acceptez de gérer les dossiers de {delegator} avec les droits et pendant la
-            période ci-dessus.
+            . En finalisant, vous acceptez de gérer les dossiers {ofName(delegator)} avec les droits et
+            pendant la période ci-dessus.
           </p>
           {error && (
             <div ref={messageRef} tabIndex={-1} className="fr-mb-3w">
