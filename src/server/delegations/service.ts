@@ -74,8 +74,39 @@ export function newInvitationToken(): { token: string; hash: Buffer } {
 
 const fullName = (givenName: string, familyName: string) => `${givenName} ${familyName.toUpperCase()}`;
 
+/** PostgreSQL's "try again" answers: a deadlock was broken, or a serializable snapshot conflicted. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+export function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && RETRYABLE.has((err as { code?: string }).code ?? '');
+}
+
+/**
+ * Runs one use case's transaction; when PostgreSQL breaks a deadlock or a serialization conflict
+ * (nothing was committed), runs it again from the start, a bounded number of times.
+ */
+export async function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/**
+ * Lock order, the same in every use case (so that two of them never wait on each other):
+ * 1. the per-doctor advisory lock (lockDelegator), 2. the delegation row, 3. its invitation rows.
+ */
 export class DelegationService {
   constructor(private readonly deps: DelegationDeps) {}
+
+  private transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return inTransaction(this.deps.db, work);
+  }
 
   private link(path: string) {
     return `${this.deps.publicUrl}${path}`;
@@ -198,7 +229,7 @@ export class DelegationService {
     const email = input.email.trim().toLowerCase();
     if (actor.email && actor.email.toLowerCase() === email) throw selfDelegation();
     if (sameIdentity(actor, input) && actor.email === null) throw selfDelegation();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       await this.assertNoOtherDelegation(trx, actor.id, { email }, now);
       const row = await trx
@@ -248,7 +279,7 @@ export class DelegationService {
       );
     }
     if (doctor.nationalId === actor.subjectNameId) throw selfDelegation();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       await this.assertNoOtherDelegation(trx, actor.id, { nationalId: doctor.nationalId }, now);
       const account = await trx
@@ -323,7 +354,7 @@ export class DelegationService {
     input: { version: number; rights?: string[]; startsOn: string; endsOn: string | null },
   ): Promise<{ id: string; version: number }> {
     requireDoctor(actor);
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       if (row.version !== input.version) {
@@ -373,7 +404,7 @@ export class DelegationService {
 
   async remove(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
-    await this.deps.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       const now = this.deps.clock.now();
@@ -404,7 +435,8 @@ export class DelegationService {
 
   async resendInvitation(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
-    await this.deps.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       const now = this.deps.clock.now();
       const status = statusOf(stateOf(row), now);
@@ -465,9 +497,9 @@ export class DelegationService {
     return { invitation, problem: invitationProblem(invitation, this.deps.clock.now()) };
   }
 
-  private async findInvitation(db: Db | Transaction<Database>, token: string, lock = false) {
+  private async findInvitation(db: Db | Transaction<Database>, token: string) {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-    let q = db
+    return db
       .selectFrom('invitations as i')
       .innerJoin('delegations as d', 'd.id', 'i.delegation_id')
       .innerJoin('users as u', 'u.id', 'd.delegator_id')
@@ -490,20 +522,31 @@ export class DelegationService {
         'u.given_name as delegatorGivenName',
         'u.email as delegatorEmail',
       ])
-      .where('i.token_hash', '=', hashToken(token));
-    if (lock) q = q.forUpdate();
-    return q.executeTakeFirst();
+      .where('i.token_hash', '=', hashToken(token))
+      .executeTakeFirst();
   }
 
   /**
-   * Finalisation by the signed-in staff member. Concurrent calls serialise on the invitation
-   * row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
+   * Finalisation by the signed-in staff member. Concurrent calls serialise on the doctor's lock
+   * then the invitation row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
    * usable by the right person.
    */
   async acceptInvitation(user: SignedInUser, token: string): Promise<{ delegationId: string }> {
     const now = this.deps.clock.now();
-    const outcome = await this.deps.db.transaction().execute(async (trx) => {
-      const inv = await this.findInvitation(trx, token, true);
+    const outcome = await this.transaction(async (trx) => {
+      // Who the invitation is from, read without locking; then the locks in the common order
+      // (doctor, delegation row, invitation row) and the facts read again under them.
+      const found = await this.findInvitation(trx, token);
+      if (!found) return { error: invitationErrors.invalid() };
+      await this.lockDelegator(trx, found.delegator_id);
+      await selectDelegation(trx, found.delegationId);
+      await trx
+        .selectFrom('invitations')
+        .select('id')
+        .where('id', '=', found.invitationId)
+        .forUpdate()
+        .execute();
+      const inv = await this.findInvitation(trx, token);
       const problem = invitationProblem(inv, now);
       if (problem || !inv) return { error: problem ?? invitationErrors.invalid() };
       const row = { id: inv.delegationId, delegator_id: inv.delegator_id };
@@ -520,7 +563,6 @@ export class DelegationService {
           ),
         };
       }
-      await this.lockDelegator(trx, inv.delegator_id);
       try {
         await this.assertNoOtherDelegation(
           trx,
