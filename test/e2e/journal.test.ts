@@ -176,7 +176,7 @@ describe('Journal (Chromium)', () => {
     const rows = await table.locator('tbody tr').allTextContents();
     expect(rows[0]).toContain('Dr Camille MARTIN');
     expect(rows[0]).toContain('Refusé');
-    expect(rows.some((r) => r.includes('Volet administratif modifié') && r.includes('Autorisé'))).toBe(true);
+    expect(rows.some((r) => r.includes('Volet administratif modifié') && r.includes('Effectué'))).toBe(true);
     // No doctor's view for her: no "Délégataire" filter.
     expect(await page.getByLabel('Délégataire').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);

@@ -54,7 +54,15 @@ export function accessRoutes(app: App, deps: { db: Db; clock: Clock }) {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row) throw dossierNotFound();
-      const { decision } = await authorize(deps, user, onBehalfOfId, action, { id, ownerId: row.owner_id });
+      const { decision } = await authorize(
+        deps,
+        user,
+        onBehalfOfId,
+        action,
+        { id, ownerId: row.owner_id },
+        undefined,
+        { explain: true },
+      );
       if (decision.via === 'owner') {
         return {
           allowed: true as const,

@@ -5,7 +5,7 @@ import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
 import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
-import { ACTION_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
+import { ACTION_LABELS, ASKED_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
 import type { JournalAction, JournalOutcome } from './store.js';
 
 export interface JournalFilters {
@@ -106,6 +106,7 @@ export async function readJournal(
     .execute();
   const entries = rows.slice(0, page.limit).map((r) => {
     const reason = typeof r.details.reason === 'string' ? REASON_LABELS[r.details.reason] : undefined;
+    const asked = typeof r.details.asked === 'string' ? ASKED_LABELS[r.details.asked] : undefined;
     return {
       id: r.id,
       at: r.at.toISOString(),
@@ -120,7 +121,7 @@ export async function readJournal(
       actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
       outcome: r.outcome,
       outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
-      detail: reason ?? null,
+      detail: [asked, reason].filter(Boolean).join(' — ') || null,
     };
   });
   return { entries, next: rows.length > page.limit ? (entries[entries.length - 1]?.id ?? null) : null };

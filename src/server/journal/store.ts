@@ -53,7 +53,8 @@ export type JournalAction =
   | 'dossier.write_medical'
   | 'dossier.read_medical'
   | 'dossier.send'
-  | 'dossier.list';
+  | 'dossier.list'
+  | 'access.explained';
 
 export type JournalOutcome = 'ok' | 'allowed' | 'denied';
 
