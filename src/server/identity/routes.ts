@@ -122,7 +122,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
             browser_hash: sha256(browserId),
             nonce: checks.nonce,
             code_verifier: checks.codeVerifier,
-            return_to: safeReturnTo(request.query.returnTo) ?? null,
+            return_to: safeReturnTo(request.query.returnTo, config.publicUrl) ?? null,
             created_at: now,
             expires_at: new Date(now.getTime() + TRANSACTION_MINUTES * 60_000),
           })
@@ -195,7 +195,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
         });
         request.log.info({ userId: user.id, method: 'psc' }, 'connexion');
         if (!firstSignInComplete(user)) return reply.redirect('/premiere-connexion', 302);
-        return reply.redirect(tx.return_to ?? '/', 302);
+        return reply.redirect(safeReturnTo(tx.return_to, config.publicUrl) ?? '/', 302);
       },
     );
 
@@ -425,7 +425,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
           session.returnTo,
           request.body,
         );
-        return { redirectTo: session.returnTo ?? '/', ...result };
+        return { redirectTo: safeReturnTo(session.returnTo, config.publicUrl) ?? '/', ...result };
       },
     );
 
