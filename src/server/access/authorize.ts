@@ -100,6 +100,42 @@ function refusal(decision: Decision & { allowed: false }, onDossier: boolean): D
   );
 }
 
+/** Refusals of one person journaled one by one, per doctor and per minute; then one summary. */
+export const REFUSALS_PER_MINUTE = 20;
+
+/**
+ * Journals a refusal, unless this person already had REFUSALS_PER_MINUTE refusals journaled in
+ * this doctor's journal in the last minute: then one « Accès refusés en série » entry says so,
+ * and the following refusals of that minute are not written one by one (the doctor's journal
+ * cannot be flooded). The answer to the request is the same either way (404 or 403): nothing
+ * tells the person whether an entry was written.
+ */
+async function journalRefusal(db: Db, entry: JournalEntryInput): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`refusals:${entry.actorId}:${entry.onBehalfOfId}`}, 0))`.execute(
+      trx,
+    );
+    const { n } = await trx
+      .selectFrom('journal_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('actor_id', '=', entry.actorId)
+      .where('on_behalf_of_id', '=', entry.onBehalfOfId)
+      .where('outcome', '=', 'denied')
+      .where('at', '>', new Date(entry.at.getTime() - 60_000))
+      .executeTakeFirstOrThrow();
+    if (n < REFUSALS_PER_MINUTE) await appendJournal(trx, entry);
+    else if (n === REFUSALS_PER_MINUTE) {
+      await appendJournal(trx, {
+        ...entry,
+        delegationId: null,
+        dossierId: null,
+        action: 'access.refusals_throttled',
+        details: { limit: REFUSALS_PER_MINUTE, windowSeconds: 60 },
+      });
+    }
+  });
+}
+
 /**
  * The one gate of every dossier route. `dossierOwnerId` comes from the dossier the route loaded
  * (undefined when none: 404 is answered by the caller before calling this).
@@ -147,7 +183,8 @@ export async function authorize(
         }
       : null;
   const deferred = decision.allowed && WRITES.has(action) && !options.explain;
-  if (entry && !deferred) await appendJournalGrouped(deps.db, entry);
+  if (entry && !decision.allowed) await journalRefusal(deps.db, entry);
+  else if (entry && !deferred) await appendJournalGrouped(deps.db, entry);
   if (!decision.allowed) throw refusal(decision, dossier !== undefined);
   const via =
     decision.via === 'delegation' ? delegations.find((d) => d.id === decision.delegationId) : undefined;

@@ -18,6 +18,8 @@ export const ACTION_LABELS: Record<JournalAction, string> = {
   'dossier.write_medical': 'Volet médical complété',
   'dossier.send': 'Demande à un établissement envoyée ou annulée',
   'access.explained': 'Droits consultés',
+  'access.refusals_throttled':
+    'Accès refusés en série : les refus suivants de cette personne ne sont plus journalisés un par un pendant une minute',
 };
 
 export const OUTCOME_LABELS: Record<JournalOutcome, string> = {

@@ -54,7 +54,8 @@ export type JournalAction =
   | 'dossier.read_medical'
   | 'dossier.send'
   | 'dossier.list'
-  | 'access.explained';
+  | 'access.explained'
+  | 'access.refusals_throttled';
 
 export type JournalOutcome = 'ok' | 'allowed' | 'denied';
 
