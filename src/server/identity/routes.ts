@@ -288,6 +288,8 @@ export function identityRoutes(app: App, ctx: AppContext) {
             'charter_version',
           ])
           .where((eb) => eb(eb.fn('lower', ['email']), '=', identifier))
+          // Only a confirmed address identifies an account (an unconfirmed one may be a squatter's).
+          .where('email_verified_at', 'is not', null)
           .where('password_hash', 'is not', null)
           .executeTakeFirst();
 
