@@ -462,7 +462,38 @@ export class DelegationService {
       .where('deleted_at', 'is', null)
       .orderBy('created_at')
       .execute();
-    return rows.map((row) => presentDelegation(row, now));
+    // Names alone bind an invitation: show which card accepted, and flag another card holder
+    // with the same names (a namesake) so that the doctor checks the identifier.
+    const nationalIds = rows.flatMap((r) => (r.delegate_national_id ? [r.delegate_national_id] : []));
+    const familyNames = [...new Set(rows.map((r) => r.delegate_family_name.toLowerCase()))];
+    const people =
+      familyNames.length === 0
+        ? []
+        : await this.deps.db
+            .selectFrom('users')
+            .select(['subject_name_id', 'family_name', 'given_name', 'card_type'])
+            .where((eb) =>
+              eb.or([
+                ...(nationalIds.length ? [eb('subject_name_id', 'in', nationalIds)] : []),
+                eb(sql`lower(family_name)`, 'in', familyNames),
+              ]),
+            )
+            .execute();
+    return rows.map((row) => {
+      const shown = presentDelegation(row, now);
+      const card = people.find((p) => p.subject_name_id === row.delegate_national_id);
+      const namesake =
+        row.delegate_national_id !== null &&
+        people.some(
+          (p) =>
+            p.subject_name_id !== row.delegate_national_id &&
+            sameIdentity(
+              { familyName: p.family_name, givenName: p.given_name },
+              { familyName: row.delegate_family_name, givenName: row.delegate_given_name },
+            ),
+        );
+      return { ...shown, delegate: { ...shown.delegate, cardType: card?.card_type ?? null, namesake } };
+    });
   }
 
   async listReceived(actor: SignedInUser) {
@@ -587,6 +618,8 @@ export class DelegationService {
           kind: 'delegation_accepted',
           ...emails.acceptedEmail({
             delegateName: fullName(user.givenName, user.familyName),
+            cardType: user.cardType,
+            nationalId: user.subjectNameId,
             startsOn: inv.starts_on,
             endsOn: inv.ends_on,
             link: this.link('/delegations'),
