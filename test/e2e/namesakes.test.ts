@@ -2,6 +2,8 @@
 // Sophie DURAND accepts Dr MARTIN's invitation; the acceptance email (demo mailbox) names her card
 // type and national identifier; another card holder named Sophie DURAND signs in; « Mes
 // délégations » shows the identifier and the namesake notice. Both pages are photographed.
+// Also, in the same running application: the sign-in page with a return path that normalises into
+// another host (`/.//evil.example`) shows the page and stays on the site (no blank page).
 import type { Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
@@ -99,4 +101,29 @@ describe('namesakes shown to the doctor (Chromium)', () => {
     await page.screenshot({ path: `${SCREENSHOTS}delegations-courriel-finalisee.png`, fullPage: true });
     await context.close();
   }, 300_000);
+
+  it('shows the sign-in page for a hostile return path, and stays on the site once signed in', async () => {
+    const context = await chromium.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const hostile of ['/.//evil.example', '/..//evil.example/x', '/%2e//evil.example']) {
+      await page.goto(`${server.url}/connexion?retour=${encodeURIComponent(hostile)}`);
+      await page.getByRole('heading', { level: 1, name: 'Se connecter' }).waitFor();
+      const psc = await page
+        .getByRole('link', { name: 'Se connecter avec Pro Santé Connect' })
+        .getAttribute('href');
+      expect(psc).toBe('/auth/psc/start');
+    }
+    await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
+    await page.getByRole('button', { name: 'Se connecter en tant que Camille MARTIN' }).click();
+    await page.getByRole('banner').getByRole('link', { name: 'Camille MARTIN' }).first().waitFor();
+    // Signed in, the same hostile return path lands on the site's home, not on a blank page.
+    await page.goto(`${server.url}/connexion?retour=${encodeURIComponent('/.//evil.example')}`);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    expect(new URL(page.url()).origin).toBe(server.url);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });
