@@ -55,6 +55,10 @@ export const delegationView = z.object({
       }),
     ),
     nationalId: z.string().nullable(),
+    /** The card that accepted the invitation (CPS, CPF, CPE, CPA), once accepted. */
+    cardType: z.string().nullable().optional(),
+    /** Another card holder with the same names has an account: the doctor checks the identifier. */
+    namesake: z.boolean().optional(),
   }),
   rights: z.array(rightCode),
   startsOn: z.string(),
@@ -92,3 +96,13 @@ export const invitationView = z.object({
 export type DelegationView = z.infer<typeof delegationView>;
 export type ReceivedDelegationView = z.infer<typeof receivedDelegationView>;
 export type InvitationView = z.infer<typeof invitationView>;
+
+/** A card type as the doctor reads it. */
+export const CARD_TYPE_LABELS: Record<string, string> = {
+  CPS: 'carte CPS (professionnel de santé)',
+  CPF: 'carte CPF (professionnel de santé en formation)',
+  CPE: 'carte CPE (personnel d’établissement)',
+  CPA: 'carte CPA (personnel autorisé d’un cabinet)',
+};
+export const cardTypeLabel = (t: string | null | undefined) =>
+  t ? (CARD_TYPE_LABELS[t] ?? `carte ${t}`) : 'carte inconnue';

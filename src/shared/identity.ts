@@ -86,19 +86,29 @@ export function passwordRuleProblems(password: string): string[] {
   return problems;
 }
 
+/** The origin a return path is checked against when the site's address is not known (the web app). */
+const SAME_ORIGIN_BASE = 'http://same-origin.invalid';
+
 /**
- * A path of this site to go back to after sign-in (e.g. an invitation link): same origin only,
- * never `//host`, `/\host` or a scheme.
+ * A path of this site to go back to after sign-in (e.g. an invitation link), or undefined (the
+ * caller then goes to `/`). The value is resolved against the site's address (PUBLIC_URL on the
+ * server) and kept only when it stays on the same origin; the normalised path must itself be a
+ * same-origin path — `/.//evil.example`, `/..//` or `/%2e//` normalise into `//evil.example`,
+ * which a browser reads as another host. The server and the web app share this one rule.
  */
-export function safeReturnTo(value: unknown): string | undefined {
+export function safeReturnTo(value: unknown, base: string = SAME_ORIGIN_BASE): string | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 500) return undefined;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;
-  if (CONTROL.test(value) || value.includes('\\')) return undefined;
+  if (!value.startsWith('/') || CONTROL.test(value) || value.includes('\\')) return undefined;
   try {
-    const base = 'http://same-origin.invalid';
+    const origin = new URL(base).origin;
     const url = new URL(value, base);
-    if (url.origin !== base) return undefined;
-    return `${url.pathname}${url.search}${url.hash}`;
+    if (url.origin !== origin) return undefined;
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    if (!path.startsWith('/') || path.startsWith('//')) return undefined;
+    // Stable: read again (as a browser reads a Location header), it names the same place.
+    const again = new URL(path, base);
+    if (again.origin !== origin || `${again.pathname}${again.search}${again.hash}` !== path) return undefined;
+    return path;
   } catch {
     return undefined;
   }

@@ -297,6 +297,12 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
       'https://evil.example/',
       '/\\evil.example',
       'javascript:alert(1)',
+      // Paths that normalise into `//host` (security review, issue 11).
+      '/.//evil.example/x',
+      '/..//evil.example/x',
+      '/%2e//evil.example/x',
+      '/%2E%2E//evil.example/x',
+      '/./%2e//evil.example',
     ]) {
       const h = new Browser(t.url);
       const hcb = await signInAtProvider(h, { card: CAMILLE }, { returnTo: hostile });

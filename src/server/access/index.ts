@@ -14,6 +14,7 @@ export {
   delegationsForAsJson,
   dossierNotFound,
   isUuid,
+  recordWrite,
 } from './authorize.js';
 export { type ActingContext, actingContextQuery, actingOf } from './context.js';
 export { DOSSIER_ACTIONS, type DossierAction, decide } from './decide.js';

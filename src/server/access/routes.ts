@@ -53,7 +53,15 @@ export function accessRoutes(app: App, deps: AuthorizeDeps) {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row) throw dossierNotFound();
-      const { decision } = await authorize(deps, user, onBehalfOfId, action, { id, ownerId: row.owner_id });
+      const { decision } = await authorize(
+        deps,
+        user,
+        onBehalfOfId,
+        action,
+        { id, ownerId: row.owner_id },
+        undefined,
+        { explain: true },
+      );
       if (decision.via === 'owner') {
         return {
           allowed: true as const,

@@ -1,5 +1,6 @@
 // The delegation emails, in French: pure functions from facts to { subject, html, text }.
 import { frenchDate, periodLabel } from '../../shared/calendar.js';
+import { cardTypeLabel } from '../../shared/delegations.js';
 import { RIGHT_LABELS, type Right } from '../../shared/rights.js';
 import { renderEmail } from '../mail/index.js';
 
@@ -40,6 +41,9 @@ export function invitationEmail(p: {
 
 export function acceptedEmail(p: {
   delegateName: string;
+  /** The card that accepted (names alone can be shared by two people): type and identifier. */
+  cardType: string | null;
+  nationalId: string;
   startsOn: string;
   endsOn: string | null;
   link: string;
@@ -50,6 +54,8 @@ export function acceptedEmail(p: {
       title: 'Délégation de droits finalisée',
       paragraphs: [
         `${p.delegateName} a finalisé la délégation de droits que vous lui avez accordée.`,
+        `Carte utilisée : ${cardTypeLabel(p.cardType)}, identifiant national ${p.nationalId}.`,
+        'Si cet identifiant n’est pas celui de la personne que vous avez invitée (un homonyme), supprimez la délégation depuis « Mes délégations ».',
         `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
         'Vous pouvez modifier ou supprimer à tout moment une délégation de droits depuis la page « Mes délégations ».',
       ],

@@ -77,8 +77,39 @@ const notYetAccepted = (row: Selectable<DelegationsTable>) =>
 
 const fullName = (givenName: string, familyName: string) => `${givenName} ${familyName.toUpperCase()}`;
 
+/** PostgreSQL's "try again" answers: a deadlock was broken, or a serializable snapshot conflicted. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+export function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && RETRYABLE.has((err as { code?: string }).code ?? '');
+}
+
+/**
+ * Runs one use case's transaction; when PostgreSQL breaks a deadlock or a serialization conflict
+ * (nothing was committed), runs it again from the start, a bounded number of times.
+ */
+export async function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/**
+ * Lock order, the same in every use case (so that two of them never wait on each other):
+ * 1. the per-doctor advisory lock (lockDelegator), 2. the delegation row, 3. its invitation rows.
+ */
 export class DelegationService {
   constructor(private readonly deps: DelegationDeps) {}
+
+  private transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return inTransaction(this.deps.db, work);
+  }
 
   private link(path: string) {
     return `${this.deps.publicUrl}${path}`;
@@ -201,7 +232,7 @@ export class DelegationService {
     const email = input.email.trim().toLowerCase();
     if (actor.email && actor.email.toLowerCase() === email) throw selfDelegation();
     if (sameIdentity(actor, input) && actor.email === null) throw selfDelegation();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       await this.assertNoOtherDelegation(trx, actor.id, { email }, now);
       const row = await trx
@@ -251,7 +282,7 @@ export class DelegationService {
       );
     }
     if (doctor.nationalId === actor.subjectNameId) throw selfDelegation();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       await this.assertNoOtherDelegation(trx, actor.id, { nationalId: doctor.nationalId }, now);
       const account = await trx
@@ -326,7 +357,7 @@ export class DelegationService {
     input: { version: number; rights?: string[]; startsOn: string; endsOn: string | null },
   ): Promise<{ id: string; version: number }> {
     requireDoctor(actor);
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       if (row.version !== input.version) {
@@ -381,7 +412,7 @@ export class DelegationService {
 
   async remove(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
-    await this.deps.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       const now = this.deps.clock.now();
@@ -417,7 +448,8 @@ export class DelegationService {
 
   async resendInvitation(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
-    await this.deps.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       const now = this.deps.clock.now();
       const status = statusOf(stateOf(row), now);
@@ -443,7 +475,38 @@ export class DelegationService {
       .where('deleted_at', 'is', null)
       .orderBy('created_at')
       .execute();
-    return rows.map((row) => presentDelegation(row, now));
+    // Names alone bind an invitation: show which card accepted, and flag another card holder
+    // with the same names (a namesake) so that the doctor checks the identifier.
+    const nationalIds = rows.flatMap((r) => (r.delegate_national_id ? [r.delegate_national_id] : []));
+    const familyNames = [...new Set(rows.map((r) => r.delegate_family_name.toLowerCase()))];
+    const people =
+      familyNames.length === 0
+        ? []
+        : await this.deps.db
+            .selectFrom('users')
+            .select(['subject_name_id', 'family_name', 'given_name', 'card_type'])
+            .where((eb) =>
+              eb.or([
+                ...(nationalIds.length ? [eb('subject_name_id', 'in', nationalIds)] : []),
+                eb(sql`lower(family_name)`, 'in', familyNames),
+              ]),
+            )
+            .execute();
+    return rows.map((row) => {
+      const shown = presentDelegation(row, now);
+      const card = people.find((p) => p.subject_name_id === row.delegate_national_id);
+      const namesake =
+        row.delegate_national_id !== null &&
+        people.some(
+          (p) =>
+            p.subject_name_id !== row.delegate_national_id &&
+            sameIdentity(
+              { familyName: p.family_name, givenName: p.given_name },
+              { familyName: row.delegate_family_name, givenName: row.delegate_given_name },
+            ),
+        );
+      return { ...shown, delegate: { ...shown.delegate, cardType: card?.card_type ?? null, namesake } };
+    });
   }
 
   async listReceived(actor: SignedInUser) {
@@ -478,9 +541,9 @@ export class DelegationService {
     return { invitation, problem: invitationProblem(invitation, this.deps.clock.now()) };
   }
 
-  private async findInvitation(db: Db | Transaction<Database>, token: string, lock = false) {
+  private async findInvitation(db: Db | Transaction<Database>, token: string) {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-    let q = db
+    return db
       .selectFrom('invitations as i')
       .innerJoin('delegations as d', 'd.id', 'i.delegation_id')
       .innerJoin('users as u', 'u.id', 'd.delegator_id')
@@ -504,20 +567,31 @@ export class DelegationService {
         'u.given_name as delegatorGivenName',
         'u.email as delegatorEmail',
       ])
-      .where('i.token_hash', '=', hashToken(token));
-    if (lock) q = q.forUpdate();
-    return q.executeTakeFirst();
+      .where('i.token_hash', '=', hashToken(token))
+      .executeTakeFirst();
   }
 
   /**
-   * Finalisation by the signed-in staff member. Concurrent calls serialise on the invitation
-   * row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
+   * Finalisation by the signed-in staff member. Concurrent calls serialise on the doctor's lock
+   * then the invitation row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
    * usable by the right person.
    */
   async acceptInvitation(user: SignedInUser, token: string): Promise<{ delegationId: string }> {
     const now = this.deps.clock.now();
-    const outcome = await this.deps.db.transaction().execute(async (trx) => {
-      const inv = await this.findInvitation(trx, token, true);
+    const outcome = await this.transaction(async (trx) => {
+      // Who the invitation is from, read without locking; then the locks in the common order
+      // (doctor, delegation row, invitation row) and the facts read again under them.
+      const found = await this.findInvitation(trx, token);
+      if (!found) return { error: invitationErrors.invalid() };
+      await this.lockDelegator(trx, found.delegator_id);
+      await selectDelegation(trx, found.delegationId);
+      await trx
+        .selectFrom('invitations')
+        .select('id')
+        .where('id', '=', found.invitationId)
+        .forUpdate()
+        .execute();
+      const inv = await this.findInvitation(trx, token);
       const problem = invitationProblem(inv, now);
       if (problem || !inv) return { error: problem ?? invitationErrors.invalid() };
       const row = { id: inv.delegationId, delegator_id: inv.delegator_id };
@@ -534,7 +608,6 @@ export class DelegationService {
           ),
         };
       }
-      await this.lockDelegator(trx, inv.delegator_id);
       try {
         await this.assertNoOtherDelegation(
           trx,
@@ -559,6 +632,8 @@ export class DelegationService {
           kind: 'delegation_accepted',
           ...emails.acceptedEmail({
             delegateName: fullName(user.givenName, user.familyName),
+            cardType: user.cardType,
+            nationalId: user.subjectNameId,
             startsOn: inv.starts_on,
             endsOn: inv.ends_on,
             link: this.link('/delegations'),

@@ -10,6 +10,7 @@ import {
   delegationsForAsJson,
   dossierNotFound,
   isUuid,
+  recordWrite,
 } from '../access/index.js';
 import type { Db } from '../context.js';
 import { grantOf } from '../delegations/facts.js';
@@ -145,25 +146,28 @@ export class DossierService {
     const administrative = input.administrative ?? {};
     checkBirthDate(patient.birthDate, now);
     const access = await authorize(this.deps, user, onBehalfOfId, 'create');
-    const row = await this.deps.db
-      .insertInto('dossiers')
-      .values({
-        owner_id: access.onBehalfOfId,
-        reference: nextReference(now),
-        patient_family_name: patient.familyName,
-        patient_given_name: patient.givenName,
-        patient_birth_date: patient.birthDate,
-        patient_sex: patient.sex,
-        administrative: JSON.stringify(administrative),
-        medical: '{}',
-        created_by: user.id,
-        updated_by: user.id,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
-    return row;
+    return this.deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('dossiers')
+        .values({
+          owner_id: access.onBehalfOfId,
+          reference: nextReference(now),
+          patient_family_name: patient.familyName,
+          patient_given_name: patient.givenName,
+          patient_birth_date: patient.birthDate,
+          patient_sex: patient.sex,
+          administrative: JSON.stringify(administrative),
+          medical: '{}',
+          created_by: user.id,
+          updated_by: user.id,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning(['id', 'reference'])
+        .executeTakeFirstOrThrow();
+      await recordWrite(trx, access, { dossierId: row.id });
+      return row;
+    });
   }
 
   async updateAdministrative(
@@ -174,29 +178,36 @@ export class DossierService {
   ) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'write_admin', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'write_admin', {
+      id,
+      ownerId: row.owner_id,
+    });
     const { administrative, patient } = input;
     if (patient) checkBirthDate(patient.birthDate, now);
-    const updated = await this.deps.db
-      .updateTable('dossiers')
-      .set({
-        administrative: JSON.stringify(administrative),
-        ...(patient && {
-          patient_family_name: patient.familyName,
-          patient_given_name: patient.givenName,
-          patient_birth_date: patient.birthDate,
-          patient_sex: patient.sex,
-        }),
-        version: sql`version + 1`,
-        updated_by: user.id,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('version', '=', input.version)
-      .returning('version')
-      .executeTakeFirst();
-    if (!updated) throw stale();
-    return updated;
+    return this.deps.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('dossiers')
+        .set({
+          administrative: JSON.stringify(administrative),
+          ...(patient && {
+            patient_family_name: patient.familyName,
+            patient_given_name: patient.givenName,
+            patient_birth_date: patient.birthDate,
+            patient_sex: patient.sex,
+          }),
+          version: sql`version + 1`,
+          updated_by: user.id,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('version', '=', input.version)
+        .returning('version')
+        .executeTakeFirst();
+      // A stale version changes nothing: it is not journaled as done.
+      if (!updated) throw stale();
+      await recordWrite(trx, access);
+      return updated;
+    });
   }
 
   async updateMedical(
@@ -207,28 +218,35 @@ export class DossierService {
   ) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'write_medical', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'write_medical', {
+      id,
+      ownerId: row.owner_id,
+    });
     const { medical } = input;
-    const updated = await this.deps.db
-      .updateTable('dossiers')
-      .set({
-        medical: JSON.stringify(medical),
-        version: sql`version + 1`,
-        updated_by: user.id,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('version', '=', input.version)
-      .returning('version')
-      .executeTakeFirst();
-    if (!updated) throw stale();
-    return updated;
+    return this.deps.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('dossiers')
+        .set({
+          medical: JSON.stringify(medical),
+          version: sql`version + 1`,
+          updated_by: user.id,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('version', '=', input.version)
+        .returning('version')
+        .executeTakeFirst();
+      // A stale version changes nothing: it is not journaled as done.
+      if (!updated) throw stale();
+      await recordWrite(trx, access);
+      return updated;
+    });
   }
 
   async sendRequest(user: SignedInUser, onBehalfOfId: string, id: string, establishment: string) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
     const status = dossierStatus(row, []);
     if (status === 'brouillon') {
       throw new DomainError(
@@ -270,6 +288,7 @@ export class DossierService {
         .set({ updated_at: now, updated_by: user.id })
         .where('id', '=', id)
         .execute();
+      await recordWrite(trx, access, { details: { request: 'sent' } });
       return request;
     });
   }
@@ -277,18 +296,22 @@ export class DossierService {
   async cancelRequest(user: SignedInUser, onBehalfOfId: string, id: string, requestId: string) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
     if (!isUuid(requestId)) throw requestNotFound();
-    const updated = await this.deps.db
-      .updateTable('dossier_requests')
-      .set({ status: 'annulee', updated_at: now })
-      .where('id', '=', requestId)
-      .where('dossier_id', '=', id)
-      .where('status', '=', 'envoyee')
-      .returning('id')
-      .executeTakeFirst();
-    if (!updated) {
-      const exists = await this.deps.db
+    await this.deps.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('dossier_requests')
+        .set({ status: 'annulee', updated_at: now })
+        .where('id', '=', requestId)
+        .where('dossier_id', '=', id)
+        .where('status', '=', 'envoyee')
+        .returning('id')
+        .executeTakeFirst();
+      if (updated) {
+        await recordWrite(trx, access, { details: { request: 'cancelled' } });
+        return;
+      }
+      const exists = await trx
         .selectFrom('dossier_requests')
         .select('status')
         .where('id', '=', requestId)
@@ -300,7 +323,7 @@ export class DossierService {
         'Cette demande n’est plus en cours : elle ne peut pas être annulée.',
         409,
       );
-    }
+    });
   }
 }
 

@@ -202,6 +202,21 @@ export const emailTaken = () =>
     409,
   );
 
+/**
+ * An address confirmed by another account is taken; an unconfirmed claim by another account is
+ * not (it never blocks the confirmed owner: the unique index covers confirmed addresses only).
+ */
+async function assertAddressFree(trx: Tx, userId: string, email: string): Promise<void> {
+  const owner = await trx
+    .selectFrom('users')
+    .select('id')
+    .where(sql<boolean>`lower(email) = lower(${email})`)
+    .where('email_verified_at', 'is not', null)
+    .where('id', '<>', userId)
+    .executeTakeFirst();
+  if (owner) throw emailTaken();
+}
+
 export function isUniqueViolation(err: unknown, constraint: string): boolean {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23505' && e.constraint === constraint;
@@ -278,6 +293,7 @@ export async function completeFirstSignIn(
       const fromInvitation =
         email !== null && invited !== undefined && invited.toLowerCase() === email.toLowerCase();
       const verified = sameAsVerified || fromInvitation;
+      if (email) await assertAddressFree(trx, u.id, email);
       await trx
         .updateTable('users')
         .set({
@@ -328,6 +344,7 @@ export async function changeEmail(ctx: AccountDeps, userId: string, email: strin
       if (u.email && u.email_verified_at && u.email.toLowerCase() === email.toLowerCase()) {
         return { emailConfirmationSent: false };
       }
+      await assertAddressFree(trx, userId, email);
       await trx
         .updateTable('users')
         .set({ email, email_verified_at: null, updated_at: now })
@@ -396,26 +413,33 @@ export async function confirmEmail(ctx: AccountDeps, token: string): Promise<{ e
       'Ce lien de confirmation est invalide, a expiré ou a déjà été utilisé. Vous pouvez en demander un nouveau depuis « Mon compte ».',
       410,
     );
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('email_confirmations')
-      .set({ used_at: now })
-      .where('token_hash', '=', sha256(token))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning(['user_id', 'email'])
-      .executeTakeFirst();
-    if (!row) throw refused();
-    const updated = await trx
-      .updateTable('users')
-      .set({ email_verified_at: now, updated_at: now })
-      .where('id', '=', row.user_id)
-      .where(sql<boolean>`lower(email) = lower(${row.email})`)
-      .returning('email')
-      .executeTakeFirst();
-    if (!updated?.email) throw refused();
-    return { email: updated.email };
-  });
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await trx
+        .updateTable('email_confirmations')
+        .set({ used_at: now })
+        .where('token_hash', '=', sha256(token))
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returning(['user_id', 'email'])
+        .executeTakeFirst();
+      if (!row) throw refused();
+      const updated = await trx
+        .updateTable('users')
+        .set({ email_verified_at: now, updated_at: now })
+        .where('id', '=', row.user_id)
+        .where(sql<boolean>`lower(email) = lower(${row.email})`)
+        .returning('email')
+        .executeTakeFirst();
+      if (!updated?.email) throw refused();
+      return { email: updated.email };
+    })
+    .catch((err) => {
+      // Confirmed meanwhile by its owner: an unconfirmed claim loses.
+      if (isUniqueViolation(err, 'users_email_unique')) throw emailTaken();
+      throw err;
+    });
 }
 
 /** Demo mode: the three doctors are set up already; the three staff cards are not. */

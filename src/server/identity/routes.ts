@@ -79,7 +79,10 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
         if (!service.pscAvailable) return signInRedirect(reply, 'indisponible');
         const browserId = ensureBrowserId(ctx, request, reply);
         try {
-          const url = await service.startPscSignIn(browserId, safeReturnTo(request.query.returnTo));
+          const url = await service.startPscSignIn(
+            browserId,
+            safeReturnTo(request.query.returnTo, config.publicUrl),
+          );
           return reply.redirect(url.toString(), 302);
         } catch (err) {
           if (!(err instanceof PscUnreachable)) throw err;
@@ -238,7 +241,7 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
       async (request) => {
         const session = signedIn(request);
         const result = await service.completeFirstSignIn(session, request.body);
-        return { redirectTo: session.returnTo ?? '/', ...result };
+        return { redirectTo: safeReturnTo(session.returnTo, config.publicUrl) ?? '/', ...result };
       },
     );
 

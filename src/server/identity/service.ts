@@ -5,7 +5,7 @@
 // before it, so that no row lock waits on it.
 import type { FastifyBaseLogger } from 'fastify';
 import * as oidc from 'openid-client';
-import type { FirstSignIn } from '../../shared/identity.js';
+import { type FirstSignIn, safeReturnTo } from '../../shared/identity.js';
 import type { AppContext } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import {
@@ -173,7 +173,9 @@ export class IdentityService {
     return {
       userId: user.id,
       sessionId,
-      redirectTo: firstSignInComplete(user) ? (tx.return_to ?? '/') : '/premiere-connexion',
+      redirectTo: firstSignInComplete(user)
+        ? (safeReturnTo(tx.return_to, this.deps.config.publicUrl) ?? '/')
+        : '/premiere-connexion',
     };
   }
 
@@ -212,6 +214,8 @@ export class IdentityService {
         'charter_version',
       ])
       .where((eb) => eb(eb.fn('lower', ['email']), '=', identifier))
+      // Only a confirmed address identifies an account (an unconfirmed one may be a squatter's).
+      .where('email_verified_at', 'is not', null)
       .where('password_hash', 'is not', null)
       .executeTakeFirst();
 

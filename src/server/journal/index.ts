@@ -7,7 +7,13 @@ import { rateLimitedRoutes } from '../platform/rate-limit.js';
 import { checkpointKey, purgeJournal, RETENTION_CRONTAB, RETENTION_TASK } from './retention.js';
 import { journalRoutes } from './routes.js';
 
-export { appendJournal, type JournalAction, JournalBatcher, verifyJournal } from './store.js';
+export {
+  appendJournal,
+  type JournalAction,
+  JournalBatcher,
+  type JournalEntryInput,
+  verifyJournal,
+} from './store.js';
 
 export const retentionDeps = (ctx: AppContext) => ({
   db: ctx.db,

@@ -5,7 +5,7 @@ import type { Db } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
-import { ACTION_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
+import { ACTION_LABELS, ASKED_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
 import type { JournalAction, JournalOutcome } from './store.js';
 
 export interface JournalFilters {
@@ -46,6 +46,12 @@ function baseQuery(db: Db, viewer: SignedInUser, f: JournalFilters) {
     q = UUID.test(d)
       ? q.where('j.dossier_id', '=', d)
       : q.where(sql`upper(d.reference)`, '=', d.toUpperCase());
+    // A reference must not name, in one's own actions, a dossier whose access was hidden.
+    if (f.scope === 'actions' && !UUID.test(d)) {
+      q = q.where((eb) =>
+        eb.or([eb('j.outcome', '<>', 'denied'), eb(sql`j.details->>'reason'`, '=', 'missing_right')]),
+      );
+    }
   }
   if (f.from) q = q.where('j.at', '>=', new Date(startOfDay(f.from)));
   if (f.to) q = q.where('j.at', '<', new Date(endOfDayExclusive(f.to)));
@@ -106,6 +112,29 @@ export async function readJournal(
     .execute();
   const entries = rows.slice(0, page.limit).map((r) => {
     const reason = typeof r.details.reason === 'string' ? REASON_LABELS[r.details.reason] : undefined;
+    const asked = typeof r.details.asked === 'string' ? ASKED_LABELS[r.details.asked] : undefined;
+    // In one's own actions, a refusal answered 404 (or for a doctor one has no active delegation
+    // from) shows only the id that was asked: not the doctor, the patient or the reference the
+    // answer hid. A missing right (403) concerns a doctor the person acts for: shown.
+    const hidden = f.scope === 'actions' && r.outcome === 'denied' && r.details.reason !== 'missing_right';
+    if (hidden) {
+      return {
+        id: r.id,
+        at: r.at.toISOString(),
+        actor: person(r.actorGiven, r.actorFamily),
+        actorId: r.actor_id,
+        onBehalfOf: null,
+        delegationId: null,
+        delegate: null,
+        dossierId: r.dossier_id,
+        dossier: r.dossier_id,
+        action: r.action,
+        actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
+        outcome: r.outcome,
+        outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
+        detail: asked ?? null,
+      };
+    }
     return {
       id: r.id,
       at: r.at.toISOString(),
@@ -120,7 +149,7 @@ export async function readJournal(
       actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
       outcome: r.outcome,
       outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
-      detail: reason ?? null,
+      detail: [asked, reason].filter(Boolean).join(' — ') || null,
     };
   });
   return { entries, next: rows.length > page.limit ? (entries[entries.length - 1]?.id ?? null) : null };

@@ -22,7 +22,9 @@ export type JournalAction =
   | 'dossier.write_medical'
   | 'dossier.read_medical'
   | 'dossier.send'
-  | 'dossier.list';
+  | 'dossier.list'
+  | 'access.explained'
+  | 'access.refusals_throttled';
 
 export type JournalOutcome = 'ok' | 'allowed' | 'denied';
 

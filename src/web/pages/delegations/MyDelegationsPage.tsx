@@ -7,7 +7,7 @@ import { useIsModalOpen } from '@codegouvfr/react-dsfr/Modal/useIsModalOpen';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
-import type { DelegationView } from '../../../shared/delegations';
+import { cardTypeLabel, type DelegationView } from '../../../shared/delegations';
 import { ApiError } from '../../api/client';
 import { DataTable } from '../../components/DataTable';
 import { DirectoryDate } from '../directory';
@@ -176,12 +176,16 @@ function MyDelegations() {
     );
   };
 
+  const namesakes = [...list.data.staff, ...list.data.peer]
+    .filter((d) => d.delegate.namesake)
+    .map((d) => delegateName(d));
   const staffRows = list.data.staff.map((d) => ({
     key: d.id,
     cells: [
       <span key="p" className="delegation-person">
         {delegateName(d)}
         {d.delegate.email && <span className="fr-hint-text">{d.delegate.email}</span>}
+        <CardLine d={d} />
       </span>,
       d.delegate.profession ?? '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
@@ -195,6 +199,7 @@ function MyDelegations() {
     cells: [
       <span key="p" className="delegation-person">
         {delegateName(d)}
+        <CardLine d={d} />
       </span>,
       [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
@@ -210,6 +215,14 @@ function MyDelegations() {
         <h1>{TITLE}</h1>
         <DirectoryDate />
       </div>
+      {namesakes.length > 0 && (
+        <Alert
+          className="fr-mb-4w"
+          severity="warning"
+          title="Homonyme d’une personne habilitée"
+          description={`Une autre personne portant les mêmes nom et prénom que ${namesakes.join(', ')} utilise le service avec une autre carte. Vérifiez que l’identifiant national affiché ci-dessous est bien celui de la personne que vous avez habilitée ; sinon, supprimez la délégation.`}
+        />
+      )}
       {flash && (
         <div ref={flashRef} tabIndex={-1} className="fr-mb-4w">
           <Alert severity={flash.severity} small description={flash.message} />
@@ -323,5 +336,17 @@ function Section(props: {
         />
       )}
     </section>
+  );
+}
+
+/** The card that accepted, so that the doctor can tell two namesakes apart. */
+function CardLine({ d }: { d: DelegationView }) {
+  if (!d.delegate.nationalId || (d.kind === 'staff' && !d.acceptedAt)) return null;
+  return (
+    <span className="fr-hint-text">
+      {d.delegate.cardType ? `${cardTypeLabel(d.delegate.cardType)}, ` : ''}identifiant national{' '}
+      {d.delegate.nationalId}
+      {d.delegate.namesake && <strong> — homonyme signalé</strong>}
+    </span>
   );
 }
