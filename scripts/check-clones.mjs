@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 // Before this rule: 3 clones across areas, 7 inside src/server, 6 inside src/web.
-const CEILING = { server: 5, shared: 0, web: 5 };
+const CEILING = { server: 6, shared: 0, web: 5 };
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'jscpd-'));
 try {
