@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, isAlive } from '../../src/server/platform/embedded-postgres.js';
 import { ROOT } from '../../src/server/platform/web-build.js';
@@ -76,6 +77,19 @@ describe('one DATA_DIR, one running application', { timeout: 240_000 }, async ()
     expect(b.out).toContain('est déjà utilisé par une instance de l’application en cours d’exécution');
     expect(b.out).toContain(`processus ${a.child.pid}`);
     expect(b.out).toContain(`port ${db.port}`);
+    await stillServing();
+  });
+
+  it('a client’s fatal error in the database log (a wrong password) does not stop the database', async () => {
+    const intruder = new pg.Client({
+      host: '127.0.0.1',
+      port: db.port,
+      user: 'postgres',
+      password: 'pas-le-bon',
+      database: 'postgres',
+    });
+    await expect(intruder.connect()).rejects.toThrow(/password authentication failed/);
+    await new Promise((r) => setTimeout(r, 1_000));
     await stillServing();
   });
 

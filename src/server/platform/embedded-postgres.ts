@@ -349,20 +349,27 @@ export async function startEmbeddedPostgres(
   );
   let stderrTail = '';
   await new Promise<void>((resolve, reject) => {
-    let failed = false;
+    let settled = false;
     const fail = async (reason: string) => {
-      if (failed) return;
-      failed = true;
+      if (settled) return;
+      settled = true;
+      child.stderr?.off('data', onData);
       child.stdin?.end(); // the guardian would otherwise wait on its pipe for ever
       // Another application started on this folder at the same instant, and won.
       const owner = await liveOwner(pgdata).catch(() => undefined);
       if (owner && owner.pid !== process.pid) reject(new DataDirInUseError(path.dirname(pgdata), owner));
       else reject(new Error(`PostgreSQL embarqué ${reason} : ${stderrTail}`));
     };
+    // Read until the server is ready, and no further: once it runs, a FATAL line is a client's
+    // (a lost connection, a refused password), never a reason to stop the server.
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       stderrTail = (stderrTail + text).slice(-4000);
-      if (text.includes('database system is ready to accept connections')) resolve();
+      if (text.includes('database system is ready to accept connections')) {
+        settled = true;
+        child.stderr?.off('data', onData);
+        resolve();
+      }
       // The postmaster's own fatal error at start (lock taken, port taken…): it has exited, its
       // guardian has not. (A client knocking too early is told "the database system is
       // starting up": not a failure of the server.)
