@@ -44,6 +44,8 @@ export interface ProfileSummary {
   busyMs: number;
   idleMs: number;
   self: [string, number][];
+  /** Self time by group without the native write calls (sockets, log): the JavaScript side and GC. */
+  selfJs: [string, number][];
   inclusive: [string, number][];
   functions: [string, number][];
 }
@@ -76,6 +78,7 @@ export function summarize(
     return set;
   };
   const self = new Map<string, number>();
+  const selfJs = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const functions = new Map<string, number>();
   let idle = 0;
@@ -94,6 +97,7 @@ export function summarize(
     }
     busy += dt;
     add(self, group, dt);
+    if (!/^natif : write/.test(group)) add(selfJs, group, dt);
     for (const g of groupsOnStack(id)) if (g !== '(root)') add(inclusive, g, dt);
     const { functionName, url, lineNumber } = node.callFrame;
     add(
@@ -107,6 +111,7 @@ export function summarize(
     busyMs: busy,
     idleMs: idle,
     self: sorted(self),
+    selfJs: sorted(selfJs),
     inclusive: sorted(inclusive),
     functions: sorted(functions),
   };
@@ -125,6 +130,12 @@ export function printSummary(s: ProfileSummary, top = 25): void {
   );
   console.log('\n-- temps propre, par groupe --');
   for (const [k, v] of s.self.slice(0, top)) console.log(`${pct(v)}  ${k}`);
+  const js = s.selfJs.reduce((a, [, v]) => a + v, 0);
+  console.log(
+    `\n-- temps propre hors écritures système (write, writev…), par groupe : ${(js / 1000).toFixed(1)} s --`,
+  );
+  for (const [k, v] of s.selfJs.slice(0, top))
+    console.log(`${((100 * v) / js).toFixed(1).padStart(5)} %  ${k}`);
   console.log('\n-- temps inclusif (le groupe est sur la pile), par groupe --');
   for (const [k, v] of s.inclusive.slice(0, top)) console.log(`${pct(v)}  ${k}`);
   console.log('\n-- temps propre, par fonction --');
