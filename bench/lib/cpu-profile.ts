@@ -36,8 +36,10 @@ function groupOf(frame: ProfileNode['callFrame']): string {
     return `node:${p[0] === 'internal' ? p.slice(1, 2).join('/') : p[0]}`;
   }
   const file = url.startsWith('file://') ? new URL(url).pathname : url;
+  // This checkout, or another one (BENCH_PRODUCT_ROOT): the folder under src/.
   const rel = path.relative(ROOT, file);
-  return rel.startsWith('..') ? url : path.dirname(rel);
+  const src = rel.startsWith('..') ? file.lastIndexOf('/src/') : -1;
+  return src !== -1 ? path.dirname(file.slice(src + 1)) : rel.startsWith('..') ? url : path.dirname(rel);
 }
 
 export interface ProfileSummary {
