@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import { decide, delegationsBetween, toDecisionDelegation } from '../src/server/access/index.js';
+import { decide } from '../src/server/access/index.js';
+import { delegationsBetween } from '../src/server/delegations/facts.js';
 import { CURRENT_CHARTER } from '../src/server/identity/charter/index.js';
 import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
 import { type BenchNode, machine, prepareBenchDatabase, sessionCookie, startBenchNode } from './lib/setup.js';
@@ -172,7 +173,7 @@ async function main() {
           onBehalfOfId: p.delegator_id,
           action: 'read',
           dossierOwnerId: p.delegator_id,
-          delegations: rows.map(toDecisionDelegation),
+          delegations: rows,
           now,
         });
         const t2 = performance.now();

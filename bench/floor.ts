@@ -17,8 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
+import type { Db } from '../src/server/context.js';
 import { CURRENT_CHARTER } from '../src/server/identity/charter/index.js';
-import type { Db } from '../src/server/platform/database.js';
 import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
 import { printSummary, readProfile, summarize } from './lib/cpu-profile.js';
 import {

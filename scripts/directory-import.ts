@@ -1,5 +1,6 @@
 // `npm run directory:import -- <file> [--max-errors N] [--encoding auto|utf8|latin1] [--force] [--json]`
-// Imports the ANS extract (PS_LibreAcces_Personne_activite_*.txt, or the zip that holds it)
+// Imports the ANS extract (PS_LibreAcces_Personne_activite_*.txt or data.gouv.fr's
+// ps-libreacces-personne-activite.txt, any name; gzipped as .txt.gz; or the zip that holds it)
 // into the application's database: DATABASE_URL, else the embedded PostgreSQL under DATA_DIR
 // (the running application's own, or started for the import and stopped after). Searches keep
 // answering from the previous directory until the new one is swapped in.
@@ -11,7 +12,7 @@ import { ConfigError, loadConfig } from '../src/server/platform/config.js';
 import { DomainError } from '../src/server/platform/errors.js';
 import { startRuntime } from '../src/server/platform/runtime.js';
 
-const USAGE = `Usage : npm run directory:import -- <fichier .txt ou .zip> [--max-errors N] [--encoding auto|utf8|latin1] [--force] [--json]
+const USAGE = `Usage : npm run directory:import -- <fichier .txt, .txt.gz ou .zip> [--max-errors N] [--encoding auto|utf8|latin1] [--force] [--json]
 
   --max-errors N   nombre de lignes invalides tolérées (ignorées et signalées) ; 0 par défaut
   --encoding       auto (UTF-8, sinon Latin-1 ligne par ligne) par défaut
@@ -61,7 +62,7 @@ const say = (m: string) => {
 
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  config = loadConfig({ LOG_LEVEL: 'warn', ...process.env }, process.cwd(), { purpose: 'tool' });
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message, 78);
   throw err;
@@ -93,8 +94,14 @@ try {
     say(
       [
         `Annuaire importé en ${(report.durationMs / 1000).toFixed(1)} s (import n° ${report.importId}).`,
-        `  extraction du ${report.extractAt ? report.extractAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' }) : '(date absente du nom du fichier)'}`,
+        report.extractAt
+          ? `  extraction du ${report.extractAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}`
+          : "  date de l'extraction inconnue (absente du nom du fichier) : l'annuaire sera daté de son import",
         `  ${fr(report.rows)} lignes, ${fr(report.people)} personnes, ${fr(report.places)} lieux d'exercice`,
+        report.duplicates ? `  ${fr(report.duplicates)} ligne(s) en double comptée(s) une fois` : '',
+        report.scattered
+          ? `  ${fr(report.scattered)} personne(s) dont les lignes étaient dispersées dans le fichier, regroupée(s)`
+          : '',
         report.rejected
           ? `  ${fr(report.rejected)} ligne(s) invalide(s) ignorée(s) :`
           : '  aucune ligne invalide',

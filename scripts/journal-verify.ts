@@ -1,12 +1,17 @@
 // `npm run journal:verify [-- --archives]`: checks every hash chain of the journal (from its
 // signed checkpoint when retention archived its beginning); with --archives, also every archive
-// file against its checkpoint. Exits 1 and names the first broken entry.
+// file against its checkpoint. Exits 1 and names the first broken entry. Uses the running
+// application's embedded database if there is one, and leaves it running.
+import type { Database } from '../src/server/context.js';
 import { checkpointKey, verifyArchive } from '../src/server/journal/retention.js';
 import { verifyJournal } from '../src/server/journal/store.js';
 import { loadConfig } from '../src/server/platform/config.js';
 import { startRuntime } from '../src/server/platform/runtime.js';
 
-const runtime = await startRuntime({ ...loadConfig(process.env), logLevel: 'warn' });
+const runtime = await startRuntime<Database>(
+  { ...loadConfig(process.env, process.cwd(), { purpose: 'tool' }), logLevel: 'warn' },
+  { reuseRunning: true },
+);
 try {
   const result = await verifyJournal(runtime.db, { signingKey: checkpointKey(runtime.config) });
   if (result.ok) {

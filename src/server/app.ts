@@ -1,62 +1,16 @@
-// Wires the features onto the HTTP platform. Each feature owns its routes, rules, queries and
-// jobs; this file only lists them.
+// The HTTP application: health and readiness, the features' routes, the web app. Also starts
+// the features' side services and collects their jobs. The features and what they share come
+// from the composition root (composition.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { TaskList } from 'graphile-worker';
-import type pg from 'pg';
-import type pino from 'pino';
-import { delegationsFeature } from './delegations/index.js';
-import { directoryFeature } from './directory/index.js';
-import { dossiersFeature } from './dossiers/index.js';
-import { identityFeature } from './identity/index.js';
-import { journalFeature } from './journal/index.js';
-import { mailFeature } from './mail/index.js';
-import type { Clock } from './platform/clock.js';
-import type { Config } from './platform/config.js';
-import { type Db, migrationsApplied } from './platform/database.js';
+import { type AppFeature, type AppRoot, FEATURES } from './composition.js';
+import { migrationsApplied } from './platform/database.js';
 import { type App, createHttp } from './platform/http.js';
-import { metricsFeature } from './platform/metrics.js';
 import { WEB_DIST } from './platform/web-build.js';
 
-/** What every feature receives: configuration and the shared infrastructure. */
-export interface AppContext {
-  config: Config & { sessionSecret: string };
-  db: Db;
-  pool: pg.Pool;
-  clock: Clock;
-  logger: pino.Logger;
-}
-
-export interface Feature {
-  name: string;
-  /** Starts what the feature runs beside HTTP (e.g. the demo SMTP server); returns its stop. */
-  start?(ctx: AppContext): Promise<(() => Promise<void>) | undefined>;
-  /** Demo mode only, after migrations, before listening: idempotent (a restart must stay fast). */
-  demoSeed?(ctx: AppContext): Promise<void>;
-  routes?(app: App, ctx: AppContext): Promise<void> | void;
-  tasks?(ctx: AppContext): TaskList;
-  /** graphile-worker crontab lines (a function when they depend on the configuration) */
-  crontab?: string | ((ctx: AppContext) => string | undefined);
-  /**
-   * Details added to GET /ready under the feature's name. They inform (e.g. a failed nightly
-   * import) but never make the node unready: only the database and the migrations do.
-   */
-  readiness?(ctx: AppContext): Promise<Record<string, unknown>>;
-}
-
-/** The features, in the order their routes are registered. */
-export const FEATURES: Feature[] = [
-  identityFeature,
-  directoryFeature,
-  mailFeature,
-  delegationsFeature,
-  dossiersFeature,
-  journalFeature,
-  metricsFeature,
-];
-
-export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES): Promise<App> {
+export async function buildApp(ctx: AppRoot, features: AppFeature[] = FEATURES): Promise<App> {
   const app = await createHttp(ctx.config, ctx.logger);
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -98,8 +52,8 @@ export async function buildApp(ctx: AppContext, features: Feature[] = FEATURES):
 
 /** Starts the features' side services and, in demo mode, their demo data; returns one stop. */
 export async function startFeatures(
-  ctx: AppContext,
-  features: Feature[] = FEATURES,
+  ctx: AppRoot,
+  features: AppFeature[] = FEATURES,
 ): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];
   for (const feature of features) {
@@ -113,8 +67,8 @@ export async function startFeatures(
 }
 
 export function collectTasks(
-  ctx: AppContext,
-  features: Feature[] = FEATURES,
+  ctx: AppRoot,
+  features: AppFeature[] = FEATURES,
 ): { tasks: TaskList; crontab: string } {
   const tasks: TaskList = {};
   const crontab: string[] = [];

@@ -1,7 +1,9 @@
 // `npm start`: the application with its database (embedded unless DATABASE_URL is set), its
 // job worker and, in demo mode, the demo data. Stops cleanly on SIGINT/SIGTERM.
 import type { Runner } from 'graphile-worker';
-import { buildApp, collectTasks, FEATURES, startFeatures } from './app.js';
+import { buildApp, collectTasks, startFeatures } from './app.js';
+import { createAppRoot, FEATURES } from './composition.js';
+import type { Database } from './context.js';
 import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import type { App } from './platform/http.js';
@@ -23,7 +25,7 @@ async function main() {
 
   const started = Date.now();
   const webBuild = process.env.SKIP_WEB_BUILD === 'true' ? undefined : ensureWebBuild((m) => console.log(m));
-  const runtime: Runtime = await startRuntime(config);
+  const runtime: Runtime<Database> = await startRuntime<Database>(config);
   const { logger } = runtime;
   let worker: Runner | undefined;
   let app: App | undefined;
@@ -52,7 +54,9 @@ async function main() {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  const ctx = { ...runtime, clock: systemClock };
+  // The composition root, built once: everything below receives it.
+  const { db, pool } = runtime;
+  const ctx = createAppRoot({ config: runtime.config, db, pool, logger, clock: systemClock });
   stopFeatures = await startFeatures(ctx);
   await webBuild;
   app = await buildApp(ctx);
@@ -72,11 +76,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  // A configuration error found by a feature at start (e.g. SMTP_URL) reads like loadConfig's.
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(78);
-  }
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

@@ -1,28 +1,9 @@
 // Delegation schemas shared by the server (validation, OpenAPI) and the web app (forms, types).
+// The words (rights, kinds, statuses and their labels) are in rights.ts.
 import { z } from 'zod';
 import { isoDate, personName } from './fields.js';
+import { DELEGATION_KINDS, DELEGATION_STATUSES, RIGHTS, rightCode } from './rights.js';
 
-export const RIGHT_CODES = ['consulter', 'gerer', 'volet_medical', 'envoyer'] as const;
-export const RIGHT_LABELS = {
-  consulter: 'Consulter les dossiers',
-  gerer: 'Créer et modifier les dossiers',
-  volet_medical: 'Consulter et compléter le volet médical',
-  envoyer: 'Envoyer les demandes aux établissements',
-} as const;
-export const RIGHT_SHORT_LABELS = {
-  consulter: 'Consulter',
-  gerer: 'Créer et modifier',
-  volet_medical: 'Volet médical',
-  envoyer: 'Envoyer les demandes',
-} as const;
-export const STATUS_LABELS = {
-  pending: 'En attente de finalisation',
-  invitation_expired: 'Invitation expirée',
-  scheduled: 'Programmée',
-  active: 'Active',
-  expired: 'Expirée',
-  deleted: 'Supprimée',
-} as const;
 export const STAFF_PROFESSIONS = [
   'Secrétaire médical(e)',
   'Assistant(e) médical(e)',
@@ -30,14 +11,17 @@ export const STAFF_PROFESSIONS = [
   'Autre',
 ] as const;
 
-const optionalDate = z.union([isoDate, z.literal(''), z.null()]).transform((v) => (v ? v : null));
+/** A blank end date is refused (never read as "no end"); `null` is « Sans date de fin ». */
+export const END_DATE_REQUIRED = 'Indiquez une date de fin, ou cochez « Sans date de fin ».';
+export const PEER_END_DATE_REQUIRED = 'La date de fin est obligatoire pour une délégation à un confrère.';
+const optionalDate = z.union([isoDate, z.literal(''), z.null()]);
 
 export const staffDelegationInput = z.object({
   familyName: personName,
   givenName: personName,
   email: z.email({ message: 'Adresse électronique invalide.' }).max(254, 'Adresse électronique trop longue.'),
   profession: z.string().trim().min(1, 'Indiquez la profession.').max(100, '100 caractères au plus.'),
-  rights: z.array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' })).max(4),
+  rights: z.array(rightCode).max(RIGHTS.length),
   startsOn: isoDate,
   endsOn: optionalDate,
 });
@@ -50,17 +34,14 @@ export const peerDelegationInput = z.object({
 
 export const modifyDelegationInput = z.object({
   version: z.number().int().min(1),
-  rights: z
-    .array(z.enum(RIGHT_CODES, { message: 'Droit inconnu.' }))
-    .max(4)
-    .optional(),
+  rights: z.array(rightCode).max(RIGHTS.length).optional(),
   startsOn: isoDate,
   endsOn: optionalDate,
 });
 
 export const delegationView = z.object({
   id: z.string(),
-  kind: z.enum(['staff', 'peer']),
+  kind: z.enum(DELEGATION_KINDS),
   delegate: z.object({
     familyName: z.string(),
     givenName: z.string(),
@@ -74,11 +55,15 @@ export const delegationView = z.object({
       }),
     ),
     nationalId: z.string().nullable(),
+    /** The card that accepted the invitation (CPS, CPF, CPE, CPA), once accepted. */
+    cardType: z.string().nullable().optional(),
+    /** Another card holder with the same names has an account: the doctor checks the identifier. */
+    namesake: z.boolean().optional(),
   }),
-  rights: z.array(z.enum(RIGHT_CODES)),
+  rights: z.array(rightCode),
   startsOn: z.string(),
   endsOn: z.string().nullable(),
-  status: z.enum(['pending', 'invitation_expired', 'scheduled', 'active', 'expired', 'deleted']),
+  status: z.enum(DELEGATION_STATUSES),
   actions: z.array(z.enum(['modify', 'delete', 'resend'])),
   invitationExpiresAt: z.string().nullable(),
   acceptedAt: z.string().nullable(),
@@ -102,7 +87,7 @@ export const delegationsResponse = z.object({
 export const invitationView = z.object({
   delegator: z.object({ familyName: z.string(), givenName: z.string() }),
   invited: z.object({ familyName: z.string(), givenName: z.string() }),
-  rights: z.array(z.enum(RIGHT_CODES)),
+  rights: z.array(rightCode),
   startsOn: z.string(),
   endsOn: z.string().nullable(),
   problem: z.object({ code: z.string(), message: z.string() }).nullable(),
@@ -111,3 +96,13 @@ export const invitationView = z.object({
 export type DelegationView = z.infer<typeof delegationView>;
 export type ReceivedDelegationView = z.infer<typeof receivedDelegationView>;
 export type InvitationView = z.infer<typeof invitationView>;
+
+/** A card type as the doctor reads it. */
+export const CARD_TYPE_LABELS: Record<string, string> = {
+  CPS: 'carte CPS (professionnel de santé)',
+  CPF: 'carte CPF (professionnel de santé en formation)',
+  CPE: 'carte CPE (personnel d’établissement)',
+  CPA: 'carte CPA (personnel autorisé d’un cabinet)',
+};
+export const cardTypeLabel = (t: string | null | undefined) =>
+  t ? (CARD_TYPE_LABELS[t] ?? `carte ${t}`) : 'carte inconnue';

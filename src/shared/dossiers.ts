@@ -1,14 +1,20 @@
-// Dossier schemas shared by the server (validation, OpenAPI) and the web app (forms).
+// Dossier schemas shared by the server (validation, OpenAPI) and the web app (forms, display).
+// Input shapes carry today's rules; output shapes (…View) are lenient: what is stored is shown,
+// even a name imported from elsewhere that today's input pattern would refuse.
 import { z } from 'zod';
 import { isoDate, personName } from './fields.js';
+import { rightCode } from './rights.js';
 
 const text = (max: number) => z.string().trim().max(max, `${max} caractères au plus.`);
+
+export const LIVING_SITUATIONS = ['domicile_seul', 'domicile_entoure', 'etablissement'] as const;
+export type LivingSituation = (typeof LIVING_SITUATIONS)[number];
 
 export const patientSchema = z.object({
   familyName: personName,
   givenName: personName,
   birthDate: isoDate,
-  sex: z.enum(['F', 'M'], { message: 'Choisissez F ou M.' }),
+  sex: z.enum(['F', 'M'], { message: 'Indiquez le sexe du patient : Femme ou Homme.' }),
 });
 
 export const administrativeSchema = z.object({
@@ -21,7 +27,7 @@ export const administrativeSchema = z.object({
     .optional(),
   trustedPerson: text(200).optional(),
   coverage: text(100).optional(),
-  livingSituation: z.enum(['domicile_seul', 'domicile_entoure', 'etablissement']).optional(),
+  livingSituation: z.enum(LIVING_SITUATIONS).optional(),
 });
 
 export const medicalSchema = z.object({
@@ -37,19 +43,92 @@ export const DOSSIER_STATUS_LABELS: Record<(typeof DOSSIER_STATUSES)[number], st
   complet: 'Complet',
   envoye: 'Envoyé',
 };
-export const REQUEST_STATUS_LABELS = {
+export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
+export const REQUEST_STATUSES = ['envoyee', 'acceptee', 'refusee', 'annulee'] as const;
+export const REQUEST_STATUS_LABELS: Record<(typeof REQUEST_STATUSES)[number], string> = {
   envoyee: 'Envoyée',
   acceptee: 'Acceptée',
   refusee: 'Refusée',
   annulee: 'Annulée',
-} as const;
+};
 
-export const LIVING_SITUATION_LABELS = {
+export const LIVING_SITUATION_LABELS: Record<LivingSituation, string> = {
   domicile_seul: 'À domicile, seul(e)',
   domicile_entoure: 'À domicile, entouré(e)',
   etablissement: 'En établissement',
-} as const;
+};
+export const isLivingSituation = (code: string | undefined): code is LivingSituation =>
+  (LIVING_SITUATIONS as readonly (string | undefined)[]).includes(code);
+
+// Output shapes: stored values as they are (no pattern, no length rule the database does not
+// hold), codes the database constrains as enums.
+const stored = z.string().optional();
+
+export const dossierSummaryView = z.object({
+  id: z.string(),
+  reference: z.string(),
+  patient: z.object({ familyName: z.string(), givenName: z.string(), birthDate: z.string() }),
+  status: z.enum(DOSSIER_STATUSES),
+  requestsInProgress: z.number(),
+  updatedAt: z.string(),
+});
+
+/** GET /api/dossiers: the dossiers of the doctor one acts for, and one's rights there. */
+export const dossierListView = z.object({
+  onBehalfOf: z.string(),
+  rights: z.array(rightCode),
+  dossiers: z.array(dossierSummaryView),
+});
+
+export const administrativeView = z.object({
+  address: stored,
+  phone: stored,
+  trustedPerson: stored,
+  coverage: stored,
+  /** A code, kept as stored: an unknown one is shown as is. */
+  livingSituation: stored,
+});
+
+export const medicalView = z.object({
+  antecedents: stored,
+  pathologies: stored,
+  treatments: stored,
+  gir: z.number().nullable().optional(),
+});
+
+/** GET /api/dossiers/:id: the dossier as the acting context may see it (medical part or null). */
+export const dossierView = z.object({
+  id: z.string(),
+  reference: z.string(),
+  ownerId: z.string(),
+  version: z.number(),
+  patient: z.object({
+    familyName: z.string(),
+    givenName: z.string(),
+    birthDate: z.string(),
+    sex: z.enum(['F', 'M']),
+  }),
+  administrative: administrativeView,
+  medical: medicalView.nullable(),
+  status: z.enum(DOSSIER_STATUSES),
+  requests: z.array(
+    z.object({
+      id: z.string(),
+      establishment: z.string(),
+      status: z.enum(REQUEST_STATUSES),
+      sentAt: z.string(),
+      updatedAt: z.string(),
+    }),
+  ),
+  rights: z.array(rightCode),
+  via: z.enum(['owner', 'delegation']),
+  updatedAt: z.string(),
+});
 
 export type Patient = z.infer<typeof patientSchema>;
 export type Administrative = z.infer<typeof administrativeSchema>;
 export type Medical = z.infer<typeof medicalSchema>;
+export type DossierList = z.infer<typeof dossierListView>;
+export type DossierView = z.infer<typeof dossierView>;
+export type AdministrativeView = z.infer<typeof administrativeView>;
+export type MedicalView = z.infer<typeof medicalView>;

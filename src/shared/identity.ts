@@ -12,6 +12,15 @@ export const DECLARED_PROFESSIONS = [
 export type DeclaredProfession = (typeof DECLARED_PROFESSIONS)[number]['code'];
 export const declaredProfessionSchema = z.enum(['secretaire', 'assistant', 'infirmier', 'autre']);
 
+/** The profession a doctor wrote in an invitation (« Secrétaire médical(e) », « Infirmière »…) as a choice of the first sign-in. */
+export function declaredProfessionOf(label: string): { code: DeclaredProfession; other: string | null } {
+  const plain = label.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+  if (plain.startsWith('secretaire')) return { code: 'secretaire', other: null };
+  if (plain.startsWith('assistant')) return { code: 'assistant', other: null };
+  if (plain.startsWith('infirmi')) return { code: 'infirmier', other: null };
+  return { code: 'autre', other: label.trim() || null };
+}
+
 /** Professions of the national directory (code list TRE_G15), the few this service meets. */
 export const PROFESSION_LABELS: Record<string, string> = {
   '10': 'Médecin',
@@ -77,19 +86,29 @@ export function passwordRuleProblems(password: string): string[] {
   return problems;
 }
 
+/** The origin a return path is checked against when the site's address is not known (the web app). */
+const SAME_ORIGIN_BASE = 'http://same-origin.invalid';
+
 /**
- * A path of this site to go back to after sign-in (e.g. an invitation link): same origin only,
- * never `//host`, `/\host` or a scheme.
+ * A path of this site to go back to after sign-in (e.g. an invitation link), or undefined (the
+ * caller then goes to `/`). The value is resolved against the site's address (PUBLIC_URL on the
+ * server) and kept only when it stays on the same origin; the normalised path must itself be a
+ * same-origin path — `/.//evil.example`, `/..//` or `/%2e//` normalise into `//evil.example`,
+ * which a browser reads as another host. The server and the web app share this one rule.
  */
-export function safeReturnTo(value: unknown): string | undefined {
+export function safeReturnTo(value: unknown, base: string = SAME_ORIGIN_BASE): string | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 500) return undefined;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;
-  if (CONTROL.test(value) || value.includes('\\')) return undefined;
+  if (!value.startsWith('/') || CONTROL.test(value) || value.includes('\\')) return undefined;
   try {
-    const base = 'http://same-origin.invalid';
+    const origin = new URL(base).origin;
     const url = new URL(value, base);
-    if (url.origin !== base) return undefined;
-    return `${url.pathname}${url.search}${url.hash}`;
+    if (url.origin !== origin) return undefined;
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    if (!path.startsWith('/') || path.startsWith('//')) return undefined;
+    // Stable: read again (as a browser reads a Location header), it names the same place.
+    const again = new URL(path, base);
+    if (again.origin !== origin || `${again.pathname}${again.search}${again.hash}` !== path) return undefined;
+    return path;
   } catch {
     return undefined;
   }
@@ -111,8 +130,21 @@ export const meSchema = z.object({
   hasPassword: z.boolean(),
   firstSignInComplete: z.boolean(),
   charterVersion: z.string().nullable(),
+  /** Places of practice Pro Santé Connect gave at the last sign-in, the main one first. */
+  places: z.array(
+    z.object({
+      name: z.string().nullable(),
+      postalCode: z.string().nullable(),
+      town: z.string().nullable(),
+      /** codeModeExercice: L, S or B (EXERCISE_MODES). */
+      modeCode: z.string().nullable(),
+    }),
+  ),
 });
 export type Me = z.infer<typeof meSchema>;
+
+/** Modes of practice (codeModeExercice, TRE_R23). */
+export const EXERCISE_MODES: Record<string, string> = { L: 'libéral', S: 'salarié', B: 'bénévole' };
 
 export const sessionInfoSchema = z.object({
   user: meSchema.nullable(),
@@ -157,6 +189,7 @@ export const firstSignInInfoSchema = z.object({
   prefill: z.object({
     email: z.string().nullable(),
     profession: declaredProfessionSchema.nullable(),
+    professionOther: z.string().nullable(),
     /** The email came from an invitation the user opened: no confirmation link needed. */
     emailFromInvitation: z.boolean(),
   }),
@@ -196,6 +229,10 @@ export const SIGN_IN_ERRORS: Record<string, string> = {
   annulee: 'La connexion avec Pro Santé Connect a été annulée.',
   niveau:
     'Le niveau d’authentification transmis par Pro Santé Connect est insuffisant : connectez-vous avec votre carte CPx ou votre e-CPS (niveau eIDAS 1 requis).',
+  emetteur:
+    'La réponse de connexion ne provient pas de Pro Santé Connect (émetteur absent ou inattendu) : elle a été refusée par sécurité. Veuillez recommencer la connexion.',
+  profil:
+    'Les informations d’identité transmises par Pro Santé Connect sont incomplètes ou ne correspondent pas à votre connexion : elle n’a pas pu aboutir. Veuillez réessayer ; si le problème persiste, contactez l’assistance de Pro Santé Connect.',
   echec: 'La connexion avec Pro Santé Connect a échoué. Veuillez réessayer.',
   indisponible:
     'La connexion avec Pro Santé Connect est momentanément indisponible. Veuillez réessayer dans quelques instants.',

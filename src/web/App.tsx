@@ -3,10 +3,12 @@ import { Layout } from './layout/Layout';
 import { AccountPage } from './pages/AccountPage';
 import { DemoMailboxPage } from './pages/DemoMailboxPage';
 import {
+  GivenAttestationPage,
   InvitationPage,
   ModifyDelegationPage,
   MyDelegationsPage,
   PeerDelegationPage,
+  ReceivedAttestationPage,
   ReceivedDelegationsPage,
   StaffDelegationPage,
 } from './pages/delegations';
@@ -14,6 +16,7 @@ import { DossierPage, DossiersPage, NewDossierPage } from './pages/dossiers';
 import { EmailConfirmPage } from './pages/EmailConfirmPage';
 import { FirstSignInPage } from './pages/FirstSignInPage';
 import { HomePage } from './pages/HomePage';
+import { AccessibilityPage, CookiesPage, LegalNoticePage, PersonalDataPage, SiteMapPage } from './pages/info';
 import { JournalPage } from './pages/journal';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
@@ -32,12 +35,19 @@ export function App() {
         <Route path="delegations/assistant/ajouter" element={<StaffDelegationPage />} />
         <Route path="delegations/confrere/ajouter" element={<PeerDelegationPage />} />
         <Route path="delegations/:id/modifier" element={<ModifyDelegationPage />} />
+        <Route path="delegations/:id/attestation" element={<GivenAttestationPage />} />
         <Route path="delegations-recues" element={<ReceivedDelegationsPage />} />
+        <Route path="delegations-recues/:id/attestation" element={<ReceivedAttestationPage />} />
         <Route path="invitation/:token" element={<InvitationPage />} />
         <Route path="dossiers" element={<DossiersPage />} />
         <Route path="dossiers/nouveau" element={<NewDossierPage />} />
         <Route path="dossiers/:id" element={<DossierPage />} />
         <Route path="journal" element={<JournalPage />} />
+        <Route path="accessibilite" element={<AccessibilityPage />} />
+        <Route path="mentions-legales" element={<LegalNoticePage />} />
+        <Route path="donnees-personnelles" element={<PersonalDataPage />} />
+        <Route path="cookies" element={<CookiesPage />} />
+        <Route path="plan-du-site" element={<SiteMapPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

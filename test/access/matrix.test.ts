@@ -3,11 +3,19 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { authorize, DOSSIER_ACTIONS, type DossierAction } from '../../src/server/access/index.js';
-import { addDays, type Right, todayInParis } from '../../src/server/delegations/rules.js';
+import {
+  authorize,
+  DOSSIER_ACTIONS,
+  type DossierAction,
+  recordWrite,
+} from '../../src/server/access/index.js';
 import { DossierService } from '../../src/server/dossiers/service.js';
+import { JournalBatcher } from '../../src/server/journal/store.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
 import { DomainError } from '../../src/server/platform/errors.js';
+import { addDays, todayInParis } from '../../src/server/platform/paris-time.js';
+import type { SignedInUser } from '../../src/server/platform/signed-in-user.js';
+import type { Right } from '../../src/shared/rights.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { createUser, DEMO } from '../helpers/users.js';
 
@@ -37,7 +45,8 @@ describe('access matrix', async () => {
   const today = todayInParis(now);
   const martin = await createUser(t.db, DEMO.martin);
   const roux = await createUser(t.db, DEMO.roux);
-  const dossiers = new DossierService({ db: t.db, clock });
+  const journal = new JournalBatcher(t.db);
+  const dossiers = new DossierService({ db: t.db, clock, journal });
   const patient = { familyName: 'DUPONT', givenName: 'Marcel', birthDate: '1938-04-02', sex: 'M' as const };
   const martinDossier = await dossiers.create(martin, martin.id, { patient });
   const rouxDossier = await dossiers.create(roux, roux.id, { patient });
@@ -81,13 +90,15 @@ describe('access matrix', async () => {
     (await sql<{ n: number }>`select count(*)::int as n from journal_entries`.execute(t.db)).rows[0]?.n ?? 0;
 
   async function outcome(
-    user: { id: string; subjectNameId: string; isDoctor: boolean },
+    user: SignedInUser,
     onBehalfOf: string,
     action: DossierAction,
     dossier?: { id: string; ownerId: string },
   ) {
     try {
-      await authorize({ db: t.db, clock }, user, onBehalfOf, action, dossier);
+      const access = await authorize({ db: t.db, clock, journal }, user, onBehalfOf, action, dossier);
+      // An allowed write is journaled by its use case, in the write's transaction, once done.
+      await recordWrite(t.db, access);
       return 'allowed';
     } catch (err) {
       expect(err).toBeInstanceOf(DomainError);
@@ -95,6 +106,7 @@ describe('access matrix', async () => {
     }
   }
 
+  const WRITES: DossierAction[] = ['create', 'write_admin', 'write_medical', 'send'];
   const ON_DOSSIER: DossierAction[] = ['read', 'read_medical', 'write_admin', 'write_medical', 'send'];
 
   it('decides every combination as expected and journals each delegate access', async () => {
@@ -124,7 +136,7 @@ describe('access matrix', async () => {
             expect(entry).toMatchObject({
               actor_id: user.id,
               on_behalf_of_id: martin.id,
-              outcome: allowed ? 'allowed' : 'denied',
+              outcome: allowed ? (WRITES.includes(action) ? 'ok' : 'allowed') : 'denied',
               dossier_id: onDossier ? martinDossier.id : null,
             });
             // Another doctor's dossier through the same context: never found.

@@ -2,25 +2,25 @@
 // changes in Europe/Paris included), rights implication, sequences of modifications and deletion.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DOSSIER_ACTIONS, decide, REQUIRED_RIGHT } from '../../src/server/access/decide.js';
 import {
-  addDays,
   applyChange,
   type DelegationFacts,
   type DelegationState,
-  effectiveRights,
-  endOfDayExclusive,
   normalizeName,
-  normalizeRights,
-  RIGHTS,
-  type Right,
   sameIdentity,
-  startOfDay,
   statusOf,
-  todayInParis,
   validatePeriod,
   validateRights,
 } from '../../src/server/delegations/rules.js';
 import { DomainError } from '../../src/server/platform/errors.js';
+import {
+  addDays,
+  endOfDayExclusive,
+  startOfDay,
+  todayInParis,
+} from '../../src/server/platform/paris-time.js';
+import { normalizeRights, RIGHTS, type Right } from '../../src/shared/rights.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -156,16 +156,27 @@ describe('status over arbitrary timelines', () => {
     );
   });
 
-  it('gives rights only while active, and a deletion removes them at once', () => {
+  it('gives rights only while active, and a deletion removes them at once (the decision)', () => {
+    const actor = { id: 'delegate', isDoctor: false };
     fc.assert(
-      fc.property(facts, instant, rightsArb, (raw, t, rights) => {
-        const f = { ...toFacts(raw), rights: rights as Right[] };
-        const now = new Date(t);
-        const eff = effectiveRights(f, now);
-        expect(eff.length > 0).toBe(statusOf(f, now) === 'active');
-        const deleted = { ...f, deletedAt: now };
-        expect(effectiveRights(deleted, now)).toEqual([]);
-      }),
+      fc.property(
+        facts,
+        instant,
+        rightsArb,
+        fc.constantFrom(...DOSSIER_ACTIONS),
+        (raw, t, rights, action) => {
+          const f = { ...toFacts(raw), id: 'delegation', rights: rights as Right[] };
+          const now = new Date(t);
+          const ask = (d: typeof f) =>
+            decide({ actor, onBehalfOfId: 'doctor', action, delegations: [d], now });
+          const held = normalizeRights(f.kind, f.rights).includes(REQUIRED_RIGHT[action]);
+          expect(ask(f).allowed).toBe(statusOf(f, now) === 'active' && held);
+          expect(ask({ ...f, deletedAt: now })).toMatchObject({
+            allowed: false,
+            reason: 'delegation_deleted',
+          });
+        },
+      ),
     );
   });
 });
@@ -205,10 +216,19 @@ describe('period validation', () => {
     expect(() => validatePeriod('staff', { startsOn: '2026-02-30', endsOn: null }, now)).toThrow(
       'La date de début n’est pas une date valide.',
     );
-    expect(validatePeriod('staff', { startsOn: '2026-11-25', endsOn: '' }, now)).toEqual({
+    expect(validatePeriod('staff', { startsOn: '2026-11-25', endsOn: null }, now)).toEqual({
       startsOn: '2026-11-25',
       endsOn: null,
     });
+  });
+
+  it('refuses a blank end date: only « Sans date de fin » (null) means no end', () => {
+    expect(() => validatePeriod('staff', { startsOn: '2026-11-25', endsOn: '' }, now)).toThrow(
+      'Indiquez une date de fin, ou cochez « Sans date de fin ».',
+    );
+    expect(() => validatePeriod('peer', { startsOn: '2026-11-25', endsOn: '' }, now)).toThrow(
+      'La date de fin est obligatoire pour une délégation à un confrère.',
+    );
   });
 
   it('uses the Paris date: 23:30 UTC on the 24th is already the 25th in Paris', () => {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parseCrontab, type Runner } from 'graphile-worker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -309,12 +310,17 @@ describe('automatic import of the directory', async () => {
         served.handler = (_req, res) =>
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>Maintenance</html>');
       },
-      /^Téléchargement de l’annuaire refusé : le serveur a renvoyé une page \(text\/html\) au lieu d’une archive zip\./,
+      /^Téléchargement de l’annuaire refusé : le serveur a renvoyé une page \(text\/html\) au lieu de l’extraction\./,
     ],
     [
-      'something that is not a zip',
-      () => serveZip(extractB),
-      /^Import refusé : le fichier téléchargé n’est pas une archive zip\./,
+      'something that is neither a zip, nor a .gz, nor the text extract',
+      () => serveZip(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), Buffer.alloc(5000, 3)])),
+      /^Import refusé : Le fichier n’est ni une archive zip, ni un fichier \.gz, ni l’extraction en texte/,
+    ],
+    [
+      'a .gz cut short',
+      () => serveZip(gzipSync(extractB).subarray(0, 3000)),
+      /^Import refusé : Le fichier Extraction_RPPS_Profil4\.zip est endommagé : il ne peut pas être décompressé \(gzip\)\./,
     ],
     [
       'a file over the size limit',
@@ -399,6 +405,95 @@ describe('automatic import of the directory', async () => {
     expect(await metric('directory_last_import_success')).toBe(1);
     expect(await metric('directory_people')).toBe(301);
   });
+
+  /** The generated extract plus one person, whose name shows which file is live. */
+  const extractWith = (family: string) =>
+    Buffer.concat([
+      extractA,
+      Buffer.from(
+        directoryLines([
+          {
+            rpps: '30000000009',
+            family,
+            given: 'Inès',
+            places: [{ name: 'CABINET', postalCode: '35000', commune: 'Rennes' }],
+          },
+        ]).replace(/\n$/, '||||\n'),
+      ),
+    ]);
+  const status = async () => {
+    const res = await t.app.inject({ url: '/api/directory/status', headers: { cookie } });
+    return res.json() as { date: string; dateSource: string; people: number };
+  };
+  const runFrom = (url: string) =>
+    runDirectoryAutoImport(pool, { url: `${base}${url}`, dataDir, maxBytes: MAX_BYTES, timeoutMs: 1500 });
+
+  it('imports the plain .txt of data.gouv.fr (text/plain) through its stable link, dated by the dated path it redirects to', async () => {
+    const dated = '/resources/annuaire-sante/20250417-063000/ps-libreacces-personne-activite.txt';
+    served.handler = (req, res) => {
+      if (req.url === '/fr/datasets/r/8bc3bd1c') res.writeHead(302, { location: dated }).end();
+      else
+        res
+          .writeHead(200, {
+            'content-type': 'text/plain; charset=utf-8',
+            'last-modified': 'Fri, 18 Apr 2025 10:00:00 GMT',
+          })
+          .end(extractWith('DATAGOUV'));
+    };
+    const result = await runFrom('/fr/datasets/r/8bc3bd1c');
+    expect(result).toMatchObject({
+      outcome: 'imported',
+      report: { fileName: 'ps-libreacces-personne-activite.txt', extractDateSource: 'url' },
+    });
+    expect(await search('datagouv')).toEqual(['DATAGOUV Inès']);
+    const { body } = await ready();
+    expect(body.directory).toMatchObject({
+      date: '2025-04-17',
+      dateSource: 'url',
+      dateNote: 'date de l’extraction (adresse datée du fichier téléchargé)',
+      people: 301,
+    });
+    expect(await status()).toEqual({ date: '2025-04-17', dateSource: 'extraction', people: 301 });
+    expect(await metric('directory_extract_timestamp_seconds')).toBe(
+      Date.parse('2025-04-17T06:30:00Z') / 1000,
+    );
+  });
+
+  it('imports a .txt.gz dated by Last-Modified when neither its name nor its path has a date', async () => {
+    served.handler = (_req, res) =>
+      res
+        .writeHead(200, {
+          'content-type': 'application/gzip',
+          'last-modified': 'Sat, 19 Apr 2025 04:10:00 GMT',
+        })
+        .end(gzipSync(extractWith('GZIPPÉ')));
+    const result = await runFrom('/annuaire/extraction.txt.gz');
+    expect(result).toMatchObject({ outcome: 'imported', report: { extractDateSource: 'last_modified' } });
+    expect(await search('gzippe')).toEqual(['GZIPPÉ Inès']);
+    const { body } = await ready();
+    expect(body.directory).toMatchObject({ date: '2025-04-19', dateSource: 'last_modified' });
+  });
+
+  it('with no date anywhere, the directory is dated by its import and says so (/ready, « Mes délégations »)', async () => {
+    served.handler = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(extractWith('SANSDATE'));
+    const result = await runFrom('/annuaire/extraction.txt');
+    expect(result).toMatchObject({
+      outcome: 'imported',
+      report: { extractAt: null, extractDateSource: 'import' },
+    });
+    expect(await search('sansdate')).toEqual(['SANSDATE Inès']);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+    const { body } = await ready();
+    expect(body.directory).toMatchObject({
+      date: today,
+      dateSource: 'import',
+      dateNote: 'date d’import : la date de l’extraction est inconnue',
+    });
+    expect(await status()).toEqual({ date: today, dateSource: 'import', people: 301 });
+    // the same file again is imported again (nothing says it is the same extract), and stays so dated
+    expect(await runFrom('/annuaire/extraction.txt')).toMatchObject({ outcome: 'imported' });
+  });
 });
 
 describe('configuration of the automatic import', () => {
@@ -407,6 +502,7 @@ describe('configuration of the automatic import', () => {
       DATABASE_URL: 'postgres://x/y',
       SESSION_SECRET: 's'.repeat(32),
       PUBLIC_URL: 'https://a.fr',
+      SMTP_URL: 'smtp://127.0.0.1:9',
     };
     expect(loadConfig(off)).toMatchObject({
       directoryImportUrl: undefined,
@@ -426,13 +522,18 @@ describe('configuration of the automatic import', () => {
     expect(() => loadConfig({ ...off, DIRECTORY_IMPORT_CRON: 'tous les jours' })).toThrow(
       /DIRECTORY_IMPORT_CRON/,
     );
+    // Out of range: refused by the configuration, before anything starts.
+    expect(() => loadConfig({ ...off, DIRECTORY_IMPORT_CRON: '99 4 * * *' })).toThrow(
+      /DIRECTORY_IMPORT_CRON: expression cron invalide/,
+    );
   });
 
-  it('at start, with a URL and no directory yet, an import is queued at once; a bad schedule stops the start', async () => {
+  it('at start, with a URL and no directory yet, an import is queued at once', async () => {
     const env = {
       DEMO: 'false',
       SESSION_SECRET: 's'.repeat(32),
       PUBLIC_URL: 'https://delegations.example.fr',
+      SMTP_URL: 'smtp://127.0.0.1:9',
       DIRECTORY_IMPORT_URL: 'https://annuaire.example.fr/extraction.zip',
       DATA_DIR: dataDir,
     };
@@ -441,8 +542,6 @@ describe('configuration of the automatic import', () => {
       const jobs = await sql<{ task_identifier: string; key: string | null }>`
         select task_identifier, key from graphile_worker.jobs`.execute(t.ctx.db);
       expect(jobs.rows).toEqual([{ task_identifier: AUTO_IMPORT_TASK, key: AUTO_IMPORT_TASK }]);
-      const badSchedule = { ...t.ctx, config: { ...t.ctx.config, directoryImportCron: '99 4 * * *' } };
-      await expect(feature.start?.(badSchedule)).rejects.toThrow(/DIRECTORY_IMPORT_CRON/);
     } finally {
       await t.close();
     }

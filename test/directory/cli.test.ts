@@ -6,6 +6,7 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runningEmbeddedPostgres } from '../../src/server/platform/embedded-postgres.js';
@@ -51,7 +52,24 @@ describe('directory:import command', async () => {
     expect(noMember.out).toMatch(/aucun fichier PS_LibreAcces_Personne_activite_\*\.txt/);
     const usage = importCommand(dataDir);
     expect(usage.code).toBe(2);
-    expect(usage.out).toMatch(/Usage : npm run directory:import/);
+    expect(usage.out).toMatch(/Usage : npm run directory:import -- <fichier \.txt, \.txt\.gz ou \.zip>/);
+  });
+
+  it('imports a .txt.gz, and a plain .txt of any name, saying when the extract’s date is unknown', async () => {
+    const sample = readFileSync(path.join(FIXTURES, 'sample.txt'));
+    const gz = path.join(dataDir, 'PS_LibreAcces_Personne_activite_202505020700.txt.gz');
+    await fs.writeFile(gz, gzipSync(sample));
+    const fromGz = importCommand(dataDir, gz);
+    expect(fromGz.out).toMatch(/extraction du 02\/05\/2025 07:00:00/);
+    expect(fromGz.code).toBe(0);
+    const txt = path.join(dataDir, 'ps-libreacces-personne-activite.txt');
+    await fs.writeFile(txt, sample);
+    const fromTxt = importCommand(dataDir, txt);
+    expect(fromTxt.out).toMatch(
+      /date de l'extraction inconnue \(absente du nom du fichier\) : l'annuaire sera daté de son import/,
+    );
+    expect(fromTxt.out).toMatch(/7 personnes/);
+    expect(fromTxt.code).toBe(0);
   });
 
   it('imports into the running application’s database without disturbing it', async () => {

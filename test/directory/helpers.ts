@@ -1,12 +1,13 @@
 // Directory tests: a signed-in session made the way the identity feature makes one (a user who
 // completed first sign-in, a session row holding the sha256 of the cookie's id), and imports of
 // small files.
+
 import { Readable } from 'node:stream';
 import type pg from 'pg';
+import type { Db } from '../../src/server/context.js';
 import { importDirectory } from '../../src/server/directory/importer.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { randomToken, sha256 } from '../../src/server/identity/sessions.js';
-import type { Db } from '../../src/server/platform/database.js';
 
 export async function signedInCookie(db: Db, subjectNameId = '810001234565'): Promise<string> {
   const user = await db
@@ -55,16 +56,35 @@ export function importText(
   });
 }
 
+export interface TestPlace {
+  name: string;
+  postalCode: string;
+  commune: string;
+  /** « Bureau cedex (coord. structure) », e.g. "01390 MIONNAY". */
+  cedex?: string;
+  /** « Enseigne commerciale site ». */
+  brand?: string;
+  /** « Code commune (coord. structure) » (INSEE). */
+  communeCode?: string;
+}
+
 export interface TestPerson {
   rpps: string;
   family: string;
   given: string;
   profession?: string;
   civility?: 'M' | 'MME';
-  places?: { name: string; postalCode: string; commune: string }[];
+  places?: TestPlace[];
 }
 
-const PROFESSION_LABELS: Record<string, string> = { '10': 'Médecin', '60': 'Infirmier', '93': 'Psychologue' };
+const PROFESSION_LABELS: Record<string, string> = {
+  '10': 'Médecin',
+  '40': 'Chirurgien-Dentiste',
+  '50': 'Sage-Femme',
+  '60': 'Infirmier',
+  '70': 'Masseur-Kinésithérapeute',
+  '93': 'Psychologue',
+};
 
 /** Lines in the 52-column ANS format, one per place (or one with no place). */
 export function directoryLines(people: TestPerson[]): string {
@@ -89,7 +109,10 @@ export function directoryLines(people: TestPerson[]): string {
       if (place) {
         [f[17], f[18]] = ['L', 'Libéral'];
         f[24] = place.name;
+        f[25] = place.brand ?? '';
+        f[34] = place.cedex ?? '';
         f[35] = place.postalCode;
+        f[36] = place.communeCode ?? '';
         f[37] = place.commune;
         [f[38], f[39]] = ['99000', 'France'];
       }

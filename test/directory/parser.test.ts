@@ -60,6 +60,7 @@ describe('directory parser', () => {
       address: '12 Rue DE LA PART-DIEU',
       postalCode: '69003',
       commune: 'Lyon',
+      department: '69',
       modeCode: 'L',
       mode: 'Libéral',
     });
@@ -93,7 +94,7 @@ describe('directory parser', () => {
       chunkSize: 333,
     });
     expect(errors).toEqual([]);
-    expect(stats.unknownColumns).toBeGreaterThanOrEqual(32);
+    expect(stats.unknownColumns).toBeGreaterThanOrEqual(30);
     expect(rows.map((r) => r.person)).toEqual(parse(sample).rows.map((r) => r.person));
     expect(rows[0]?.person.nationalId).toBe('810001234565');
     expect(rows.at(-1)?.person.givenName).toBe('Éric');
@@ -191,6 +192,42 @@ describe('directory parser', () => {
       { line: 5, reason: 'code profession manquant ou invalide' },
       { line: 6, reason: 'trop de champs : 53 au lieu de 52' },
       { line: 7, reason: 'caractère nul dans la ligne' },
+    ]);
+  });
+
+  it('reads the town in « Bureau cedex » when « Libellé commune » is empty, and the « Enseigne » of a structure with no name', () => {
+    const header = sample.toString('utf8').split('\n')[0];
+    const line = (fields: Record<number, string>) => {
+      const f = new Array<string>(52).fill('');
+      Object.assign(
+        f,
+        { 0: '8', 1: '10001234565', 2: '810001234565', 7: 'MARTIN', 8: 'Camille', 9: '10' },
+        fields,
+      );
+      return `${f.join('|')}|`;
+    };
+    const text = [
+      header,
+      line({ 24: 'CABINET MÉDICAL', 34: '01390 MIONNAY', 35: '01390' }),
+      line({ 24: 'CABINET', 34: '25300 DOUBS', 35: '25300', 37: '' }),
+      line({ 24: 'CENTRE HOSPITALIER', 34: '75743 PARIS CEDEX 15', 35: '75015' }),
+      line({ 25: 'PHARMACIE DU MARCHÉ', 34: '69003 LYON', 35: '69003', 37: 'Lyon' }),
+      line({ 24: 'CABINET', 34: '97150 SAINT MARTIN', 36: '97801' }),
+      line({ 24: 'CABINET', 34: '97133', 35: '97133', 37: 'Saint-Barthélemy' }),
+      '',
+    ].join('\n');
+    const { rows, errors } = parse(Buffer.from(text, 'utf8'));
+    expect(errors).toEqual([]);
+    expect(
+      rows.map((r) => [r.place?.name, r.place?.postalCode, r.place?.commune, r.place?.department]),
+    ).toEqual([
+      ['CABINET MÉDICAL', '01390', 'MIONNAY', '01'],
+      ['CABINET', '25300', 'DOUBS', '25'],
+      ['CENTRE HOSPITALIER', '75015', 'PARIS', '75'],
+      ['PHARMACIE DU MARCHÉ', '69003', 'Lyon', '69'],
+      // no postal code column value: the code of « Bureau cedex » is taken too
+      ['CABINET', '97150', 'SAINT MARTIN', '978'],
+      ['CABINET', '97133', 'Saint-Barthélemy', '977'],
     ]);
   });
 

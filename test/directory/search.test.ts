@@ -49,6 +49,52 @@ const EXTRA = directoryLines([
     profession: '60',
     places: [at('75011', 'Paris')],
   },
+  // compound and particle family names, with people bearing one of their parts as family name
+  { rpps: '20000000013', family: 'GARCÍA-LÓPEZ', given: 'María', places: [at('31000', 'Toulouse')] },
+  { rpps: '20000000014', family: 'LOPEZ', given: 'Pedro', civility: 'M', places: [at('64100', 'Bayonne')] },
+  { rpps: '20000000015', family: 'LÓPEZ-VIDAL', given: 'Ana', places: [at('31000', 'Toulouse')] },
+  {
+    rpps: '20000000016',
+    family: 'LEBRUN-CARPENTIER',
+    given: 'Sophie',
+    profession: '60',
+    places: [at('59000', 'Lille')],
+  },
+  { rpps: '20000000017', family: 'CARPENTIER', given: 'Luc', civility: 'M', places: [at('59000', 'Lille')] },
+  { rpps: '20000000018', family: 'ALMEIDA', given: 'Rui', civility: 'M', places: [at('33000', 'Bordeaux')] },
+  { rpps: '20000000019', family: 'FONTAINE', given: 'Jean', civility: 'M', places: [at('20000', 'Ajaccio')] },
+  // two professions (doctor and dental surgeon): one row each, at the same place, and a second place
+  {
+    rpps: '20000000020',
+    family: 'BERTHELOT',
+    given: 'Paul',
+    civility: 'M',
+    places: [at('69003', 'Lyon', 'CENTRE DENTAIRE')],
+  },
+  {
+    rpps: '20000000020',
+    family: 'BERTHELOT',
+    given: 'Paul',
+    civility: 'M',
+    profession: '40',
+    places: [at('69003', 'Lyon', 'CENTRE DENTAIRE'), at('42000', 'Saint-Étienne', 'CHU')],
+  },
+  // Saint-Martin and Saint-Barthélemy (their postal codes are in Guadeloupe's range)
+  {
+    rpps: '20000000021',
+    family: 'RICHARDSON',
+    given: 'Alan',
+    civility: 'M',
+    places: [{ name: 'CABINET', postalCode: '97150', commune: 'Saint-Martin', communeCode: '97801' }],
+  },
+  { rpps: '20000000022', family: 'RICHARDSON', given: 'Lise', places: [at('97133', 'Saint-Barthélemy')] },
+  {
+    rpps: '20000000023',
+    family: 'RICHARDSON',
+    given: 'Marc',
+    civility: 'M',
+    places: [at('97110', 'Pointe-à-Pitre')],
+  },
 ]);
 
 interface Item {
@@ -56,6 +102,7 @@ interface Item {
   familyName: string;
   givenName: string;
   profession: { code: string };
+  professions: { code: string; label: string }[];
   places: { postalCode: string; name: string; commune: string }[];
 }
 interface Page {
@@ -124,20 +171,22 @@ describe('directory search', async () => {
       for (const name of ["n'diaye", 'n’diaye', 'ndiaye', 'N DIAYE']) {
         expect(await names({ name }), name).toEqual(["N'DIAYE-LE GOFF Aïssatou"]);
       }
-      expect(await names({ name: 'legoff' })).toEqual(['LE GOFF Yann']);
+      // the exact family name first, then the name that ends with it
+      expect(await names({ name: 'legoff' })).toEqual(['LE GOFF Yann', "N'DIAYE-LE GOFF Aïssatou"]);
       expect(await names({ name: 'delafontaine' })).toEqual(['DE LA FONTAINE Marie-Claire']);
     });
 
     it('ignores extra spaces', async () => {
       expect((await names({ name: '   martin     camille  ' }))[0]).toBe('MARTIN Camille');
-      expect(await names({ name: ' le   goff ' })).toEqual(['LE GOFF Yann']);
+      expect(await names({ name: ' le   goff ' })).toEqual(['LE GOFF Yann', "N'DIAYE-LE GOFF Aïssatou"]);
     });
 
-    it('matches a prefix of the family name, not of a given name or a later word', async () => {
+    it('matches a prefix of the family name, not of a given name nor of a later word', async () => {
       expect(await names({ name: 'lef' })).toEqual(['LEFÈVRE Jean-Pierre']);
       expect(await names({ name: 'ndia' })).toEqual(["N'DIAYE-LE GOFF Aïssatou"]);
       expect(await names({ name: 'pierre' })).toEqual([]);
-      expect(await names({ name: 'goff' })).toEqual([]);
+      expect(await names({ name: 'gof' })).toEqual([]);
+      expect(await names({ name: 'carpent' })).toEqual(['CARPENTIER Luc']);
     });
 
     it('reads "nom prénom" and "prénom nom" typed in one field', async () => {
@@ -149,6 +198,99 @@ describe('directory search', async () => {
       ]);
       expect(await names({ name: 'hélène roux' })).toEqual(['ROUX Hélène']);
       expect(await names({ name: 'marie claire de la fontaine' })).toEqual(['DE LA FONTAINE Marie-Claire']);
+    });
+  });
+
+  describe('compound and particle family names', () => {
+    it('finds a compound name by any of its parts, after the exact family names', async () => {
+      // exact family name, then a part of a compound name, then the names starting with it
+      expect(await names({ name: 'lopez' })).toEqual([
+        'LOPEZ Pedro',
+        'GARCÍA-LÓPEZ María',
+        'LÓPEZ-VIDAL Ana',
+      ]);
+      expect(await names({ name: 'LÓPEZ' })).toEqual(await names({ name: 'lopez' }));
+      expect(await names({ name: 'carpentier' })).toEqual(['CARPENTIER Luc', 'LEBRUN-CARPENTIER Sophie']);
+      expect(await names({ name: 'almeida' })).toEqual(['ALMEIDA Rui', "D'ALMEIDA Éric"]);
+      expect(await names({ name: 'fontaine' })).toEqual(['FONTAINE Jean', 'DE LA FONTAINE Marie-Claire']);
+      expect(await names({ name: 'la fontaine' })).toEqual(['DE LA FONTAINE Marie-Claire']);
+      expect(await names({ name: 'goff' })).toEqual(["N'DIAYE-LE GOFF Aïssatou", 'LE GOFF Yann']);
+      expect(await names({ name: 'diaye' })).toEqual(["N'DIAYE-LE GOFF Aïssatou"]);
+      // the name still starts with its first part
+      expect(await names({ name: 'garcia' })).toEqual(['GARCÍA-LÓPEZ María']);
+      expect(await names({ name: 'lebrun' })).toEqual(['LEBRUN-CARPENTIER Sophie']);
+      // a particle alone is not a part
+      expect(await names({ name: 'la' })).toEqual([]);
+    });
+
+    it('reads a part followed by the given name, with a postal code and a profession', async () => {
+      expect(await names({ name: 'lopez maria' })).toEqual(['GARCÍA-LÓPEZ María']);
+      expect(await names({ name: 'fontaine marie' })).toEqual(['DE LA FONTAINE Marie-Claire']);
+      expect(await names({ name: 'lopez', postalCode: '31000' })).toEqual([
+        'GARCÍA-LÓPEZ María',
+        'LÓPEZ-VIDAL Ana',
+      ]);
+      expect(await names({ name: 'lopez', postalCode: '31' })).toEqual([
+        'GARCÍA-LÓPEZ María',
+        'LÓPEZ-VIDAL Ana',
+      ]);
+      expect(await names({ name: 'lopez', postalCode: '64' })).toEqual(['LOPEZ Pedro']);
+      // practising in Ajaccio and in Paris: found in either department, at its postal code first
+      expect(await names({ name: 'fontaine', postalCode: '75011' })).toEqual(['DE LA FONTAINE Marie-Claire']);
+      expect(await names({ name: 'fontaine', postalCode: '2A' })).toEqual([
+        'FONTAINE Jean',
+        'DE LA FONTAINE Marie-Claire',
+      ]);
+      expect(await names({ name: 'carpentier', profession: '60' })).toEqual(['LEBRUN-CARPENTIER Sophie']);
+      expect(await names({ name: 'carpentier', profession: '10' })).toEqual(['CARPENTIER Luc']);
+      expect(await names({ name: 'carpentier', postalCode: '59000', profession: '60' })).toEqual([
+        'LEBRUN-CARPENTIER Sophie',
+      ]);
+    });
+  });
+
+  describe('several professions', () => {
+    it('keeps both professions, the doctor’s first, and each place once', async () => {
+      const [paul] = (await search({ name: 'berthelot' })).items;
+      expect(paul?.profession).toEqual({ code: '10', label: 'Médecin' });
+      expect(paul?.professions).toEqual([
+        { code: '10', label: 'Médecin' },
+        { code: '40', label: 'Chirurgien-Dentiste' },
+      ]);
+      expect(paul?.places.map((p) => `${p.name} ${p.postalCode}`)).toEqual([
+        'CENTRE DENTAIRE 69003',
+        'CHU 42000',
+      ]);
+    });
+
+    it('the profession filter finds the person by either profession, with or without a postal code', async () => {
+      for (const profession of ['10', '40']) {
+        expect(await names({ name: 'berthelot', profession }), profession).toEqual(['BERTHELOT Paul']);
+        expect(await names({ name: 'berth', profession }), profession).toEqual(['BERTHELOT Paul']);
+        expect(await names({ name: 'paul berthelot', profession }), profession).toEqual(['BERTHELOT Paul']);
+        for (const postalCode of ['69003', '69', '42000', '42']) {
+          expect(
+            await names({ name: 'berthelot', postalCode, profession }),
+            `${profession} ${postalCode}`,
+          ).toEqual(['BERTHELOT Paul']);
+          expect(
+            await names({ name: 'paul berthelot', postalCode, profession }),
+            `${profession} ${postalCode}`,
+          ).toEqual(['BERTHELOT Paul']);
+        }
+      }
+      expect(await names({ name: 'berthelot', profession: '60' })).toEqual([]);
+      expect(await names({ name: 'berthelot', postalCode: '69003', profession: '60' })).toEqual([]);
+    });
+
+    it('a doctor among other professions is a doctor for a peer delegation', async () => {
+      const res = await t.app.inject({ url: '/api/directory/people/20000000020', headers: { cookie } });
+      expect(res.json()).toMatchObject({
+        profession: { code: '10' },
+        professions: [{ code: '10' }, { code: '40' }],
+      });
+      const { findDoctorByRpps } = await import('../../src/server/directory/index.js');
+      expect((await findDoctorByRpps(t.ctx.db, '20000000020'))?.familyName).toBe('BERTHELOT');
     });
   });
 
@@ -219,6 +361,15 @@ describe('directory search', async () => {
       expect(await names({ name: 'payet', postalCode: '97410' })).toEqual(['PAYET Jean']);
     });
 
+    it('finds Saint-Martin by 978 and Saint-Barthélemy by 977, apart from Guadeloupe (971)', async () => {
+      expect(await names({ name: 'richardson', postalCode: '978' })).toEqual(['RICHARDSON Alan']);
+      expect(await names({ name: 'richardson', postalCode: '97150' })).toEqual(['RICHARDSON Alan']);
+      expect(await names({ name: 'richardson', postalCode: '977' })).toEqual(['RICHARDSON Lise']);
+      expect(await names({ name: 'richardson', postalCode: '97133' })).toEqual(['RICHARDSON Lise']);
+      expect(await names({ name: 'richardson', postalCode: '971' })).toEqual(['RICHARDSON Marc']);
+      expect(await names({ name: 'alan richardson', postalCode: '978' })).toEqual(['RICHARDSON Alan']);
+    });
+
     it('filters by profession (10: doctors)', async () => {
       expect(await names({ name: 'martin', profession: '10' })).toEqual([
         'MARTIN Anne',
@@ -243,6 +394,7 @@ describe('directory search', async () => {
       familyName: 'LEFÈVRE',
       givenName: 'Jean-Pierre',
       profession: { code: '10', label: 'Médecin' },
+      professions: [{ code: '10', label: 'Médecin' }],
       specialty: { code: 'SM54', label: 'Médecine générale' },
       places: [
         {
@@ -270,6 +422,9 @@ describe('directory search', async () => {
       { name: 'martin' },
       { name: 'martin', postalCode: '69003' },
       { name: 'camille martin' },
+      { name: 'lopez' },
+      { name: 'fontaine', postalCode: '2A' },
+      { name: 'richardson' },
     ];
     for (const query of queries) {
       const all = (await search({ ...query, limit: '50' })).items.map((i) => i.rpps);
@@ -308,7 +463,7 @@ describe('directory search', async () => {
 
   it('gives the directory’s date, from the extract’s file name', async () => {
     const res = await t.app.inject({ url: '/api/directory/status', headers: { cookie } });
-    expect(res.json()).toEqual({ date: '2025-04-15', people: 19 });
+    expect(res.json()).toEqual({ date: '2025-04-15', dateSource: 'extraction', people: 30 });
   });
 
   describe('input validation', () => {

@@ -213,7 +213,7 @@ describe('Mes délégations (Chromium)', () => {
     const row = section(martin, STAFF).getByRole('row', { name: /Sophie DURAND/ });
     await row.getByText('Secrétaire médical(e)').waitFor();
     await row.getByText('En attente de finalisation').waitFor();
-    await row.getByText(`${fr(today())} → —`).waitFor();
+    await row.getByText(`${fr(today())} → Sans date de fin`).waitFor();
     expect(await row.getByRole('button', { name: /^Renvoyer l’invitation/ }).count()).toBe(1);
     await expectNoAxeViolation(martin);
     await shot(martin, 'mes-delegations-invitation');
@@ -450,7 +450,7 @@ describe('Mes délégations (Chromium)', () => {
     const first = addDays(today(), 20);
     const second = addDays(today(), 25);
     await section(martin, PEERS)
-      .getByRole('link', { name: 'Modifier la délégation de Dr Jean-Pierre LEFÈVRE' })
+      .getByRole('link', { name: 'Modifier la délégation du Dr Jean-Pierre LEFÈVRE' })
       .click();
     await martin.getByRole('heading', { level: 1, name: 'Modifier une délégation de droits' }).waitFor();
     const modifyUrl = martin.url();
@@ -474,7 +474,7 @@ describe('Mes délégations (Chromium)', () => {
     await martin.getByLabel(/^Date de fin/).fill(second);
     await martin.getByRole('button', { name: 'Enregistrer les modifications' }).click();
     await martin
-      .getByText('La délégation de droits de Dr Jean-Pierre LEFÈVRE a été modifiée.', { exact: false })
+      .getByText('La délégation de droits du Dr Jean-Pierre LEFÈVRE a été modifiée.', { exact: false })
       .waitFor();
 
     await lefevre.reload();
@@ -527,7 +527,7 @@ describe('Mes délégations (Chromium)', () => {
     await tabTo(
       martin,
       section(martin, PEERS).getByRole('button', {
-        name: 'Supprimer la délégation de Dr Jean-Pierre LEFÈVRE',
+        name: 'Supprimer la délégation du Dr Jean-Pierre LEFÈVRE',
       }),
     );
     await martin.keyboard.press('Enter');
@@ -535,7 +535,7 @@ describe('Mes délégations (Chromium)', () => {
     await tabTo(martin, dialog.getByRole('button', { name: 'Supprimer', exact: true }), 10);
     await martin.keyboard.press('Enter');
     await martin
-      .getByText('La délégation de droits de Dr Jean-Pierre LEFÈVRE a été supprimée.', { exact: false })
+      .getByText('La délégation de droits du Dr Jean-Pierre LEFÈVRE a été supprimée.', { exact: false })
       .waitFor();
     await section(martin, PEERS).getByText('Vous n’avez habilité aucun confrère').waitFor();
 

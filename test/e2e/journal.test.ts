@@ -152,7 +152,7 @@ describe('Journal (Chromium)', () => {
     await page.locator('#filtre-du').fill('2026-12-31');
     await page.locator('#filtre-au').fill('2026-01-01');
     await page.getByRole('button', { name: 'Filtrer' }).click();
-    await page.getByText('La date de début doit précéder la date de fin.').waitFor();
+    await page.getByText('La date de début doit précéder la date de fin.').first().waitFor();
     expect(await page.getByRole('table').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -174,9 +174,14 @@ describe('Journal (Chromium)', () => {
     await page.getByRole('button', { name: 'Entrées plus anciennes' }).click();
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(50);
     const rows = await table.locator('tbody tr').allTextContents();
-    expect(rows[0]).toContain('Dr Camille MARTIN');
+    // The latest is the refusal after the deletion (answered 404): only the id she asked for,
+    // neither the doctor nor the patient (security review, issue 11).
+    expect(rows[0]).toContain(edited.id);
+    expect(rows[0]).not.toContain('Dr Camille MARTIN');
+    expect(rows[0]).not.toContain(edited.reference);
     expect(rows[0]).toContain('Refusé');
-    expect(rows.some((r) => r.includes('Volet administratif modifié') && r.includes('Autorisé'))).toBe(true);
+    expect(rows.some((r) => r.includes('Dr Camille MARTIN'))).toBe(true);
+    expect(rows.some((r) => r.includes('Volet administratif modifié') && r.includes('Effectué'))).toBe(true);
     // No doctor's view for her: no "Délégataire" filter.
     expect(await page.getByLabel('Délégataire').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);

@@ -62,6 +62,12 @@ describe('sign-in (Chromium)', () => {
     await page.getByRole('link', { name: 'Camille MARTIN' }).click();
     await page.getByRole('heading', { level: 1, name: 'Mon compte' }).waitFor();
     expect(await page.getByText('810001234565').isVisible()).toBe(true);
+    // Her place of practice, as Pro Santé Connect gave it at this sign-in.
+    expect(
+      await page
+        .getByText('CABINET DU DR MARTIN — Lyon 69003 — exercice libéral', { exact: true })
+        .isVisible(),
+    ).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}account.png`, fullPage: true });
 

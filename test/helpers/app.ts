@@ -1,5 +1,7 @@
-// Builds the application on a fresh test database, for requests injected without a socket.
-import { type AppContext, buildApp, FEATURES, type Feature, startFeatures } from '../../src/server/app.js';
+// Builds the application on a fresh test database, for requests injected without a socket,
+// through the same composition root as `npm start` (src/server/composition.ts).
+import { buildApp, startFeatures } from '../../src/server/app.js';
+import { type AppFeature, type AppRoot, createAppRoot, FEATURES } from '../../src/server/composition.js';
 import { type Clock, systemClock } from '../../src/server/platform/clock.js';
 import { loadConfig } from '../../src/server/platform/config.js';
 import type { App } from '../../src/server/platform/http.js';
@@ -8,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface TestApp {
   app: App;
-  ctx: AppContext;
+  ctx: AppRoot;
   database: TestDatabase;
   close(): Promise<void>;
 }
@@ -17,20 +19,22 @@ export async function createTestApp(
   options: {
     env?: Record<string, string>;
     clock?: Clock;
-    features?: Feature[];
+    features?: AppFeature[];
     /** Also run the features' start hooks (demo SMTP…) and, in demo mode, their demo seeds. */
     startFeatures?: boolean;
+    /** Instead of the configured logger (e.g. one that keeps the lines for a test to read). */
+    logger?: AppRoot['logger'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ DEMO: 'true', LOG_LEVEL: 'silent', ...options.env });
-  const ctx: AppContext = {
+  const ctx = createAppRoot({
     config: { ...config, sessionSecret: config.sessionSecret ?? 'test-secret-test-secret-test-secret-0000' },
     db: database.db,
     pool: database.pool,
     clock: options.clock ?? systemClock,
-    logger: createLogger(config),
-  };
+    logger: options.logger ?? createLogger(config),
+  });
   const features = options.features ?? FEATURES;
   const stopFeatures = options.startFeatures ? await startFeatures(ctx, features) : async () => {};
   const app = await buildApp(ctx, features);

@@ -1,15 +1,7 @@
 // Accounts as the identity feature stores them, created directly for service-level tests.
+import type { Db } from '../../src/server/context.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
-import type { Db } from '../../src/server/platform/database.js';
-
-export interface TestUser {
-  id: string;
-  subjectNameId: string;
-  familyName: string;
-  givenName: string;
-  isDoctor: boolean;
-  email: string | null;
-}
+import type { SignedInUser } from '../../src/server/platform/signed-in-user.js';
 
 export const DEMO = {
   martin: {
@@ -65,7 +57,7 @@ export async function createUser(
     professionCode: string | null;
     email: string | null;
   },
-): Promise<TestUser> {
+): Promise<SignedInUser> {
   const row = await db
     .insertInto('users')
     .values({
@@ -87,7 +79,12 @@ export async function createUser(
     subjectNameId: p.subjectNameId,
     familyName: p.familyName,
     givenName: p.givenName,
+    cardType: p.professionCode ? 'CPS' : 'CPA',
+    professionCode: p.professionCode,
     isDoctor: p.professionCode === '10',
     email: p.email,
+    emailVerified: true,
+    firstSignInComplete: true,
+    signIn: { method: 'psc', acr: 'eidas1', authLevel: null },
   };
 }

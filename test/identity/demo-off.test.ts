@@ -10,6 +10,7 @@ const PROD = {
   DEMO: 'false',
   SESSION_SECRET: 's'.repeat(40),
   PUBLIC_URL: 'https://delegations.example.fr',
+  SMTP_URL: 'smtp://127.0.0.1:9',
 };
 const LOCAL = '/demo/psc/auth/realms/esante-wallet';
 
@@ -106,7 +107,7 @@ describe('identity configuration', () => {
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
     });
-    const settings = pscSettings({ config: { ...p, sessionSecret: 's'.repeat(40) } } as never);
+    const settings = pscSettings({ ...p, sessionSecret: 's'.repeat(40) });
     expect(settings).toMatchObject({
       issuer: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet',
       clientId: 'mon-service',

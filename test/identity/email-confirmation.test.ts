@@ -2,7 +2,8 @@
 // appears in "Courriels (démo)", and confirms the address when opened.
 import type { Runner } from 'graphile-worker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { collectTasks, FEATURES } from '../../src/server/app.js';
+import { collectTasks } from '../../src/server/app.js';
+import { FEATURES } from '../../src/server/composition.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { startWorker } from '../../src/server/platform/jobs.js';
 import { Browser, signInAs, startListeningApp } from './helpers.js';

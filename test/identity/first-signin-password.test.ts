@@ -1,7 +1,7 @@
 // First sign-in (password, profession, charter, email) and password sign-in: rules, hostile
 // input, lockout, equal answers for unknown accounts, session limits, charter versions.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { identityFeature, requireUser } from '../../src/server/identity/index.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
@@ -12,7 +12,7 @@ const NADIA = '810005678908';
 const LEA = '3690012345/CPET0002';
 const GOOD_PASSWORD = 'Cabinet-Lyon3-2026!';
 
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.get('/api/probe/me', async (request) => ({ id: requireUser(request).id }));
@@ -23,7 +23,14 @@ const body = (r: { text: string }) => JSON.parse(r.text);
 
 describe('first sign-in and password sign-in', async () => {
   const clock = fixedClock(new Date());
-  const t = await startListeningApp({ clock, features: [identityFeature, probe], startFeatures: true });
+  // The per-address request limit (tested in test/platform/rate-limits.test.ts) is raised here:
+  // this file tests the per-account delays and lockout, which many attempts from one address reach.
+  const t = await startListeningApp({
+    clock,
+    env: { RATE_LIMIT_FACTOR: '10' },
+    features: [identityFeature, probe],
+    startFeatures: true,
+  });
   afterAll(() => t.close());
 
   const userRow = (snid: string) =>
@@ -300,6 +307,66 @@ describe('first sign-in and password sign-in', async () => {
     // After the lockout, the right password works and resets the count.
     const back = await new Browser(t.url).api('POST', '/api/auth/password', {
       identifier: 'sophie.durand@cabinet-martin.example',
+      password: GOOD_PASSWORD,
+    });
+    expect(back.status).toBe(200);
+    expect((await userRow(SOPHIE)).failed_password_attempts).toBe(0);
+  });
+
+  it('checks one guess of a burst: 20 wrong passwords at once, then the right one, are refused', async () => {
+    const identifier = 'sophie.durand@cabinet-martin.example';
+    const burst = async (passwords: string[]) => {
+      // Sessions and CSRF tokens first, so that the attempts themselves leave together.
+      const browsers = passwords.map(() => new Browser(t.url));
+      const tokens = await Promise.all(browsers.map((b) => b.csrf()));
+      return Promise.all(
+        browsers.map((b, i) =>
+          b.request('POST', '/api/auth/password', {
+            json: { identifier, password: passwords[i] },
+            headers: { 'x-csrf-token': tokens[i] as string },
+          }),
+        ),
+      );
+    };
+    const wrong = Array.from({ length: 20 }, (_, i) => `Mauvais-mot-de-passe-${i}`);
+    const first = await burst(wrong);
+    // The attempt is reserved before the password is checked: one guess is checked, the others
+    // find its delay and are refused unchecked.
+    expect(first.filter((r) => r.status === 401)).toHaveLength(1);
+    expect(first.filter((r) => r.status === 429)).toHaveLength(19);
+    expect((await userRow(SOPHIE)).failed_password_attempts).toBe(1);
+    const right = await new Browser(t.url).api('POST', '/api/auth/password', {
+      identifier,
+      password: GOOD_PASSWORD,
+    });
+    expect(right.status).toBe(429);
+
+    // The old hole: 19 wrong guesses and the right one in one burst. At most one of them is
+    // checked, so the burst is worth one guess, not twenty.
+    clock.advance(2_000);
+    const mixed = await burst([...wrong.slice(0, 10), GOOD_PASSWORD, ...wrong.slice(10, 19)]);
+    expect(mixed.filter((r) => r.status !== 429)).toHaveLength(1);
+
+    // Five checked failures lock the account for 15 minutes, even for the right password.
+    clock.advance(16 * 60_000);
+    await new Browser(t.url).api('POST', '/api/auth/password', { identifier, password: GOOD_PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      clock.advance(2 ** i * 1000 + 1);
+      const r = await new Browser(t.url).api('POST', '/api/auth/password', {
+        identifier,
+        password: wrong[i],
+      });
+      expect(r.status).toBe(401);
+    }
+    const locked = await new Browser(t.url).api('POST', '/api/auth/password', {
+      identifier,
+      password: GOOD_PASSWORD,
+    });
+    expect(locked.status).toBe(429);
+    expect(body(locked).code).toBe('password_locked');
+    clock.advance(16 * 60_000);
+    const back = await new Browser(t.url).api('POST', '/api/auth/password', {
+      identifier,
       password: GOOD_PASSWORD,
     });
     expect(back.status).toBe(200);

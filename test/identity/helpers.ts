@@ -1,6 +1,7 @@
 // Integration helpers: the application listening on a real port (the OIDC client calls the
 // local provider over HTTP, as it would call the real PSC), and a tiny cookie-keeping browser.
-import type { Feature } from '../../src/server/app.js';
+import { readFileSync } from 'node:fs';
+import type { AppFeature } from '../../src/server/composition.js';
 import type { Clock } from '../../src/server/platform/clock.js';
 import { freePort } from '../../src/server/platform/embedded-postgres.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -13,8 +14,9 @@ export async function startListeningApp(
   options: {
     env?: Record<string, string> | ((url: string) => Record<string, string>);
     clock?: Clock;
-    features?: Feature[];
+    features?: AppFeature[];
     startFeatures?: boolean;
+    logger?: TestApp['ctx']['logger'];
   } = {},
 ): Promise<ListeningApp> {
   const port = await freePort();
@@ -153,4 +155,9 @@ export async function signInAtProvider(
 export async function signInAs(browser: Browser, subjectNameId: string, returnTo?: string) {
   const callback = await signInAtProvider(browser, { card: subjectNameId }, { returnTo });
   return browser.get(callback);
+}
+
+/** A public Pro Santé Connect sample (fixtures/psc-samples: sandbox answers, copied as they are). */
+export function pscSample(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`./fixtures/psc-samples/${name}.json`, import.meta.url), 'utf8'));
 }

@@ -1,14 +1,14 @@
 // The client code does not know the local provider: here it is reached only through PSC_ISSUER,
 // PSC_CLIENT_ID and PSC_CLIENT_SECRET, as the real PSC would be, with userinfo as a signed JWT.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { identityFeature } from '../../src/server/identity/index.js';
 import { LOCAL_JWT_CLIENT_ID, LOCAL_PSC_PATH } from '../../src/server/identity/local-psc/settings.js';
 import { Browser, signInAs, startListeningApp } from './helpers.js';
 
 // Records the content type of the provider's userinfo answers.
 const seen: string[] = [];
-const recorder: Feature = {
+const recorder: AppFeature = {
   name: 'recorder',
   routes(app) {
     app.addHook('onResponse', async (request, reply) => {

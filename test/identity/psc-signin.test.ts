@@ -2,7 +2,7 @@
 // protect it (state, nonce, PKCE, acr, single-use code), sessions, CSRF, sign-out, returnTo.
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { identityFeature, requireUser } from '../../src/server/identity/index.js';
 import { LOCAL_CLIENT_ID, localClientSecret } from '../../src/server/identity/local-psc/settings.js';
 import { Browser, signInAs, signInAtProvider, startListeningApp } from './helpers.js';
@@ -11,7 +11,7 @@ const CAMILLE = '810001234565';
 const SOPHIE = '4123456782/CPAT0001';
 
 // A route of "another feature", to show what requireUser gives it.
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.get('/api/probe/me', async (request) => ({ id: requireUser(request).id }));
@@ -55,7 +55,8 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
     const res = await new Browser(t.url).get('/auth/psc/start');
     expect(res.status).toBe(302);
     const url = new URL(res.location as string);
-    expect(url.pathname).toBe('/demo/psc/auth/realms/esante-wallet/protocol/openid-connect/auth');
+    // As at PSC (wallet.…/auth), the authorization endpoint is not under the issuer.
+    expect(url.pathname).toBe('/demo/psc/wallet/auth');
     const p = url.searchParams;
     expect(p.get('scope')).toBe('openid scope_all');
     expect(p.get('acr_values')).toBe('eidas1');
@@ -296,6 +297,12 @@ describe('sign-in with Pro Santé Connect (local provider, real HTTP)', async ()
       'https://evil.example/',
       '/\\evil.example',
       'javascript:alert(1)',
+      // Paths that normalise into `//host` (security review, issue 11).
+      '/.//evil.example/x',
+      '/..//evil.example/x',
+      '/%2e//evil.example/x',
+      '/%2E%2E//evil.example/x',
+      '/./%2e//evil.example',
     ]) {
       const h = new Browser(t.url);
       const hcb = await signInAtProvider(h, { card: CAMILLE }, { returnTo: hostile });

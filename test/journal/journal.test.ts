@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chainHash, entryContent, GENESIS } from '../../src/server/journal/chain.js';
-import { appendJournal, appendJournalGrouped, verifyJournal } from '../../src/server/journal/store.js';
+import { appendJournal, JournalBatcher, verifyJournal } from '../../src/server/journal/store.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 describe('journal hash chains', async () => {
@@ -70,9 +70,10 @@ describe('journal hash chains', async () => {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow()
     ).n;
+    const journal = new JournalBatcher(t.db);
     await Promise.all(
       Array.from({ length: 120 }, (_, i) =>
-        appendJournalGrouped(t.db, {
+        journal.append({
           at: new Date(Date.UTC(2026, 10, 25, 11, 0, i % 60)),
           actorId: [delegate, crypto.randomUUID()][i % 2] as string,
           onBehalfOfId: i % 3 ? doctorA : doctorB,

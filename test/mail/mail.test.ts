@@ -14,6 +14,7 @@ import {
   renderEmail,
   SEND_EMAIL_TASK,
 } from '../../src/server/mail/index.js';
+import { loadConfig } from '../../src/server/platform/config.js';
 import { freePort } from '../../src/server/platform/embedded-postgres.js';
 import { DomainError } from '../../src/server/platform/errors.js';
 import { enqueue, startWorker } from '../../src/server/platform/jobs.js';
@@ -318,9 +319,15 @@ describe('email delivery through SMTP_URL: retries, crashes, duplicates', () => 
 });
 
 describe('email with DEMO off', () => {
-  it('has no demo mailbox API (404) and requires SMTP_URL to start', async () => {
+  it('has no demo mailbox API (404) and requires SMTP_URL in the configuration', async () => {
+    const env = {
+      DEMO: 'false',
+      SESSION_SECRET: 's'.repeat(40),
+      PUBLIC_URL: 'https://delegations.example.fr',
+    };
+    expect(() => loadConfig(env)).toThrow(/SMTP_URL: obligatoire hors mode démo/);
     const t = await createTestApp({
-      env: { DEMO: 'false', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://delegations.example.fr' },
+      env: { ...env, SMTP_URL: 'smtp://127.0.0.1:9' },
       features: [mailFeature],
     });
     try {
@@ -328,7 +335,6 @@ describe('email with DEMO off', () => {
       expect(res.statusCode).toBe(404);
       expect(res.json().message).toBe('Ressource introuvable.');
       expect((await t.app.inject({ method: 'GET', url: '/api/demo/emails/x' })).statusCode).toBe(404);
-      await expect(mailFeature.start?.(t.ctx)).rejects.toThrow(/SMTP_URL: obligatoire hors mode démo/);
       expect(t.ctx.config.mailFrom).toBe('Délégations de droits <no-reply@delegations.example.fr>');
     } finally {
       await t.close();

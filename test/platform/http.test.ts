@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { DomainError } from '../../src/server/platform/errors.js';
 import { createTestApp } from '../helpers/app.js';
 
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.post(
@@ -36,7 +36,7 @@ describe('HTTP platform', async () => {
     const res = await t.app.inject('/health');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['x-request-id']).toMatch(/^[\w-]{8,}$/);
   });
 

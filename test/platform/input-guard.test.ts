@@ -2,11 +2,11 @@
 // PostgreSQL cannot store, malformed and overlong URLs; always in French, never quoting the URL.
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Feature } from '../../src/server/app.js';
+import type { AppFeature } from '../../src/server/composition.js';
 import { createTestApp } from '../helpers/app.js';
 
 let reached = 0;
-const probe: Feature = {
+const probe: AppFeature = {
   name: 'probe',
   routes(app) {
     app.post(

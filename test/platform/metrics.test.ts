@@ -105,6 +105,7 @@ const production = {
   DEMO: 'false',
   SESSION_SECRET: 'production-secret-production-secret-0000',
   PUBLIC_URL: 'https://delegations.example.org',
+  SMTP_URL: 'smtp://127.0.0.1:9',
 };
 
 describe('metrics with DEMO off and METRICS_TOKEN', async () => {

@@ -1,6 +1,8 @@
 // A hot statement is built and compiled once, prepared once per connection, and reads the
 // database afresh at every run: what changed or was deleted since the last run is seen.
+import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/server/context.js';
 import { createDb, createPool } from '../../src/server/platform/database.js';
 import { prepareStatement } from '../../src/server/platform/prepared.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -9,14 +11,14 @@ describe('prepared statements', async () => {
   const database = await createTestDatabase();
   // One connection: the statement is prepared on it, and pg_prepared_statements shows it.
   const pool = createPool(database.url, 1);
-  const deps = { db: createDb(pool), pool };
+  const deps = { db: createDb<Database>(pool), pool };
   afterAll(async () => {
     await deps.db.destroy();
     await database.close();
   });
 
   let builds = 0;
-  const byPrefix = prepareStatement('test_users', 2, (db, prefix: string, after: Date) => {
+  const byPrefix = prepareStatement('test_users', 2, (db: Kysely<Database>, prefix: string, after: Date) => {
     builds++;
     return db
       .selectFrom('users')
@@ -70,7 +72,7 @@ describe('prepared statements', async () => {
   });
 
   it('refuses a statement that leaves an argument unused', async () => {
-    const wrong = prepareStatement('test_wrong', 2, (db, id: string, _unused: string) =>
+    const wrong = prepareStatement('test_wrong', 2, (db: Kysely<Database>, id: string, _unused: string) =>
       db.selectFrom('users').select('id').where('subject_name_id', '=', id),
     );
     await expect(wrong.run(deps, 'a', 'b')).rejects.toThrow('test_wrong: 1 arguments used of 2');

@@ -1,20 +1,22 @@
 // Faults, against the real application process on its own PostgreSQL: the database restarted
 // under load, the SMTP server down for a while, the application killed with SIGKILL in the
 // middle of writes and email sends.
+
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayInParis } from '../../src/server/delegations/rules.js';
+import type { Database, Db } from '../../src/server/context.js';
 import { verifyJournal } from '../../src/server/journal/index.js';
-import { createDb, createPool, type Db, ensureDatabase } from '../../src/server/platform/database.js';
+import { createDb, createPool, ensureDatabase } from '../../src/server/platform/database.js';
 import {
   type EmbeddedPostgresHandle,
   isAlive,
   startEmbeddedPostgres,
 } from '../../src/server/platform/embedded-postgres.js';
 import { enqueue, startWorker } from '../../src/server/platform/jobs.js';
+import { todayInParis } from '../../src/server/platform/paris-time.js';
 import type { RunningServer } from '../helpers/server.js';
 import {
   Client,
@@ -100,7 +102,7 @@ describe('faults', { timeout: 150_000 }, () => {
     url = await ensureDatabase(pg.url, 'faults');
     smtp = await startSmtpCapture();
     app = await startNode({ databaseUrl: url, smtpUrl: smtp.url });
-    db = createDb(createPool(url, 4));
+    db = createDb<Database>(createPool(url, 4));
   }, 180_000);
 
   afterAll(async () => {

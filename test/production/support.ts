@@ -1,14 +1,16 @@
 // Shared by the production tests (several nodes, faults): a capturing SMTP server on loopback
 // that can be stopped, restarted on its port and made to stall; application nodes in
 // production mode on a DATABASE_URL; a doctor with a password and a cookie-keeping client.
+
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
+import type { Db } from '../../src/server/context.js';
 import { hashPassword } from '../../src/server/identity/passwords.js';
-import type { Db } from '../../src/server/platform/database.js';
 import { freePort } from '../../src/server/platform/embedded-postgres.js';
+import type { SignedInUser } from '../../src/server/platform/signed-in-user.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
-import { createUser, type TestUser } from '../helpers/users.js';
+import { createUser } from '../helpers/users.js';
 
 export interface ReceivedEmail {
   messageId: string;
@@ -153,7 +155,7 @@ export async function until<T>(
 
 export const PASSWORD = 'Cheval-Batterie-Agrafe-42!';
 
-export async function createDoctorWithPassword(db: Db, n = 1): Promise<TestUser> {
+export async function createDoctorWithPassword(db: Db, n = 1): Promise<SignedInUser> {
   const user = await createUser(db, {
     subjectNameId: `8${String(10_000_000_000 + n).padStart(11, '0')}`,
     familyName: 'TESTEUR',

@@ -2,20 +2,21 @@
 // as production runs them (DATABASE_URL, DEMO=false, one SESSION_SECRET, a real SMTP server):
 // they migrate once between them, share sessions, send each email once and schedule the daily
 // job once per day.
+
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Database, Db } from '../../src/server/context.js';
 import { DAILY_TASK } from '../../src/server/delegations/daily.js';
-import { todayInParis } from '../../src/server/delegations/rules.js';
 import {
   createDb,
   createPool,
-  type Db,
   ensureDatabase,
   MIGRATIONS_DIR,
   migrate,
 } from '../../src/server/platform/database.js';
+import { todayInParis } from '../../src/server/platform/paris-time.js';
 import type { RunningServer } from '../helpers/server.js';
 import {
   Client,
@@ -55,7 +56,7 @@ describe('migrate() called concurrently', { timeout: 120_000 }, () => {
     for (let round = 0; round < 3; round++) {
       const url = await emptyDatabase();
       const pools = Array.from({ length: 4 }, () => createPool(url, 2));
-      const dbs = pools.map((p) => createDb(p));
+      const dbs = pools.map((p) => createDb<Database>(p));
       try {
         const applied = await Promise.all(dbs.map((db, i) => migrate(db, pools[i] as never)));
         // Each migration applied by exactly one of the four.
@@ -92,7 +93,7 @@ describe('two nodes on one PostgreSQL', { timeout: 150_000 }, () => {
       startNode({ databaseUrl: url, smtpUrl: smtp.url }),
       startNode({ databaseUrl: url, smtpUrl: smtp.url }),
     ]);
-    db = createDb(createPool(url, 4));
+    db = createDb<Database>(createPool(url, 4));
     doctor = await createDoctorWithPassword(db);
   }, 180_000);
 

@@ -1,25 +1,13 @@
 // The one authorization decision: (actor, action, dossier) → allowed or denied, with the reason
 // and the delegation that allowed it. Pure: the caller loads the facts at every request.
-import {
-  type DelegationFacts,
-  type DelegationStatus,
-  normalizeRights,
-  type Right,
-  statusOf,
-} from '../delegations/rules.js';
+import { DOSSIER_ACTIONS, type DossierAction } from '../../shared/access.js';
+import { type DelegationStatus, normalizeRights, type Right } from '../../shared/rights.js';
+import { type DelegationGrant, statusOf } from '../delegations/facts.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
 
-export const DOSSIER_ACTIONS = [
-  'list',
-  'read',
-  'read_medical',
-  'create',
-  'write_admin',
-  'write_medical',
-  'send',
-] as const;
-export type DossierAction = (typeof DOSSIER_ACTIONS)[number];
+export { DOSSIER_ACTIONS, type DossierAction };
 
-/** The right each action needs; every right implies "consulter". */
+/** The right each action needs; every right implies "consulter". A new right is named here. */
 export const REQUIRED_RIGHT: Record<DossierAction, Right> = {
   list: 'consulter',
   read: 'consulter',
@@ -30,7 +18,8 @@ export const REQUIRED_RIGHT: Record<DossierAction, Right> = {
   send: 'envoyer',
 };
 
-export const ACTION_LABELS: Record<DossierAction, string> = {
+/** Each action as the end of a French sentence (« Vos droits ne vous permettent pas de … »). */
+export const ACTION_PHRASES: Record<DossierAction, string> = {
   list: 'consulter la liste des dossiers',
   read: 'consulter le dossier',
   read_medical: 'consulter le volet médical',
@@ -40,25 +29,16 @@ export const ACTION_LABELS: Record<DossierAction, string> = {
   send: 'envoyer ou annuler une demande',
 };
 
-export interface AccessActor {
-  id: string;
-  isDoctor: boolean;
-}
-
-export interface DelegationForDecision extends DelegationFacts {
-  id: string;
-  rights: Right[];
-}
-
 export interface DecisionInput {
-  actor: AccessActor;
+  /** The signed-in person (the decision needs only who and whether a doctor). */
+  actor: Pick<SignedInUser, 'id' | 'isDoctor'>;
   /** The doctor the actor acts for ("Agir pour le compte de"); the actor's own id for a doctor. */
   onBehalfOfId: string;
   action: DossierAction;
   /** The owner of the dossier concerned; undefined for actions on no dossier (list, create). */
   dossierOwnerId?: string;
   /** The delegations from onBehalfOfId to the actor that are not deleted (any status). */
-  delegations: DelegationForDecision[];
+  delegations: DelegationGrant[];
   now: Date;
 }
 
@@ -83,7 +63,7 @@ export type Decision =
   | { allowed: false; action: DossierAction; reason: DenialReason; delegationId?: string; right: Right };
 
 /** Of several delegations (an expired one and a new one), the one that counts: active first. */
-function pick(delegations: DelegationForDecision[], now: Date) {
+function pick(delegations: DelegationGrant[], now: Date) {
   const order: DelegationStatus[] = [
     'active',
     'scheduled',

@@ -4,13 +4,13 @@
 // so reruns, retries and several nodes never send one twice.
 import type { Transaction } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
-import { appendJournal } from '../journal/store.js';
+import type { Database, Db } from '../context.js';
+import { appendJournal } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
-import type { Database } from '../platform/db-types.js';
+import { addDays, startOfDay, todayInParis } from '../platform/paris-time.js';
 import * as emails from './emails.js';
-import { addDays, reminderDueAt, startOfDay, statusOf, todayInParis } from './rules.js';
+import { reminderDueAt, statusOf } from './rules.js';
 import { stateOf } from './service.js';
 
 export const DAILY_TASK = 'delegations_daily';

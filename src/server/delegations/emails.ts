@@ -1,6 +1,8 @@
 // The delegation emails, in French: pure functions from facts to { subject, html, text }.
-import { renderEmail } from '../mail/layout.js';
-import { frenchDate, periodLabel, RIGHT_LABELS, type Right } from './rules.js';
+import { frenchDate, periodLabel } from '../../shared/calendar.js';
+import { cardTypeLabel } from '../../shared/delegations.js';
+import { RIGHT_LABELS, type Right } from '../../shared/rights.js';
+import { renderEmail } from '../mail/index.js';
 
 export interface DoctorName {
   familyName: string;
@@ -30,7 +32,7 @@ export function invitationEmail(p: {
       ],
       action: { label: 'Finaliser la délégation', url: p.link },
       notes: [
-        `Ce lien est personnel, utilisable une seule fois, et valable jusqu’au ${frenchDate(p.expiresAt.toISOString().slice(0, 10))}.`,
+        `Ce lien est personnel, utilisable une seule fois, et valable jusqu’au ${frenchDate(p.expiresAt.toISOString())}.`,
         'Si vous ne vous attendiez pas à ce message, ignorez-le.',
       ],
     }),
@@ -39,6 +41,9 @@ export function invitationEmail(p: {
 
 export function acceptedEmail(p: {
   delegateName: string;
+  /** The card that accepted (names alone can be shared by two people): type and identifier. */
+  cardType: string | null;
+  nationalId: string;
   startsOn: string;
   endsOn: string | null;
   link: string;
@@ -49,6 +54,8 @@ export function acceptedEmail(p: {
       title: 'Délégation de droits finalisée',
       paragraphs: [
         `${p.delegateName} a finalisé la délégation de droits que vous lui avez accordée.`,
+        `Carte utilisée : ${cardTypeLabel(p.cardType)}, identifiant national ${p.nationalId}.`,
+        'Si cet identifiant n’est pas celui de la personne que vous avez invitée (un homonyme), supprimez la délégation depuis « Mes délégations ».',
         `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
         'Vous pouvez modifier ou supprimer à tout moment une délégation de droits depuis la page « Mes délégations ».',
       ],
@@ -107,6 +114,41 @@ export function deletedEmail(p: { delegator: DoctorName; link: string }) {
         'Vous n’avez plus accès à ses dossiers.',
       ],
       action: { label: 'Voir les délégations reçues', url: p.link },
+    }),
+  };
+}
+
+/** A change to an invitation not yet accepted: the person never had access, the link still works. */
+export function invitationModifiedEmail(p: {
+  delegator: DoctorName;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+}) {
+  return {
+    subject: `${dr(p.delegator)} a modifié son invitation à gérer ses dossiers`,
+    ...renderEmail({
+      title: 'Invitation modifiée',
+      paragraphs: [
+        `${dr(p.delegator)} a modifié l’invitation à gérer ses dossiers qu’il ou elle vous a envoyée.`,
+        `Droits proposés : ${rightsList(p.rights)}.`,
+        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        'Le lien reçu dans le courriel d’invitation reste valable : utilisez-le pour finaliser la délégation.',
+      ],
+    }),
+  };
+}
+
+/** An invitation withdrawn before it was accepted: nothing to lose, the link no longer works. */
+export function invitationCancelledEmail(p: { delegator: DoctorName }) {
+  return {
+    subject: `${dr(p.delegator)} a annulé son invitation à gérer ses dossiers`,
+    ...renderEmail({
+      title: 'Invitation annulée',
+      paragraphs: [
+        `${dr(p.delegator)} a annulé l’invitation à gérer ses dossiers qu’il ou elle vous avait envoyée.`,
+        'Le lien reçu dans le courriel d’invitation n’est plus valable. Vous n’avez rien à faire.',
+      ],
     }),
   };
 }

@@ -1,8 +1,9 @@
 // "Mes délégations": the feature that lets a doctor delegate the management of his or her
 // dossiers, with invitations, notifications, the daily reminders and the journal of each change.
-import type { AppContext, Feature } from '../app.js';
+import type { AppContext } from '../context.js';
 import { findPersonByRpps } from '../directory/index.js';
-import { registerInvitationEmailResolver } from '../identity/index.js';
+import type { InvitationResolver } from '../identity/index.js';
+import type { Feature } from '../platform/feature.js';
 import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
 import { delegationRoutes } from './routes.js';
 import { sameIdentity } from './rules.js';
@@ -10,7 +11,10 @@ import { DelegationService, type DirectoryDoctor } from './service.js';
 
 export { DelegationService } from './service.js';
 
-export function delegationService(ctx: AppContext): DelegationService {
+/** What the delegations feature needs: the platform's context and its service. */
+export type DelegationsContext = AppContext & { delegations: DelegationService };
+
+export function delegationService(ctx: Pick<AppContext, 'db' | 'clock' | 'config'>): DelegationService {
   return new DelegationService({
     db: ctx.db,
     clock: ctx.clock,
@@ -35,25 +39,32 @@ export function delegationService(ctx: AppContext): DelegationService {
   });
 }
 
-export const delegationsFeature: Feature = {
+/**
+ * First sign-in from an invitation link: the invitation's address is the notification address,
+ * already confirmed by the invited person opening the link, and the profession the doctor gave
+ * is offered — only if the card's identity is the invited person's (the same check as at
+ * finalisation). Given to identity by the composition root.
+ */
+export function invitationResolver(service: DelegationService): InvitationResolver {
+  return async (returnTo, person) => {
+    const token = /^\/invitation\/([A-Za-z0-9_-]{20,100})$/.exec(returnTo)?.[1];
+    if (!token) return undefined;
+    const { invitation, problem } = await service.describeInvitation(token);
+    if (!invitation || problem) return undefined;
+    const invited = {
+      familyName: invitation.delegate_family_name,
+      givenName: invitation.delegate_given_name,
+    };
+    return sameIdentity(invited, person)
+      ? { email: invitation.delegate_email, profession: invitation.delegate_profession }
+      : undefined;
+  };
+}
+
+export const delegationsFeature: Feature<DelegationsContext> = {
   name: 'delegations',
   async routes(app, ctx) {
-    const service = delegationService(ctx);
-    // First sign-in from an invitation link: the invitation's address is the notification
-    // address, already confirmed by the invited person opening the link — only if the card's
-    // identity is the invited person's (the same check as at finalisation).
-    registerInvitationEmailResolver(async (_db, returnTo, person) => {
-      const token = /^\/invitation\/([A-Za-z0-9_-]{20,100})$/.exec(returnTo)?.[1];
-      if (!token) return undefined;
-      const { invitation, problem } = await service.describeInvitation(token);
-      if (!invitation || problem) return undefined;
-      const invited = {
-        familyName: invitation.delegate_family_name,
-        givenName: invitation.delegate_given_name,
-      };
-      return sameIdentity(invited, person) ? (invitation.delegate_email ?? undefined) : undefined;
-    });
-    await delegationRoutes(app, service);
+    await delegationRoutes(app, ctx.delegations, ctx);
   },
   tasks: (ctx) => ({
     [DAILY_TASK]: async () => {

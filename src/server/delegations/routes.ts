@@ -9,31 +9,23 @@ import {
   receivedDelegationView,
   staffDelegationInput,
 } from '../../shared/delegations.js';
+import type { AppContext } from '../context.js';
 import { optionalUser, requireUser } from '../identity/index.js';
-import { type DomainError, unauthorized } from '../platform/errors.js';
+import { type DomainError, errorResponses, unauthorized } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
+import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
 import type { DelegationService } from './service.js';
 
 const idParams = z.object({ id: z.string().max(64) });
 const tokenParams = z.object({ token: z.string().max(200) });
 const created = z.object({ id: z.string() });
 const versioned = z.object({ id: z.string(), version: z.number() });
-const error = z.object({ code: z.string(), message: z.string() }).passthrough();
-const errors = {
-  400: error,
-  401: error,
-  403: error,
-  404: error,
-  409: error,
-  410: error,
-  422: error,
-  429: error,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 410, 422, 429);
 const tags = ['Délégations'];
 
-export async function delegationRoutes(root: App, service: DelegationService) {
+export async function delegationRoutes(root: App, service: DelegationService, ctx: AppContext) {
   await root.register(async (app: App) => {
-    await app.register(rateLimit, { global: false });
+    await app.register(rateLimit, rateLimitOptions(ctx, 'delegations'));
     app.get(
       '/api/delegations',
       {
@@ -136,7 +128,7 @@ export async function delegationRoutes(root: App, service: DelegationService) {
     );
 
     // The invitation link: what it is about (for its holder), and its finalisation.
-    const invitationLimit = { max: 20, timeWindow: '1 minute' };
+    const invitationLimit = { max: scaledMax(ctx.config, 20), timeWindow: '1 minute' };
     app.get(
       '/api/invitations/:token',
       {

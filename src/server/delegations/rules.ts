@@ -1,43 +1,21 @@
 // The rules of delegations, from plain values and an instant: status, periods in Europe/Paris,
-// rights and their implications, what a change may do. No I/O here: property tests hammer it.
+// what a change may do. No I/O here: property tests hammer it. The words (rights, statuses) are
+// in src/shared/rights.ts, the Paris calendar in platform/paris-time.ts.
 import { Temporal } from 'temporal-polyfill';
+import type { CalendarDate } from '../../shared/calendar.js';
+import { END_DATE_REQUIRED, PEER_END_DATE_REQUIRED } from '../../shared/delegations.js';
+import {
+  type DelegationKind,
+  type DelegationStatus,
+  normalizeRights,
+  RIGHTS,
+  type Right,
+} from '../../shared/rights.js';
 import { DomainError } from '../platform/errors.js';
+import { endOfDayExclusive, parseDate, startOfDay, todayInParis, ZONE } from '../platform/paris-time.js';
 
-export const ZONE = 'Europe/Paris';
 export const INVITATION_VALIDITY_DAYS = 7;
 export const REMINDER_DAYS_BEFORE_END = 7;
-
-export const RIGHTS = ['consulter', 'gerer', 'volet_medical', 'envoyer'] as const;
-export type Right = (typeof RIGHTS)[number];
-export const RIGHT_LABELS: Record<Right, string> = {
-  consulter: 'Consulter les dossiers',
-  gerer: 'Créer et modifier les dossiers',
-  volet_medical: 'Consulter et compléter le volet médical',
-  envoyer: 'Envoyer les demandes aux établissements',
-};
-
-export type DelegationKind = 'staff' | 'peer';
-
-export const STATUSES = [
-  'pending',
-  'invitation_expired',
-  'scheduled',
-  'active',
-  'expired',
-  'deleted',
-] as const;
-export type DelegationStatus = (typeof STATUSES)[number];
-export const STATUS_LABELS: Record<DelegationStatus, string> = {
-  pending: 'En attente de finalisation',
-  invitation_expired: 'Invitation expirée',
-  scheduled: 'Programmée',
-  active: 'Active',
-  expired: 'Expirée',
-  deleted: 'Supprimée',
-};
-
-/** A calendar date 'YYYY-MM-DD', always read in Europe/Paris. */
-export type CalendarDate = string;
 
 export interface DelegationFacts {
   kind: DelegationKind;
@@ -50,44 +28,6 @@ export interface DelegationFacts {
   invitationExpiresAt: Date | null;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function parseDate(value: string): Temporal.PlainDate | undefined {
-  if (!DATE.test(value)) return undefined;
-  try {
-    return Temporal.PlainDate.from(value, { overflow: 'reject' });
-  } catch {
-    return undefined;
-  }
-}
-
-/** The first instant of a Paris calendar day (DST-aware: 00:00 local, whatever the offset). */
-export function startOfDay(date: CalendarDate): number {
-  return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds;
-}
-
-/** The first instant after a Paris calendar day: the period's end is inclusive up to 23:59:59.999. */
-export function endOfDayExclusive(date: CalendarDate): number {
-  return Temporal.PlainDate.from(date).add({ days: 1 }).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds;
-}
-
-export function todayInParis(now: Date): CalendarDate {
-  return Temporal.Instant.fromEpochMilliseconds(now.getTime())
-    .toZonedDateTimeISO(ZONE)
-    .toPlainDate()
-    .toString();
-}
-
-export function addDays(date: CalendarDate, days: number): CalendarDate {
-  return Temporal.PlainDate.from(date).add({ days }).toString();
-}
-
-/** Whether an instant lies within the period [start 00:00, end 23:59:59.999] in Paris. */
-export function withinPeriod(startsOn: CalendarDate, endsOn: CalendarDate | null, now: Date): boolean {
-  const t = now.getTime();
-  return t >= startOfDay(startsOn) && (endsOn === null || t < endOfDayExclusive(endsOn));
-}
-
 /** The status, derived from timestamps only — never from a job having run. */
 export function statusOf(d: DelegationFacts, now: Date): DelegationStatus {
   if (d.deletedAt && d.deletedAt.getTime() <= now.getTime()) return 'deleted';
@@ -97,19 +37,6 @@ export function statusOf(d: DelegationFacts, now: Date): DelegationStatus {
     return d.invitationExpiresAt && d.invitationExpiresAt.getTime() > t ? 'pending' : 'invitation_expired';
   }
   return t < startOfDay(d.startsOn) ? 'scheduled' : 'active';
-}
-
-/** Rights that let the delegate act now; none unless the status is active. */
-export function effectiveRights(d: DelegationFacts & { rights: readonly Right[] }, now: Date): Right[] {
-  return statusOf(d, now) === 'active' ? normalizeRights(d.kind, d.rights) : [];
-}
-
-/** Every right implies "Consulter"; a peer delegation carries all of them. */
-export function normalizeRights(kind: DelegationKind, rights: readonly Right[]): Right[] {
-  if (kind === 'peer') return [...RIGHTS];
-  const set = new Set<Right>(rights);
-  set.add('consulter');
-  return RIGHTS.filter((r) => set.has(r));
 }
 
 export function invalid(code: string, message: string, field?: string): DomainError {
@@ -153,13 +80,18 @@ export function validatePeriod(
   if (Temporal.PlainDate.compare(start, maxDate) > 0) {
     throw invalid('period_too_far', 'La date de début est trop lointaine (10 ans au plus).', 'startsOn');
   }
-  if (input.endsOn === null || input.endsOn === '') {
+  // A blank end date is a forgotten field, never "no end": only an explicit null (the form's
+  // « Sans date de fin ») means an open-ended staff delegation.
+  if (input.endsOn === '') {
+    throw invalid(
+      'period_end_required',
+      kind === 'peer' ? PEER_END_DATE_REQUIRED : END_DATE_REQUIRED,
+      'endsOn',
+    );
+  }
+  if (input.endsOn === null) {
     if (kind === 'peer') {
-      throw invalid(
-        'period_end_required',
-        'La date de fin est obligatoire pour une délégation à un confrère.',
-        'endsOn',
-      );
+      throw invalid('period_end_required', PEER_END_DATE_REQUIRED, 'endsOn');
     }
     return { startsOn: start.toString(), endsOn: null };
   }
@@ -248,18 +180,6 @@ export function reminderDueAt(endsOn: CalendarDate): Date {
 
 export function invitationExpiry(sentAt: Date): Date {
   return new Date(sentAt.getTime() + INVITATION_VALIDITY_DAYS * 24 * 3600 * 1000);
-}
-
-/** French date for the UI and emails: 01/12/2026. */
-export function frenchDate(date: CalendarDate): string {
-  const [y, m, d] = date.split('-');
-  return `${d}/${m}/${y}`;
-}
-
-export function periodLabel(startsOn: CalendarDate, endsOn: CalendarDate | null): string {
-  return endsOn
-    ? `du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}`
-    : `à partir du ${frenchDate(startsOn)}, sans date de fin`;
 }
 
 export interface DelegationState extends DelegationFacts {

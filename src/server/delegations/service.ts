@@ -2,39 +2,28 @@
 // the pure rules, writes the change, its journal entry and its email together.
 import crypto from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
-import { appendJournal, type JournalAction } from '../journal/store.js';
+import { normalizeRights, type Right } from '../../shared/rights.js';
+import type { Database, Db } from '../context.js';
+import { appendJournal, type JournalAction } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
-import type { Database } from '../platform/db-types.js';
 import { DomainError, forbidden, notFound } from '../platform/errors.js';
+import { todayInParis } from '../platform/paris-time.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
 import * as emails from './emails.js';
+import { grantOf } from './facts.js';
 import {
   allowedActions,
   applyChange,
   blocksAnother,
-  type DelegationKind,
   type DelegationState,
   invitationExpiry,
-  normalizeRights,
-  type Right,
   sameIdentity,
   statusOf,
-  todayInParis,
   validatePeriod,
   validateRights,
 } from './rules.js';
 import type { DelegationsTable, Place } from './tables.js';
-
-/** The signed-in person acting, as the identity feature describes them. */
-export interface Actor {
-  id: string;
-  subjectNameId: string;
-  familyName: string;
-  givenName: string;
-  isDoctor: boolean;
-  email: string | null;
-}
 
 /** A doctor found in the national directory. */
 export interface DirectoryDoctor {
@@ -59,13 +48,7 @@ function selectDelegation(trx: Transaction<Database>, id: string) {
 }
 
 export const stateOf = (row: Selectable<DelegationsTable>): DelegationState => ({
-  kind: row.kind,
-  startsOn: row.starts_on,
-  endsOn: row.ends_on,
-  deletedAt: row.deleted_at,
-  acceptedAt: row.accepted_at,
-  invitationExpiresAt: row.invitation_expires_at,
-  rights: normalizeRights(row.kind, row.rights),
+  ...grantOf(row),
   version: row.version,
 });
 
@@ -75,7 +58,7 @@ const delegationNotFound = () => notFound('Cette délégation n’existe pas ou 
 export const selfDelegation = () =>
   new DomainError('delegation_self', 'Vous ne pouvez pas vous déléguer vos propres droits.', 422);
 
-export function requireDoctor(actor: Actor): void {
+export function requireDoctor(actor: SignedInUser): void {
   if (!actor.isDoctor) throw forbidden('Seuls les médecins peuvent déléguer la gestion de leurs dossiers.');
 }
 
@@ -88,10 +71,45 @@ export function newInvitationToken(): { token: string; hash: Buffer } {
   return { token, hash: hashToken(token) };
 }
 
+/** A staff invitation never finalised: its person never had access to anything. */
+const notYetAccepted = (row: Selectable<DelegationsTable>) =>
+  row.kind === 'staff' && row.accepted_at === null;
+
 const fullName = (givenName: string, familyName: string) => `${givenName} ${familyName.toUpperCase()}`;
 
+/** PostgreSQL's "try again" answers: a deadlock was broken, or a serializable snapshot conflicted. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+export function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && RETRYABLE.has((err as { code?: string }).code ?? '');
+}
+
+/**
+ * Runs one use case's transaction; when PostgreSQL breaks a deadlock or a serialization conflict
+ * (nothing was committed), runs it again from the start, a bounded number of times.
+ */
+export async function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/**
+ * Lock order, the same in every use case (so that two of them never wait on each other):
+ * 1. the per-doctor advisory lock (lockDelegator), 2. the delegation row, 3. its invitation rows.
+ */
 export class DelegationService {
   constructor(private readonly deps: DelegationDeps) {}
+
+  private transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return inTransaction(this.deps.db, work);
+  }
 
   private link(path: string) {
     return `${this.deps.publicUrl}${path}`;
@@ -196,7 +214,7 @@ export class DelegationService {
   }
 
   async createStaff(
-    actor: Actor,
+    actor: SignedInUser,
     input: {
       familyName: string;
       givenName: string;
@@ -214,7 +232,7 @@ export class DelegationService {
     const email = input.email.trim().toLowerCase();
     if (actor.email && actor.email.toLowerCase() === email) throw selfDelegation();
     if (sameIdentity(actor, input) && actor.email === null) throw selfDelegation();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       await this.assertNoOtherDelegation(trx, actor.id, { email }, now);
       const row = await trx
@@ -242,7 +260,7 @@ export class DelegationService {
   }
 
   async createPeer(
-    actor: Actor,
+    actor: SignedInUser,
     input: { rpps: string; startsOn: string; endsOn: string | null },
   ): Promise<{ id: string }> {
     requireDoctor(actor);
@@ -264,7 +282,7 @@ export class DelegationService {
       );
     }
     if (doctor.nationalId === actor.subjectNameId) throw selfDelegation();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       await this.assertNoOtherDelegation(trx, actor.id, { nationalId: doctor.nationalId }, now);
       const account = await trx
@@ -310,7 +328,7 @@ export class DelegationService {
   }
 
   /** Loads a delegation of this doctor, locked; 404 for any other (no existence leak). */
-  private async ownDelegation(trx: Transaction<Database>, actor: Actor, id: string) {
+  private async ownDelegation(trx: Transaction<Database>, actor: SignedInUser, id: string) {
     if (!UUID.test(id)) throw delegationNotFound();
     const row = await selectDelegation(trx, id);
     if (!row || row.delegator_id !== actor.id) throw delegationNotFound();
@@ -334,12 +352,12 @@ export class DelegationService {
   }
 
   async modify(
-    actor: Actor,
+    actor: SignedInUser,
     id: string,
     input: { version: number; rights?: string[]; startsOn: string; endsOn: string | null },
   ): Promise<{ id: string; version: number }> {
     requireDoctor(actor);
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       if (row.version !== input.version) {
@@ -371,25 +389,30 @@ export class DelegationService {
       });
       const to = await this.delegateEmail(trx, row);
       if (to) {
-        await queueEmail(trx, {
-          to,
-          kind: 'delegation_modified',
-          ...emails.modifiedEmail({
-            delegator: actor,
-            rights: next.rights,
-            startsOn: next.startsOn,
-            endsOn: next.endsOn,
-            link: this.link('/delegations-recues'),
-          }),
-        });
+        const change = {
+          delegator: actor,
+          rights: next.rights,
+          startsOn: next.startsOn,
+          endsOn: next.endsOn,
+        };
+        await queueEmail(
+          trx,
+          notYetAccepted(row)
+            ? { to, kind: 'invitation_modified', ...emails.invitationModifiedEmail(change) }
+            : {
+                to,
+                kind: 'delegation_modified',
+                ...emails.modifiedEmail({ ...change, link: this.link('/delegations-recues') }),
+              },
+        );
       }
       return { id, version: updated.version };
     });
   }
 
-  async remove(actor: Actor, id: string): Promise<void> {
+  async remove(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
-    await this.deps.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
       await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       const now = this.deps.clock.now();
@@ -409,18 +432,24 @@ export class DelegationService {
       await this.journal(trx, actor.id, row, 'delegation.deleted');
       const to = await this.delegateEmail(trx, row);
       if (to) {
-        await queueEmail(trx, {
-          to,
-          kind: 'delegation_deleted',
-          ...emails.deletedEmail({ delegator: actor, link: this.link('/delegations-recues') }),
-        });
+        await queueEmail(
+          trx,
+          notYetAccepted(row)
+            ? { to, kind: 'invitation_cancelled', ...emails.invitationCancelledEmail({ delegator: actor }) }
+            : {
+                to,
+                kind: 'delegation_deleted',
+                ...emails.deletedEmail({ delegator: actor, link: this.link('/delegations-recues') }),
+              },
+        );
       }
     });
   }
 
-  async resendInvitation(actor: Actor, id: string): Promise<void> {
+  async resendInvitation(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
-    await this.deps.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
       const row = await this.ownDelegation(trx, actor, id);
       const now = this.deps.clock.now();
       const status = statusOf(stateOf(row), now);
@@ -436,7 +465,7 @@ export class DelegationService {
     });
   }
 
-  async listGiven(actor: Actor) {
+  async listGiven(actor: SignedInUser) {
     requireDoctor(actor);
     const now = this.deps.clock.now();
     const rows = await this.deps.db
@@ -446,10 +475,41 @@ export class DelegationService {
       .where('deleted_at', 'is', null)
       .orderBy('created_at')
       .execute();
-    return rows.map((row) => presentDelegation(row, now));
+    // Names alone bind an invitation: show which card accepted, and flag another card holder
+    // with the same names (a namesake) so that the doctor checks the identifier.
+    const nationalIds = rows.flatMap((r) => (r.delegate_national_id ? [r.delegate_national_id] : []));
+    const familyNames = [...new Set(rows.map((r) => r.delegate_family_name.toLowerCase()))];
+    const people =
+      familyNames.length === 0
+        ? []
+        : await this.deps.db
+            .selectFrom('users')
+            .select(['subject_name_id', 'family_name', 'given_name', 'card_type'])
+            .where((eb) =>
+              eb.or([
+                ...(nationalIds.length ? [eb('subject_name_id', 'in', nationalIds)] : []),
+                eb(sql`lower(family_name)`, 'in', familyNames),
+              ]),
+            )
+            .execute();
+    return rows.map((row) => {
+      const shown = presentDelegation(row, now);
+      const card = people.find((p) => p.subject_name_id === row.delegate_national_id);
+      const namesake =
+        row.delegate_national_id !== null &&
+        people.some(
+          (p) =>
+            p.subject_name_id !== row.delegate_national_id &&
+            sameIdentity(
+              { familyName: p.family_name, givenName: p.given_name },
+              { familyName: row.delegate_family_name, givenName: row.delegate_given_name },
+            ),
+        );
+      return { ...shown, delegate: { ...shown.delegate, cardType: card?.card_type ?? null, namesake } };
+    });
   }
 
-  async listReceived(actor: Actor) {
+  async listReceived(actor: SignedInUser) {
     const now = this.deps.clock.now();
     const rows = await this.deps.db
       .selectFrom('delegations as d')
@@ -481,9 +541,9 @@ export class DelegationService {
     return { invitation, problem: invitationProblem(invitation, this.deps.clock.now()) };
   }
 
-  private async findInvitation(db: Db | Transaction<Database>, token: string, lock = false) {
+  private async findInvitation(db: Db | Transaction<Database>, token: string) {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-    let q = db
+    return db
       .selectFrom('invitations as i')
       .innerJoin('delegations as d', 'd.id', 'i.delegation_id')
       .innerJoin('users as u', 'u.id', 'd.delegator_id')
@@ -502,24 +562,36 @@ export class DelegationService {
         'd.deleted_at',
         'd.accepted_at',
         'd.delegate_email',
+        'd.delegate_profession',
         'u.family_name as delegatorFamilyName',
         'u.given_name as delegatorGivenName',
         'u.email as delegatorEmail',
       ])
-      .where('i.token_hash', '=', hashToken(token));
-    if (lock) q = q.forUpdate();
-    return q.executeTakeFirst();
+      .where('i.token_hash', '=', hashToken(token))
+      .executeTakeFirst();
   }
 
   /**
-   * Finalisation by the signed-in staff member. Concurrent calls serialise on the invitation
-   * row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
+   * Finalisation by the signed-in staff member. Concurrent calls serialise on the doctor's lock
+   * then the invitation row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
    * usable by the right person.
    */
-  async acceptInvitation(user: Actor, token: string): Promise<{ delegationId: string }> {
+  async acceptInvitation(user: SignedInUser, token: string): Promise<{ delegationId: string }> {
     const now = this.deps.clock.now();
-    const outcome = await this.deps.db.transaction().execute(async (trx) => {
-      const inv = await this.findInvitation(trx, token, true);
+    const outcome = await this.transaction(async (trx) => {
+      // Who the invitation is from, read without locking; then the locks in the common order
+      // (doctor, delegation row, invitation row) and the facts read again under them.
+      const found = await this.findInvitation(trx, token);
+      if (!found) return { error: invitationErrors.invalid() };
+      await this.lockDelegator(trx, found.delegator_id);
+      await selectDelegation(trx, found.delegationId);
+      await trx
+        .selectFrom('invitations')
+        .select('id')
+        .where('id', '=', found.invitationId)
+        .forUpdate()
+        .execute();
+      const inv = await this.findInvitation(trx, token);
       const problem = invitationProblem(inv, now);
       if (problem || !inv) return { error: problem ?? invitationErrors.invalid() };
       const row = { id: inv.delegationId, delegator_id: inv.delegator_id };
@@ -536,7 +608,6 @@ export class DelegationService {
           ),
         };
       }
-      await this.lockDelegator(trx, inv.delegator_id);
       try {
         await this.assertNoOtherDelegation(
           trx,
@@ -561,6 +632,8 @@ export class DelegationService {
           kind: 'delegation_accepted',
           ...emails.acceptedEmail({
             delegateName: fullName(user.givenName, user.familyName),
+            cardType: user.cardType,
+            nationalId: user.subjectNameId,
             startsOn: inv.starts_on,
             endsOn: inv.ends_on,
             link: this.link('/delegations'),
@@ -614,8 +687,6 @@ export function invitationProblem(
   if (inv.ends_on && inv.ends_on < todayInParis(now)) return invitationErrors.expired();
   return undefined;
 }
-
-export type { DelegationKind };
 
 /** A delegation as the API shows it: facts, derived status and what the doctor may do. */
 export function presentDelegation(row: Selectable<DelegationsTable>, now: Date) {

@@ -1,6 +1,6 @@
 // The delegation tables as Kysely sees them (see migrations/0006_delegations.sql).
 import type { ColumnType, Generated } from 'kysely';
-import type { Right } from './rules.js';
+import type { DelegationKind, Right } from '../../shared/rights.js';
 
 type DateColumn = ColumnType<string, string, string>;
 type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
@@ -8,7 +8,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date |
 export interface DelegationsTable {
   id: Generated<string>;
   delegator_id: string;
-  kind: 'staff' | 'peer';
+  kind: DelegationKind;
   delegate_family_name: string;
   delegate_given_name: string;
   delegate_email: string | null;

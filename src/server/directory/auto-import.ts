@@ -1,8 +1,11 @@
 // Keeps the directory current: when DIRECTORY_IMPORT_URL is set, a daily job downloads the ANS
-// extract zip into a temporary file under DATA_DIR and imports it through the importer, which
-// swaps the new directory in atomically and leaves the previous one answering on any failure.
-// Every attempt that reaches the import journal says, in French, why it failed; a file already
-// imported (same ETag / Last-Modified, or same extract date) is not imported again.
+// extract (the zip, the plain .txt data.gouv.fr publishes, or a .txt.gz) into a temporary file
+// under DATA_DIR and imports it through the importer, which swaps the new directory in
+// atomically and leaves the previous one answering on any failure. Every attempt that reaches
+// the import journal says, in French, why it failed; a file already imported (same ETag /
+// Last-Modified, or same extract date) is not imported again. When the file's name carries no
+// date, the directory is dated by the download's dated path or Last-Modified, else by its import
+// (and says so).
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +15,14 @@ import type pg from 'pg';
 import { DomainError } from '../platform/errors.js';
 import { type ImportReport, importDirectory } from './importer.js';
 import { DirectoryFormatError } from './parser.js';
-import { extractDateFromName, openSource } from './source.js';
+import {
+  type ExtractDateSource,
+  extractDateFromLastModified,
+  extractDateFromName,
+  extractDateFromUrl,
+  type ImportSource,
+  openSource,
+} from './source.js';
 
 export const AUTO_IMPORT_TASK = 'directory_import';
 /** Whole download + import under one lock, apart from the importer's own: "annd". */
@@ -51,11 +61,14 @@ export function publicSourceUrl(url: string): string {
 
 const megabytes = (n: number) => `${Math.round(n / 1024 / 1024).toLocaleString('fr-FR')} Mo`;
 
-/** Content types a server may give a zip; a page (HTML, JSON, text) is an error page or a portal. */
+/**
+ * Content types a server may give the extract (a zip, a .gz, or the text itself: text/plain);
+ * a page (HTML, JSON, XML) is an error page or a portal.
+ */
 function acceptableContentType(value: string | null): boolean {
   if (!value) return true;
   const type = value.split(';')[0]?.trim().toLowerCase() ?? '';
-  return !/^text\/|html|json|xml/.test(type);
+  return !/html|json|xml|^text\/(?!plain$|csv$|tab-separated-values$)/.test(type);
 }
 
 interface LastImport {
@@ -79,6 +92,8 @@ interface Downloaded {
   bytes: number;
   etag: string | null;
   lastModified: string | null;
+  /** The URL the file came from, after redirects. */
+  finalUrl: string;
 }
 
 type DownloadResult = { unchanged: string } | Downloaded;
@@ -154,7 +169,7 @@ async function download(
     if (!acceptableContentType(type)) {
       await drop();
       throw new ImportAttemptError(
-        `Téléchargement de l’annuaire refusé : le serveur a renvoyé une page (${(type ?? '').split(';')[0]}) au lieu d’une archive zip.`,
+        `Téléchargement de l’annuaire refusé : le serveur a renvoyé une page (${(type ?? '').split(';')[0]}) au lieu de l’extraction.`,
       );
     }
     const announcedHeader = response.headers.get('content-length');
@@ -201,20 +216,36 @@ async function download(
         `Téléchargement de l’annuaire incomplet : ${bytes} octets reçus sur ${announced} annoncés.`,
       );
     }
-    return { file, bytes, etag, lastModified };
+    return { file, bytes, etag, lastModified, finalUrl: response.url || url };
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function startsLikeZip(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
+/** A URL's last path segment, decoded; '' when it has none. */
+function baseName(url: string): string {
   try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    return bytesRead === 4 && buffer.readUInt32LE(0) === 0x04034b50;
-  } finally {
-    await handle.close();
+    return decodeURIComponent(path.posix.basename(new URL(url).pathname));
+  } catch {
+    return '';
   }
+}
+
+/**
+ * The extract's date when its name has none: the dated folder of the URL it was served from
+ * (after redirects: a data.gouv.fr stable link leads to ".../YYYYMMDD-HHMMSS/<file>"), or of
+ * the configured URL, else the server's Last-Modified. Undefined: the import's date will do.
+ */
+export function downloadDate(
+  configuredUrl: string,
+  finalUrl: string,
+  lastModified: string | null,
+  now = new Date(),
+): { at: Date; source: Exclude<ExtractDateSource, 'file_name' | 'import'> } | undefined {
+  const fromUrl = extractDateFromUrl(finalUrl, now) ?? extractDateFromUrl(configuredUrl, now);
+  if (fromUrl) return { at: fromUrl, source: 'url' };
+  const fromHeader = extractDateFromLastModified(lastModified, now);
+  return fromHeader ? { at: fromHeader, source: 'last_modified' } : undefined;
 }
 
 /** Records an attempt that failed before the importer started (the importer records its own). */
@@ -242,12 +273,11 @@ export async function runDirectoryAutoImport(
 ): Promise<AutoImportResult> {
   const log = options.log ?? (() => {});
   const sourceUrl = publicSourceUrl(options.url);
-  const remoteName =
-    decodeURIComponent(path.posix.basename(new URL(options.url).pathname)) || new URL(options.url).host;
+  const configuredName = baseName(options.url) || new URL(options.url).host;
   const client = await pool.connect();
   let locked = false;
   const tmpDir = path.join(options.dataDir, 'tmp');
-  const file = path.join(tmpDir, `${TEMP_PREFIX}${randomUUID()}.zip`);
+  const file = path.join(tmpDir, `${TEMP_PREFIX}${randomUUID()}.download`);
   try {
     locked = Boolean(
       (await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [AUTO_IMPORT_LOCK]))
@@ -265,7 +295,7 @@ export async function runDirectoryAutoImport(
     }
     const last = await lastSucceeded(client);
     const fail = async (error: string): Promise<AutoImportResult> => {
-      await recordFailure(client, remoteName, sourceUrl, startedAt, error);
+      await recordFailure(client, configuredName, sourceUrl, startedAt, error);
       log('import automatique de l’annuaire en échec', { error });
       return { outcome: 'failed', error };
     };
@@ -288,17 +318,21 @@ export async function runDirectoryAutoImport(
       log('annuaire inchangé : import ignoré', { reason: downloaded.unchanged });
       return { outcome: 'unchanged', reason: downloaded.unchanged };
     }
-    if (!(await startsLikeZip(file))) {
-      return await fail(`Import refusé : le fichier téléchargé n’est pas une archive zip.${KEPT}`);
-    }
-    let source: Awaited<ReturnType<typeof openSource>>;
+    // The configured file's name; a stable link without one (data.gouv.fr's /datasets/r/<id>)
+    // is named by the file it redirects to.
+    const finalName = baseName(downloaded.finalUrl);
+    const remoteName = configuredName.includes('.') || !finalName ? configuredName : finalName;
+    let source: ImportSource;
     try {
-      source = await openSource(file);
+      source = await openSource(file, remoteName);
     } catch (err) {
       if (err instanceof DirectoryFormatError) return await fail(`Import refusé : ${err.message}${KEPT}`);
       throw err;
     }
-    const extractAt = extractDateFromName(source.extractName);
+    if (!extractDateFromName(source.extractName)) {
+      source.extractDate = downloadDate(options.url, downloaded.finalUrl, downloaded.lastModified);
+    }
+    const extractAt = extractDateFromName(source.extractName) ?? source.extractDate?.at ?? null;
     if (extractAt && last?.extract_at && extractAt.getTime() === new Date(last.extract_at).getTime()) {
       source.stream.destroy();
       // Its validators are remembered, so that tomorrow's request can be conditional.
@@ -306,14 +340,14 @@ export async function runDirectoryAutoImport(
         'update directory_import set source_url = $2, etag = $3, last_modified = $4 where id = $1',
         [last.id, sourceUrl, downloaded.etag, downloaded.lastModified],
       );
-      const reason = `l’extraction ${source.extractName} est déjà celle de l’annuaire en service`;
+      const reason = `l’extraction ${source.extractName} du ${extractAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })} est déjà celle de l’annuaire en service`;
       log('annuaire inchangé : import ignoré', { reason });
       return { outcome: 'unchanged', reason };
     }
 
     let report: ImportReport;
     try {
-      report = await importDirectory(pool, { ...source, fileName: `${remoteName} › ${source.extractName}` });
+      report = await importDirectory(pool, source);
     } catch (err) {
       if (err instanceof DomainError && err.code === 'directory_import_running') {
         log('import de l’annuaire déjà en cours : import automatique reporté');
@@ -344,6 +378,13 @@ export async function runDirectoryAutoImport(
 export interface DirectoryImportStatus {
   /** The live directory's extract date (YYYY-MM-DD, Paris), null before any import. */
   date: string | null;
+  /**
+   * Where `date` comes from: the extract's name, the download's dated URL or Last-Modified, or
+   * the import itself when the extract's date is unknown ("date d'import").
+   */
+  dateSource: ExtractDateSource | null;
+  /** The same, in French, for the operator reading /ready. */
+  dateNote: string | null;
   /** The live extract's timestamp (its file name's), else its import's. */
   extractAt: Date | null;
   importedAt: Date | null;
@@ -358,26 +399,41 @@ export async function directoryImportStatus(pool: pg.Pool): Promise<DirectoryImp
     kind: 'live' | 'last';
     status: string;
     extract_at: Date | null;
+    extract_date_source: ExtractDateSource | null;
     finished_at: Date;
     people: number | null;
     error: string | null;
   }>(
-    `(select 'live' as kind, status, extract_at, finished_at, people, error from directory_import
-       where status = 'succeeded' order by finished_at desc limit 1)
+    `(select 'live' as kind, status, extract_at, extract_date_source, finished_at, people, error
+        from directory_import where status = 'succeeded' order by finished_at desc limit 1)
      union all
-     (select 'last', status, extract_at, finished_at, people, error from directory_import
-       where status <> 'running' order by finished_at desc limit 1)`,
+     (select 'last', status, extract_at, extract_date_source, finished_at, people, error
+        from directory_import where status <> 'running' order by finished_at desc limit 1)`,
   );
   const live = rows.find((r) => r.kind === 'live');
   const last = rows.find((r) => r.kind === 'last');
+  const dateSource: ExtractDateSource | null = live
+    ? live.extract_at
+      ? (live.extract_date_source ?? 'file_name')
+      : 'import'
+    : null;
   return {
     date: live ? parisDate(live.extract_at ?? live.finished_at) : null,
+    dateSource,
+    dateNote: dateSource ? DATE_NOTES[dateSource] : null,
     extractAt: live ? (live.extract_at ?? live.finished_at) : null,
     importedAt: live?.finished_at ?? null,
     people: Number(live?.people ?? 0),
     lastImport: last ? { at: last.finished_at, ok: last.status === 'succeeded', error: last.error } : null,
   };
 }
+
+const DATE_NOTES: Record<ExtractDateSource, string> = {
+  file_name: 'date de l’extraction (nom du fichier)',
+  url: 'date de l’extraction (adresse datée du fichier téléchargé)',
+  last_modified: 'date de l’extraction (date de modification donnée par le serveur, Last-Modified)',
+  import: 'date d’import : la date de l’extraction est inconnue',
+};
 
 function parisDate(d: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(d);

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
 import type pg from 'pg';
 import { Temporal } from 'temporal-polyfill';
-import type { Db } from '../platform/database.js';
+import type { Db } from '../context.js';
 import { DOCTOR, IDENTIFIER_TYPES } from './codes.js';
 import { compactKey, nameTokens, type PostalFilter, postalFilter } from './normalize.js';
 import { type Cursor, compareToCursor, encodeCursor, type Probe, planProbes } from './query-plan.js';
@@ -31,7 +31,10 @@ export interface DirectoryPerson {
   practiceCivility: string;
   familyName: string;
   givenName: string;
+  /** The main profession: the first of `professions` (a doctor's is 10). */
   profession: { code: string; label: string };
+  /** Every profession of the person, in code order (most hold one). */
+  professions: { code: string; label: string }[];
   specialty: { code: string; label: string } | null;
   places: DirectoryPlace[];
 }
@@ -53,8 +56,10 @@ export interface DirectoryPage {
 }
 
 export interface DirectoryStatus {
-  /** The extract's date (from its file name), else the import's, as YYYY-MM-DD (Paris). */
+  /** The extract's date, else the import's, as YYYY-MM-DD (Paris). */
   date: string | null;
+  /** 'import' when the extract's date is unknown and `date` is the import's. */
+  dateSource: 'extraction' | 'import' | null;
   importedAt: Date | null;
   people: number;
 }
@@ -81,6 +86,8 @@ export interface PersonRow {
   given_name: string;
   profession_code: string;
   profession: string;
+  professions: string[];
+  profession_labels: string[];
   specialty_code: string;
   specialty: string;
   places: DirectoryPlace[];
@@ -98,6 +105,7 @@ function toPerson(row: Omit<PersonRow, 'rank' | 'tier' | 'sort_key'>): Directory
     familyName: row.family_name,
     givenName: row.given_name,
     profession: { code: row.profession_code, label: row.profession },
+    professions: row.professions.map((code, i) => ({ code, label: row.profession_labels[i] ?? '' })),
     specialty: row.specialty_code ? { code: row.specialty_code, label: row.specialty } : null,
     places: row.places,
   };
@@ -117,16 +125,23 @@ function probeSql(
 ): RawBuilder<unknown> {
   const key = sql.ref(probe.key);
   const conditions = [sql`${key} >= ${probe.from}`, sql`${key} < ${probe.to}`];
-  // Family name first with a postal code: the department index of places. Otherwise the
-  // person's indexes (a given name and a family prefix make a narrow range), the places being
-  // checked per person.
-  const onPlace = postal !== null && probe.key === 'name_key';
-  const idColumn = sql.ref(onPlace ? 'person_id' : 'id');
-  if (profession) conditions.push(sql`profession_code = ${profession}`);
+  // Name parts are read from their own table (one row per part and place), with its department
+  // index under a postal code. A family name with a postal code: the department index of
+  // places. Otherwise the person's indexes (a given name and a family prefix make a narrow
+  // range), the places being checked per person.
+  const table =
+    probe.key === 'part_key'
+      ? 'directory_name_part'
+      : postal !== null && probe.key === 'name_key'
+        ? 'directory_place'
+        : 'directory_person';
+  const byPlace = table !== 'directory_person';
+  const idColumn = sql.ref(byPlace ? 'person_id' : 'id');
+  if (profession) conditions.push(sql`${profession}::text = any(professions)`);
   if (cursor && compareToCursor(probe, cursor) === 0) {
     conditions.push(sql`(${key}, ${idColumn}) > (${cursor.key}, ${cursor.id})`);
   }
-  if (!onPlace) {
+  if (!byPlace) {
     if (postal) {
       const at = (condition: RawBuilder<unknown>) =>
         sql`exists (select 1 from directory_place x where x.person_id = directory_person.id and ${condition})`;
@@ -140,18 +155,21 @@ function probeSql(
       from directory_person where ${sql.join(conditions, sql` and `)}
       order by ${key}, id limit ${limit})`;
   }
-  conditions.push(sql`department = ${postal.department}`);
-  if (probe.tier === 0) conditions.push(sql`postal_code = ${postal.postalCode}`);
-  else if (postal.postalCode) {
-    // A person who also practises at the postal code was already listed in tier 0.
-    conditions.push(sql`postal_code <> ${postal.postalCode}`);
-    conditions.push(
-      sql`not exists (select 1 from directory_place x where x.person_id = directory_place.person_id and x.postal_code = ${postal.postalCode})`,
-    );
+  if (postal) {
+    conditions.push(sql`department = ${postal.department}`);
+    if (probe.tier === 0) conditions.push(sql`postal_code = ${postal.postalCode}`);
+    else if (postal.postalCode) {
+      // A person who also practises at the postal code was already listed in tier 0.
+      conditions.push(sql`postal_code <> ${postal.postalCode}`);
+      conditions.push(
+        sql`not exists (select 1 from directory_place x where x.person_id = ${sql.table(table)}.person_id and x.postal_code = ${postal.postalCode})`,
+      );
+    }
   }
+  // A person has one row per place (and per part): each is listed once.
   return sql`(select distinct on (${key}, person_id) person_id as id, ${sql.lit(probe.rank)} as rank,
       ${sql.lit(probe.tier)} as tier, ${key} as sort_key
-      from directory_place where ${sql.join(conditions, sql` and `)}
+      from ${sql.table(table)} where ${sql.join(conditions, sql` and `)}
       order by ${key}, person_id limit ${limit})`;
 }
 
@@ -176,7 +194,7 @@ export function searchSql(query: DirectoryQuery): RawBuilder<PersonRow> | null {
     -- one row more than the page says whether there is a next page; only the page is read
     select top.rank, top.tier, top.sort_key, p.id, p.national_id, p.id_type, p.identifier, p.civility,
            p.practice_civility, p.family_name, p.given_name, p.profession_code, p.profession,
-           p.specialty_code, p.specialty, ${PLACES_JSON} as places,
+           p.professions, p.profession_labels, p.specialty_code, p.specialty, ${PLACES_JSON} as places,
            (select count(*) from page) > ${query.limit} as more
       from (select * from page order by rank, tier, sort_key, id limit ${query.limit}) top
       join directory_person p on p.id = top.id
@@ -237,7 +255,8 @@ export function localDirectory(db: Db, options: { pool?: pg.Pool } = {}): Direct
     async findByNationalId(nationalId) {
       const result = await sql<PersonRow>`
         select p.id, p.national_id, p.id_type, p.identifier, p.civility, p.practice_civility, p.family_name,
-               p.given_name, p.profession_code, p.profession, p.specialty_code, p.specialty, ${PLACES_JSON} as places
+               p.given_name, p.profession_code, p.profession, p.professions, p.profession_labels, p.specialty_code,
+               p.specialty, ${PLACES_JSON} as places
           from directory_person p where p.national_id = ${nationalId}`.execute(db);
       const row = result.rows[0];
       return row ? toPerson(row) : null;
@@ -248,9 +267,10 @@ export function localDirectory(db: Db, options: { pool?: pg.Pool } = {}): Direct
         select extract_at, finished_at, people from directory_import
          where status = 'succeeded' order by finished_at desc limit 1`.execute(db);
       const row = result.rows[0];
-      if (!row) return { date: null, importedAt: null, people: 0 };
+      if (!row) return { date: null, dateSource: null, importedAt: null, people: 0 };
       return {
         date: parisDate(row.extract_at ?? row.finished_at),
+        dateSource: row.extract_at ? 'extraction' : 'import',
         importedAt: row.finished_at,
         people: Number(row.people),
       };
@@ -274,10 +294,10 @@ export function findPersonByRpps(db: Db, rpps: string): Promise<DirectoryPerson 
   return localDirectory(db).findByNationalId(`8${rpps}`);
 }
 
-/** A doctor (profession 10) by RPPS, as a peer delegation requires; null otherwise. */
+/** A doctor (profession 10, among others maybe) by RPPS, as a peer delegation requires; null otherwise. */
 export async function findDoctorByRpps(db: Db, rpps: string): Promise<DirectoryPerson | null> {
   const person = await findPersonByRpps(db, rpps);
-  return person?.profession.code === DOCTOR ? person : null;
+  return person?.professions.some((p) => p.code === DOCTOR) ? person : null;
 }
 
 /** The directory's date (YYYY-MM-DD), null before the first import. */

@@ -1,9 +1,14 @@
 // A synthetic national directory in the exact ANS format (56 columns: the 52 of the reference
 // plus the 4 appended in recent files), for the demo and the benchmark. Deterministic for a
-// seed. Always holds the demo people of PRODUCT.md, exactly as in annuaire-sample.txt.
+// seed. Always holds the demo people of PRODUCT.md, exactly as in annuaire-sample.txt. It has
+// the shapes of the real extracts: the town given only in « Bureau cedex » (« Libellé commune »
+// empty), structures known only by their « Enseigne », lines repeated, persons with two
+// professions, persons whose rows are not contiguous, Saint-Martin and Saint-Barthélemy; and
+// about the real line length (SIRET, FINESS, INSEE code, e-mail filled where real rows have them).
 import { Readable } from 'node:stream';
 import { Temporal } from 'temporal-polyfill';
 import { PROFESSIONS } from './codes.js';
+import { departmentOf } from './normalize.js';
 
 export const HEADER_52 = [
   "Type d'identifiant PP",
@@ -329,6 +334,8 @@ const PLACES: [string, string, number][] = [
   ['97110', 'Pointe-à-Pitre', 2],
   ['97300', 'Cayenne', 1],
   ['97600', 'Mamoudzou', 1],
+  ['97150', 'Saint-Martin', 1],
+  ['97133', 'Saint-Barthélemy', 1],
 ];
 
 const DEPARTMENTS: Record<string, string> = {
@@ -430,6 +437,8 @@ const DEPARTMENTS: Record<string, string> = {
   '973': 'Guyane',
   '974': 'La Réunion',
   '976': 'Mayotte',
+  '977': 'Saint-Barthélemy',
+  '978': 'Saint-Martin',
 };
 
 /** [code, share in thousands, female share, RPPS (else ADELI), registration authority] */
@@ -560,17 +569,51 @@ function upperFold(text: string): string {
 
 // ---- the generator -------------------------------------------------------------------------
 
+/** How often the shapes of real extracts occur (shares; 0 turns one off). */
+export interface GeneratorShapes {
+  /** Places whose « Libellé commune » is empty, the town being only in « Bureau cedex ». */
+  townInCedexOnly: number;
+  /** Structures with no « Raison sociale », only an « Enseigne commerciale ». */
+  brandOnly: number;
+  /** Lines written twice in a row. */
+  duplicateLines: number;
+  /** Persons with a second profession (its own rows). */
+  twoProfessions: number;
+  /** Persons one of whose rows comes much later in the file. */
+  scattered: number;
+}
+
+export const REAL_SHAPES: GeneratorShapes = {
+  townInCedexOnly: 0.3,
+  brandOnly: 0.03,
+  duplicateLines: 0.01,
+  twoProfessions: 0.005,
+  scattered: 0.003,
+};
+
 export interface GenerateOptions {
   /** Distinct persons, the sample's included. */
   people: number;
   seed?: number;
   /** Columns of the recent files (56) or the 52 of the reference. */
   columns?: 52 | 56;
+  shapes?: Partial<GeneratorShapes>;
 }
+
+/** Second professions of the same person, as real extracts have them. */
+const SECOND_PROFESSIONS: Record<string, [string, string]> = {
+  '10': ['40', 'CNOCD/CNOCD/CNOCD'],
+  '60': ['50', 'CNOSF/CNOSF/CNOSF'],
+  '70': ['80', 'CNOPP/CNOPP/CNOPP'],
+  '50': ['60', 'ONI/ONI/ONI'],
+  '40': ['10', 'CNOM/CNOM/CNOM'],
+  '93': ['96', 'ARS/ARS/ARS'],
+};
 
 export function generateDirectory(options: GenerateOptions): Readable {
   const rand = prng(options.seed ?? 20261124);
   const wide = (options.columns ?? 56) === 56;
+  const shapes = { ...REAL_SHAPES, ...options.shapes };
   const common = words(COMMON_FAMILY);
   const commonPick = new Weighted(common, (_, i) => 1 / (i + 30));
   const foreign = words(FOREIGN_FAMILY).map((w) => w.replace(/_/g, ' '));
@@ -634,6 +677,10 @@ export function generateDirectory(options: GenerateOptions): Readable {
     const dept = deptOf(postal);
     const deptCode = dept === '20' ? (postal < '20200' ? '2A' : '2B') : dept;
     const communeUpper = upperFold(commune);
+    const inseeCode =
+      deptCode.length === 3
+        ? `${deptCode}${String(1 + (Number(postal) % 34)).padStart(2, '0')}`
+        : `${deptCode}${String(1 + (Number(postal.slice(2)) % 900)).padStart(3, '0')}`;
     let name: string;
     let sector: [string, string];
     if (liberal) {
@@ -686,22 +733,39 @@ export function generateDirectory(options: GenerateOptions): Readable {
       ]);
     }
     const [streetCode, streetLabel] = pickOf(STREET_TYPES);
-    const structureId = `R${structureSeq++}`;
+    const structureSerial = structureSeq++;
+    const structureId = `R${structureSerial}`;
     const phone =
       rand() < 0.5
         ? `0${1 + Math.floor(rand() * 5)}${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`
         : '';
+    const siren =
+      liberal || rand() < 0.5 ? String(300_000_000 + ((structureSerial * 7919) % 600_000_000)) : '';
+    const siret = siren ? `${siren}${String(10 + (structureSerial % 90)).padStart(5, '0')}` : '';
+    const finess = liberal
+      ? ['', '']
+      : [
+          `${deptCode.padStart(2, '0').slice(0, 2)}0${String(structureSerial % 1e6).padStart(6, '0')}`,
+          `${deptCode.padStart(2, '0').slice(0, 2)}0${String((structureSerial * 3) % 1e6).padStart(6, '0')}`,
+        ];
+    const email =
+      rand() < 0.25
+        ? `contact${structureSerial % 10_000}@${liberal ? 'cabinet' : 'etablissement'}-sante.fr`
+        : '';
+    // Real rows often leave « Libellé commune » empty: the town is then only in « Bureau cedex ».
+    const communeField = rand() < shapes.townInCedexOnly ? '' : commune;
+    const brandOnly = rand() < shapes.brandOnly;
     return {
       postal,
       sector,
       fields: [
-        '',
-        '',
-        '',
-        '',
+        siret,
+        siren,
+        finess[0] as string,
+        finess[1] as string,
         structureId,
-        name,
-        '',
+        brandOnly ? '' : name,
+        brandOnly ? name : '',
         '',
         '',
         String(1 + Math.floor(rand() * 180)),
@@ -712,14 +776,14 @@ export function generateDirectory(options: GenerateOptions): Readable {
         '',
         `${postal} ${communeUpper}`,
         postal,
-        '',
-        commune,
+        inseeCode,
+        communeField,
         '99000',
         'France',
         phone,
         '',
         '',
-        '',
+        email,
         deptCode,
         DEPARTMENTS[deptCode] ?? '',
         '',
@@ -789,15 +853,16 @@ export function generateDirectory(options: GenerateOptions): Readable {
       empty[47 - 17] = authority;
       return `${personFields}|${empty.join('|')}|\n`;
     }
-    let out = '';
-    let near: string | undefined;
-    for (let a = 0; a < activities; a++) {
-      const liberal = rand() < liberalShare;
-      const place = placeFields(professionCode, family, liberal, near);
-      near = place.postal;
+    const rows: string[] = [];
+    const activityRow = (
+      fields: string,
+      place: ReturnType<typeof placeFields>,
+      liberal: boolean,
+      by: string,
+    ) => {
       const tail = [
         ...place.fields,
-        authority,
+        by,
         ...place.sector,
         professionCode === '21' ? (liberal ? 'A' : 'H') : '',
         professionCode === '21'
@@ -807,11 +872,39 @@ export function generateDirectory(options: GenerateOptions): Readable {
           : '',
       ];
       const appended = wide ? `|||${rand() < 0.1 ? 'GENR03|Remplacement' : 'GENR01|Activité de soins'}` : '';
-      out += `${personFields}|${liberal ? 'L|Libéral' : 'S|Salarié'}|${tail.join('|')}${appended}|\n`;
+      return `${fields}|${liberal ? 'L|Libéral' : 'S|Salarié'}|${tail.join('|')}${appended}|\n`;
+    };
+    let near: string | undefined;
+    let first: { place: ReturnType<typeof placeFields>; liberal: boolean } | undefined;
+    for (let a = 0; a < activities; a++) {
+      const liberal = rand() < liberalShare;
+      const place = placeFields(professionCode, family, liberal, near);
+      first ??= { place, liberal };
+      near = place.postal;
+      rows.push(activityRow(personFields, place, liberal, authority));
+    }
+    // A second profession: its own rows, at the first place (the directory shows it once).
+    const second = SECOND_PROFESSIONS[professionCode];
+    if (second && first && rand() < shapes.twoProfessions) {
+      const [code, by] = second;
+      const fields = personFields.split('|');
+      fields[9] = code;
+      fields[10] = PROFESSIONS[code] ?? '';
+      for (const i of [13, 14, 15, 16]) fields[i] = '';
+      rows.push(activityRow(fields.join('|'), first.place, first.liberal, by));
+    }
+    // A row set aside comes much later in the file: this person's rows are not contiguous.
+    if (rows.length > 1 && rand() < shapes.scattered) deferred.push(rows.pop() as string);
+    let out = '';
+    for (const row of rows) {
+      out += row;
+      if (rand() < shapes.duplicateLines) out += row;
     }
     return out;
   };
 
+  /** Rows set aside, written at the start of the next chunk (after 2,000 other persons). */
+  let deferred: string[] = [];
   return new Readable({
     highWaterMark: 1 << 20,
     read() {
@@ -821,10 +914,16 @@ export function generateDirectory(options: GenerateOptions): Readable {
         return;
       }
       if (made >= people) {
+        if (deferred.length > 0) {
+          this.push(Buffer.from(deferred.join(''), 'utf8'));
+          deferred = [];
+          return;
+        }
         this.push(null);
         return;
       }
-      let chunk = '';
+      let chunk = deferred.join('');
+      deferred = [];
       const until = Math.min(people, made + 2000);
       for (; made < until; made++) chunk += person(made);
       this.push(Buffer.from(chunk, 'utf8'));
@@ -833,5 +932,5 @@ export function generateDirectory(options: GenerateOptions): Readable {
 }
 
 function deptOf(postal: string): string {
-  return postal.startsWith('97') || postal.startsWith('98') ? postal.slice(0, 3) : postal.slice(0, 2);
+  return departmentOf(postal) ?? postal.slice(0, 2);
 }

@@ -8,55 +8,35 @@ import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DomainError } from '../platform/errors.js';
-import { PROFESSIONS } from './codes.js';
-import { IdMap } from './id-set.js';
-import { departmentOf, personKeys } from './normalize.js';
+import {
+  emitPerson,
+  PART_COLUMNS,
+  PERSON_COLUMNS,
+  PersonBuilder,
+  PLACE_COLUMNS,
+  RowAssembler,
+  readCompactRow,
+  UnorderedFileError,
+} from './assembler.js';
 import {
   DirectoryFormatError,
   DirectoryParser,
   type Encoding,
   type LineError,
-  type ParsedRow,
   type ParserStats,
 } from './parser.js';
-import { extractDateFromName, type ImportSource } from './source.js';
+import { type ExtractDateSource, extractDateFromName, type ImportSource } from './source.js';
 
 /** pg_advisory_lock key: "annuaire" */
 const IMPORT_LOCK = 0x616e6e75;
-const TABLES = ['directory_person', 'directory_place', 'directory_family_name'] as const;
+const TABLES = [
+  'directory_person',
+  'directory_place',
+  'directory_name_part',
+  'directory_family_name',
+] as const;
 const staging = (table: string) => `${table}_staging`;
-
-const PERSON_COLUMNS = [
-  'id',
-  'national_id',
-  'id_type',
-  'identifier',
-  'civility_code',
-  'civility',
-  'practice_civility_code',
-  'practice_civility',
-  'family_name',
-  'given_name',
-  'profession_code',
-  'profession',
-  'specialty_code',
-  'specialty',
-  'name_key',
-  'given_name_key',
-];
-const PLACE_COLUMNS = [
-  'person_id',
-  'position',
-  'name',
-  'address',
-  'postal_code',
-  'commune',
-  'department',
-  'mode_code',
-  'mode',
-  'profession_code',
-  'name_key',
-];
+const FEED_BYTES = 64 * 1024;
 
 export interface ImportOptions {
   encoding?: Encoding;
@@ -64,18 +44,27 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Accept a directory less than half the size of the current one. */
   force?: boolean;
+  /** Rows of persons met earlier in the file that may be set aside for merging (memory bound). */
+  maxScatteredRows?: number;
   log?: (message: string) => void;
 }
 
 export interface ImportReport {
   importId: number;
   fileName: string;
+  /** The extract's date; null when unknown (the directory is then dated by its import). */
   extractAt: Date | null;
+  /** Where that date came from: the file's name, the URL's dated path, Last-Modified, or none. */
+  extractDateSource: ExtractDateSource;
   lines: number;
   rows: number;
   people: number;
   places: number;
   rejected: number;
+  /** Lines that added nothing to the directory (the same line twice, for the same person). */
+  duplicates: number;
+  /** Persons whose rows were not contiguous in the file (merged). */
+  scattered: number;
   latin1Lines: number;
   /** The first malformed lines, with their number and reason. */
   errors: LineError[];
@@ -89,148 +78,6 @@ export class DirectoryImportError extends DomainError {
     readonly errors: LineError[] = [],
   ) {
     super('directory_import_failed', message, 422);
-  }
-}
-
-const COPY_ESCAPE = /[\\\t\n\r]/;
-function copyText(value: string): string {
-  if (!COPY_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\t\n\r]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-  );
-}
-
-interface CurrentPerson {
-  id: number;
-  row: ParsedRow;
-  nameKey: string;
-  givenNameKey: string;
-  specialtyCode: string;
-  specialty: string;
-  places: string[];
-}
-
-/** Turns parsed rows into COPY text for the person and place tables (one person, many places). */
-export class RowAssembler {
-  people = 0;
-  places = 0;
-  private personOut = '';
-  private placeOut = '';
-  /** Every person seen, for the rare extract where a person's rows are not contiguous. */
-  private readonly seen = new IdMap();
-  /** Distinct family names (by key) for the fuzzy fallback: first spelling, people, professions. */
-  private readonly families = new Map<string, { label: string; people: number; professions: string[] }>();
-  private current: CurrentPerson | undefined;
-
-  add(row: ParsedRow): void {
-    const p = row.person;
-    const current = this.current;
-    if (current && current.row.person.nationalId === p.nationalId) {
-      if (!current.specialtyCode && p.specialtyCode) {
-        current.specialtyCode = p.specialtyCode;
-        current.specialty = p.specialty;
-      }
-      this.place(current.id, row, current.nameKey, current.places);
-      return;
-    }
-    this.flush();
-    const id = this.seen.getOrAdd(p.nationalId, this.people + 1);
-    const keys = personKeys(p.familyName, p.givenName);
-    if (id <= this.people) {
-      this.place(id, row, keys.nameKey, undefined);
-      return;
-    }
-    this.people = id;
-    const familyKey = keys.nameKey.slice(0, keys.nameKey.indexOf(' '));
-    const family = this.families.get(familyKey);
-    if (!family) {
-      // The label is copied: a slice would keep the whole decoded chunk it came from alive.
-      const label = Buffer.from(p.familyName, 'utf8').toString('utf8');
-      this.families.set(familyKey, { label, people: 1, professions: [p.professionCode] });
-    } else {
-      family.people++;
-      if (!family.professions.includes(p.professionCode)) family.professions.push(p.professionCode);
-    }
-    this.current = {
-      id,
-      row,
-      nameKey: keys.nameKey,
-      givenNameKey: keys.givenNameKey,
-      specialtyCode: p.specialtyCode,
-      specialty: p.specialty,
-      places: [],
-    };
-    this.place(id, row, keys.nameKey, this.current.places);
-  }
-
-  flush(): void {
-    const c = this.current;
-    if (!c) return;
-    this.current = undefined;
-    const p = c.row.person;
-    if (c.row.plain) {
-      this.personOut += `${c.id}\t${p.nationalId}\t${p.idType}\t${p.identifier}\t${p.civilityCode}\t${p.civility}\t${p.practiceCivilityCode}\t${p.practiceCivility}\t${p.familyName}\t${p.givenName}\t${p.professionCode}\t${p.profession || PROFESSIONS[p.professionCode] || ''}\t${copyText(c.specialtyCode)}\t${copyText(c.specialty)}\t${c.nameKey}\t${c.givenNameKey}\n`;
-      return;
-    }
-    const fields = [
-      p.nationalId,
-      p.idType,
-      p.identifier,
-      p.civilityCode,
-      p.civility,
-      p.practiceCivilityCode,
-      p.practiceCivility,
-      p.familyName,
-      p.givenName,
-      p.professionCode,
-      p.profession || PROFESSIONS[p.professionCode] || '',
-      c.specialtyCode,
-      c.specialty,
-    ].map(copyText);
-    this.personOut += `${c.id}\t${fields.join('\t')}\t${c.nameKey}\t${c.givenNameKey}\n`;
-  }
-
-  private place(personId: number, row: ParsedRow, nameKey: string, dedup: string[] | undefined): void {
-    const place = row.place;
-    if (!place) return;
-    if (dedup) {
-      // A person has a handful of places: a list beats a Set here.
-      const signature = `${place.name}|${place.address}|${place.postalCode}|${place.modeCode}`;
-      if (dedup.includes(signature)) return;
-      dedup.push(signature);
-    }
-    this.places++;
-    const department = departmentOf(place.postalCode) ?? '\\N';
-    const p = row.plain
-      ? place
-      : {
-          name: copyText(place.name),
-          address: copyText(place.address),
-          postalCode: copyText(place.postalCode),
-          commune: copyText(place.commune),
-          modeCode: copyText(place.modeCode),
-          mode: copyText(place.mode),
-        };
-    const profession = row.plain ? row.person.professionCode : copyText(row.person.professionCode);
-    this.placeOut += `${personId}\t${row.line}\t${p.name}\t${p.address}\t${p.postalCode}\t${p.commune}\t${department}\t${p.modeCode}\t${p.mode}\t${profession}\t${nameKey}\n`;
-  }
-
-  /** The family names as COPY input (key, label, people, professions). */
-  familyText(): string {
-    let out = '';
-    for (const [key, f] of this.families) {
-      const professions = `{${f.professions.sort().join(',')}}`;
-      out += `${key}\t${copyText(f.label)}\t${f.people}\t${copyText(professions)}\n`;
-    }
-    return out;
-  }
-
-  /** The text accumulated since the last call, as COPY input. */
-  take(): { person: string; place: string } {
-    const out = { person: this.personOut, place: this.placeOut };
-    this.personOut = '';
-    this.placeOut = '';
-    return out;
   }
 }
 
@@ -303,15 +150,169 @@ async function dropStaging(client: pg.PoolClient): Promise<void> {
   await client.query(`drop table if exists ${TABLES.map(staging).join(', ')}`);
 }
 
+/** One of the person's stored rows, as the merge of a scattered person reads it back. */
+interface StoredPerson {
+  id: number;
+  national_id: string;
+  id_type: string;
+  identifier: string;
+  civility_code: string;
+  civility: string;
+  practice_civility_code: string;
+  practice_civility: string;
+  family_name: string;
+  given_name: string;
+  specialty_code: string;
+  specialty: string;
+  name_key: string;
+  given_name_key: string;
+  professions: string[];
+  profession_labels: string[];
+}
+interface StoredPlace {
+  person_id: number;
+  position: number;
+  name: string;
+  address: string;
+  postal_code: string;
+  commune: string;
+  department: string | null;
+  mode_code: string;
+  mode: string;
+}
+
+async function copyInto(
+  client: pg.PoolClient,
+  table: string,
+  columns: string[],
+  text: string,
+): Promise<void> {
+  if (!text) return;
+  const copy = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+  copy.end(Buffer.from(text, 'utf8'));
+  await finished(copy);
+}
+
+/**
+ * Persons whose rows were not contiguous in the file: what was written for them is read back,
+ * merged with their later rows (professions, places once each) and written again. They are a
+ * handful in a real extract; the tables have no index yet (each read is one sequential scan),
+ * and the pages touched are vacuumed so that index-only scans stay index-only.
+ */
+async function mergeScattered(client: pg.PoolClient, assembler: RowAssembler): Promise<void> {
+  const ids = [...assembler.late.keys()];
+  if (ids.length === 0) return;
+  const { rows: people } = await client.query<StoredPerson>(
+    `select id, national_id, id_type, identifier, civility_code, civility, practice_civility_code,
+            practice_civility, family_name, given_name, specialty_code, specialty, name_key, given_name_key,
+            professions, profession_labels
+       from ${staging('directory_person')} where id = any($1::int[])`,
+    [ids],
+  );
+  const { rows: places } = await client.query<StoredPlace>(
+    `select person_id, position, name, address, postal_code, commune, department, mode_code, mode
+       from ${staging('directory_place')} where person_id = any($1::int[]) order by person_id, position`,
+    [ids],
+  );
+  const placesOf = new Map<number, StoredPlace[]>();
+  for (const pl of places) {
+    const list = placesOf.get(pl.person_id);
+    if (list) list.push(pl);
+    else placesOf.set(pl.person_id, [pl]);
+  }
+  let person = '';
+  let place = '';
+  let part = '';
+  let placesAfter = 0;
+  for (const stored of people) {
+    const b = new PersonBuilder(
+      stored.id,
+      {
+        nationalId: stored.national_id,
+        idType: stored.id_type,
+        identifier: stored.identifier,
+        civilityCode: stored.civility_code,
+        civility: stored.civility,
+        practiceCivilityCode: stored.practice_civility_code,
+        practiceCivility: stored.practice_civility,
+        familyName: stored.family_name,
+        givenName: stored.given_name,
+        professionCode: stored.professions[0] ?? '',
+        profession: stored.profession_labels[0] ?? '',
+        specialtyCode: stored.specialty_code,
+        specialty: stored.specialty,
+      },
+      false,
+      stored.name_key,
+      stored.given_name_key,
+    );
+    stored.professions.forEach((code, i) => {
+      b.addProfession(code, stored.profession_labels[i] ?? '', '', '');
+    });
+    b.specialtyCode = stored.specialty_code;
+    b.specialty = stored.specialty;
+    for (const pl of placesOf.get(stored.id) ?? []) {
+      b.addPlace({
+        place: {
+          name: pl.name,
+          address: pl.address,
+          postalCode: pl.postal_code,
+          commune: pl.commune,
+          department: pl.department,
+          modeCode: pl.mode_code,
+          mode: pl.mode,
+        },
+        line: pl.position,
+        plain: false,
+      });
+    }
+    for (const text of assembler.late.get(stored.id) ?? []) {
+      const row = readCompactRow(text);
+      const profession = b.addProfession(row.code, row.label, row.specialtyCode, row.specialty);
+      const added = row.place ? b.addPlace({ place: row.place, line: row.line, plain: false }) : false;
+      if (!profession && !added) assembler.duplicates++;
+    }
+    const out = emitPerson(b);
+    person += out.person;
+    place += out.place;
+    part += out.part;
+    placesAfter += b.places.length;
+  }
+  assembler.adjustPlaces(placesAfter - places.length);
+  await client.query('begin');
+  try {
+    await client.query(`delete from ${staging('directory_person')} where id = any($1::int[])`, [ids]);
+    await client.query(`delete from ${staging('directory_place')} where person_id = any($1::int[])`, [ids]);
+    await client.query(`delete from ${staging('directory_name_part')} where person_id = any($1::int[])`, [
+      ids,
+    ]);
+    await copyInto(client, staging('directory_person'), PERSON_COLUMNS, person);
+    await copyInto(client, staging('directory_place'), PLACE_COLUMNS, place);
+    await copyInto(client, staging('directory_name_part'), PART_COLUMNS, part);
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  }
+  // Two passes: the first removes the rows deleted above, the second (which finds their pages
+  // clean) marks those pages all-visible, as PostgreSQL 18 does not in the pass that cleaned them.
+  const tables = ['directory_person', 'directory_place', 'directory_name_part'].map(staging).join(', ');
+  for (let pass = 0; pass < 2; pass++) await client.query(`vacuum ${tables}`);
+}
+
 export async function importDirectory(
   pool: pg.Pool,
-  source: Pick<ImportSource, 'fileName' | 'extractName' | 'stream'>,
+  source: Pick<ImportSource, 'fileName' | 'extractName' | 'stream' | 'extractDate'>,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
   const maxErrors = options.maxErrors ?? 0;
-  const extractAt = extractDateFromName(source.extractName);
+  const fromName = extractDateFromName(source.extractName);
+  const extractAt = fromName ?? source.extractDate?.at ?? null;
+  const extractDateSource: ExtractDateSource = fromName
+    ? 'file_name'
+    : (source.extractDate?.source ?? 'import');
 
   const main = await pool.connect();
   const locked = await main.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [IMPORT_LOCK]);
@@ -325,40 +326,46 @@ export async function importDirectory(
     );
   }
   const { rows: inserted } = await main.query<{ id: number }>(
-    `insert into directory_import (file_name, extract_at, status) values ($1, $2, 'running') returning id`,
-    [source.fileName, extractAt],
+    `insert into directory_import (file_name, extract_at, extract_date_source, status)
+     values ($1, $2, $3, 'running') returning id`,
+    [source.fileName, extractAt, extractDateSource],
   );
   const importId = Number(inserted[0]?.id);
-  let personClient: pg.PoolClient | undefined;
-  let placeClient: pg.PoolClient | undefined;
+  const clients: pg.PoolClient[] = [];
   let stats: ParserStats | undefined;
   const errors: LineError[] = [];
   try {
     await dropStaging(main);
-    personClient = await pool.connect();
-    placeClient = await pool.connect();
-    // Each staging table is created and filled in one transaction, so COPY FREEZE can write
-    // its rows already frozen and visible (no later vacuum pass, index-only scans at once).
-    for (const [client, table] of [
-      [personClient, 'directory_person'],
-      [placeClient, 'directory_place'],
-    ] as const) {
+    // One connection per table loaded: the three COPY streams run side by side. Each staging
+    // table is created and filled in one transaction, so COPY FREEZE can write its rows already
+    // frozen and visible (no later vacuum pass, index-only scans at once).
+    const loads = [
+      ['directory_person', PERSON_COLUMNS],
+      ['directory_place', PLACE_COLUMNS],
+      ['directory_name_part', PART_COLUMNS],
+    ] as const;
+    for (const _ of loads) clients.push(await pool.connect());
+    const copies = [];
+    for (const [i, [table, columns]] of loads.entries()) {
+      const client = clients[i] as pg.PoolClient;
       await client.query('begin');
       await client.query(`create table ${staging(table)} (like ${table} including defaults)`);
+      copies.push(
+        client.query(copyFrom(`copy ${staging(table)} (${columns.join(', ')}) from stdin with (freeze)`)),
+      );
     }
-    const personCopy = personClient.query(
-      copyFrom(`copy ${staging('directory_person')} (${PERSON_COLUMNS.join(', ')}) from stdin with (freeze)`),
-    );
-    const placeCopy = placeClient.query(
-      copyFrom(`copy ${staging('directory_place')} (${PLACE_COLUMNS.join(', ')}) from stdin with (freeze)`),
-    );
+    const [personCopy, placeCopy, partCopy] = copies as [
+      ReturnType<typeof copyFrom>,
+      ReturnType<typeof copyFrom>,
+      ReturnType<typeof copyFrom>,
+    ];
     let copyError: Error | undefined;
-    for (const copy of [personCopy, placeCopy]) {
+    for (const copy of copies) {
       copy.on('error', (err: Error) => {
         copyError ??= err;
       });
     }
-    const assembler = new RowAssembler();
+    const assembler = new RowAssembler(options.maxScatteredRows);
     let rejected = 0;
     const parser = new DirectoryParser(
       (row) => assembler.add(row),
@@ -369,14 +376,26 @@ export async function importDirectory(
       { encoding: options.encoding },
     );
     stats = parser.stats;
-    let nextLog = 250_000;
-    for await (const chunk of source.stream) {
-      parser.push(chunk as Buffer);
-      if (rejected > maxErrors)
-        throw new DirectoryImportError(lineErrorsMessage(errors, rejected, maxErrors), errors);
+    const send = async () => {
       const out = assembler.take();
       if (copyError) throw copyError;
-      await Promise.all([write(personCopy, out.person), write(placeCopy, out.place)]);
+      await Promise.all([
+        write(personCopy, out.person),
+        write(placeCopy, out.place),
+        write(partCopy, out.part),
+      ]);
+    };
+    let nextLog = 250_000;
+    for await (const chunk of source.stream) {
+      // Fed in slices of 64 KB: the text decoded from a slice and the COPY text made of it stay
+      // small enough for V8's young generation, which frees them at once (larger strings go to
+      // the old generation and make the heap, hence the RSS, grow until a full collection).
+      for (let at = 0; at < (chunk as Buffer).length; at += FEED_BYTES) {
+        parser.push((chunk as Buffer).subarray(at, at + FEED_BYTES));
+        if (rejected > maxErrors)
+          throw new DirectoryImportError(lineErrorsMessage(errors, rejected, maxErrors), errors);
+        await send();
+      }
       if (parser.stats.lines >= nextLog) {
         log(`${parser.stats.lines.toLocaleString('fr-FR')} lignes lues`);
         nextLog += 250_000;
@@ -386,12 +405,14 @@ export async function importDirectory(
     assembler.flush();
     if (rejected > maxErrors)
       throw new DirectoryImportError(lineErrorsMessage(errors, rejected, maxErrors), errors);
-    const out = assembler.take();
-    await Promise.all([write(personCopy, out.person), write(placeCopy, out.place)]);
-    personCopy.end();
-    placeCopy.end();
-    await Promise.all([finished(personCopy), finished(placeCopy)]);
-    await Promise.all([personClient.query('commit'), placeClient.query('commit')]);
+    await send();
+    for (const copy of copies) copy.end();
+    await Promise.all(copies.map((copy) => finished(copy)));
+    await Promise.all(clients.map((client) => client.query('commit')));
+    if (assembler.late.size > 0) {
+      await mergeScattered(main, assembler);
+      log(`${assembler.late.size.toLocaleString('fr-FR')} personne(s) aux lignes dispersées regroupée(s)`);
+    }
     log(
       `${parser.stats.rows.toLocaleString('fr-FR')} lignes chargées (${assembler.people.toLocaleString('fr-FR')} personnes) en ${((Date.now() - started) / 1000).toFixed(1)} s ; indexation`,
     );
@@ -408,8 +429,7 @@ export async function importDirectory(
       }
     }
 
-    const pc = personClient;
-    const lc = placeClient;
+    const [pc, lc] = clients as [pg.PoolClient, pg.PoolClient];
     const build = async (client: pg.PoolClient, tables: string[], before?: () => Promise<void>) => {
       // Two builds run side by side (one per connection): no parallel workers on top of them.
       await client.query(`set maintenance_work_mem = '256MB'`);
@@ -446,7 +466,7 @@ export async function importDirectory(
         await finished(familyCopy);
         await pc.query('commit');
       }),
-      build(lc, ['directory_place']),
+      build(lc, ['directory_place', 'directory_name_part']),
     ]);
     for (const result of built) if (result.status === 'rejected') throw result.reason;
     log(`index construits en ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -469,7 +489,7 @@ export async function importDirectory(
       for (const name of indexNames) await main.query(`alter index ${staging(name)} rename to ${name}`);
       await main.query(
         `update directory_import set status = 'succeeded', finished_at = now(), duration_ms = $2, lines = $3,
-                rows = $4, people = $5, places = $6, rejected = $7, latin1_lines = $8
+                rows = $4, people = $5, places = $6, rejected = $7, latin1_lines = $8, duplicates = $9
           where id = $1`,
         [
           importId,
@@ -480,6 +500,7 @@ export async function importDirectory(
           assembler.places,
           stats.rejected,
           stats.latin1Lines,
+          assembler.duplicates,
         ],
       );
       await main.query('commit');
@@ -491,11 +512,14 @@ export async function importDirectory(
       importId,
       fileName: source.fileName,
       extractAt,
+      extractDateSource,
       lines: stats.lines,
       rows: stats.rows,
       people: assembler.people,
       places: assembler.places,
       rejected: stats.rejected,
+      duplicates: assembler.duplicates,
+      scattered: assembler.late.size,
       latin1Lines: stats.latin1Lines,
       errors,
       durationMs: Date.now() - started,
@@ -504,13 +528,11 @@ export async function importDirectory(
     source.stream.destroy();
     // A connection that failed may be mid-COPY or mid-transaction: it is closed, and the server
     // rolls back whatever it was doing.
-    personClient?.release(true);
-    placeClient?.release(true);
-    personClient = placeClient = undefined;
+    for (const client of clients.splice(0)) client.release(true);
     const failure =
       err instanceof DomainError
         ? err
-        : err instanceof DirectoryFormatError
+        : err instanceof DirectoryFormatError || err instanceof UnorderedFileError
           ? new DirectoryImportError(`Import refusé : ${err.message} L’annuaire en service est inchangé.`)
           : err;
     const reason = failure instanceof DomainError ? failure.message : 'erreur technique pendant l’import';
@@ -531,8 +553,7 @@ export async function importDirectory(
       .catch(() => {});
     throw failure;
   } finally {
-    personClient?.release();
-    placeClient?.release();
+    for (const client of clients) client.release();
     await main.query('select pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => {});
     main.release();
   }

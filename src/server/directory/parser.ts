@@ -4,7 +4,7 @@
 // tolerated, and memory stays bounded whatever a line or the file holds. No I/O here: the
 // importer feeds it chunks; tests feed it files.
 import { isUtf8 } from 'node:buffer';
-import { fold } from './normalize.js';
+import { departmentOf, fold } from './normalize.js';
 
 export const COLUMNS = {
   idType: "Type d'identifiant PP",
@@ -29,7 +29,9 @@ export const COLUMNS = {
   streetRepeat: 'Indice répétition voie (coord. structure)',
   streetType: 'Libellé type de voie (coord. structure)',
   street: 'Libellé Voie (coord. structure)',
+  cedexOffice: 'Bureau cedex (coord. structure)',
   postalCode: 'Code postal (coord. structure)',
+  communeCode: 'Code commune (coord. structure)',
   commune: 'Libellé commune (coord. structure)',
 } as const;
 
@@ -74,6 +76,8 @@ export interface PlaceFields {
   address: string;
   postalCode: string;
   commune: string;
+  /** From the postal code (and the INSEE commune code overseas); null without a postal code. */
+  department: string | null;
   modeCode: string;
   mode: string;
 }
@@ -123,6 +127,25 @@ function headerKey(name: string): string {
   return fold(name.replace(/^\uFEFF/, '').replace(/[’`]/g, "'"))
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** "01390 MIONNAY", "75743 PARIS CEDEX 15": the postal code, then the town. */
+const CEDEX_OFFICE = /^(\d{5})\s+(.+?)(?:\s+CEDEX(?:\s+\d{1,3})?)?$/i;
+
+/**
+ * The town (and postal code) of a place. Real rows often leave « Libellé commune » empty and
+ * give the town only in « Bureau cedex » ("01390 MIONNAY"): the town is then read there,
+ * without its postal code (nor the word CEDEX and its number).
+ */
+export function placeTown(
+  postalCode: string,
+  commune: string,
+  cedexOffice: string,
+): { postalCode: string; commune: string } {
+  if (commune !== '' && postalCode !== '') return { postalCode, commune };
+  const m = CEDEX_OFFICE.exec(cedexOffice);
+  if (!m) return { postalCode, commune };
+  return { postalCode: postalCode || (m[1] as string), commune: commune || (m[2] as string) };
 }
 
 const ID = /^[0-9A-Za-z]{1,20}$/;
@@ -316,9 +339,10 @@ export class DirectoryParser {
     const givenName = v[S.givenName] as string;
     if (givenName.length > 200) return this.reject("prénom d'exercice invalide");
 
+    // A structure without a name is shown by its « Enseigne commerciale ».
     const siteName = (v[S.siteName] as string) || (v[S.brand] as string);
-    const postalCode = v[S.postalCode] as string;
-    const commune = v[S.commune] as string;
+    const cedexOffice = v[S.cedexOffice] as string;
+    const { postalCode, commune } = placeTown(v[S.postalCode] as string, v[S.commune] as string, cedexOffice);
     const hasPlace =
       siteName !== '' || postalCode !== '' || commune !== '' || (v[S.structureId] as string) !== '';
     let address = '';
@@ -357,6 +381,7 @@ export class DirectoryParser {
             address,
             postalCode,
             commune,
+            department: departmentOf(postalCode, v[S.communeCode] as string),
             modeCode: v[S.modeCode] as string,
             mode: v[S.mode] as string,
           }

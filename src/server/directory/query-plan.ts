@@ -4,19 +4,21 @@
 //
 //   rank 0  exact family name: "martin" → family = martin; "martin cam" → family = martin and
 //           given name starting with "cam" (each split of the words is tried)
-//   rank 1  family name starting with the words: "mart" → martin, martinez…
-//   rank 2  given name then family name: "camille mar" → given = camille, family starting "mar"
+//   rank 1  a part of a compound or particle family name: "lopez" → GARCÍA-LÓPEZ, "fontaine" →
+//           DE LA FONTAINE; "lopez mar" → that part and a given name starting with "mar"
+//   rank 2  family name starting with the words: "mart" → martin, martinez…
+//   rank 3  given name then family name: "camille mar" → given = camille, family starting "mar"
 // With a postal code, each rank is read first at that postal code (tier 0), then in the rest
 // of its department (tier 1); results never leave the department.
 import type { PostalFilter } from './normalize.js';
 
-export type Rank = 0 | 1 | 2;
+export type Rank = 0 | 1 | 2 | 3;
 export type Tier = 0 | 1;
 
 export interface Probe {
   rank: Rank;
   tier: Tier;
-  key: 'name_key' | 'given_name_key';
+  key: 'name_key' | 'given_name_key' | 'part_key';
   /** The range [from, to) on the key column (COLLATE "C"). */
   from: string;
   to: string;
@@ -35,12 +37,19 @@ export function planProbes(tokens: string[], postal: PostalFilter | null): Probe
     const given = tokens.slice(i).join('');
     base.push({ rank: 0, key: 'name_key', from: `${family} ${given}`, to: `${family} ${given}${AFTER_ALL}` });
   }
-  base.push({ rank: 1, key: 'name_key', from: `${q}0`, to: `${q}${AFTER_ALL}` });
+  // A part is never the start of its name (see familyNameParts): ranks 1 and 2 do not overlap.
+  base.push({ rank: 1, key: 'part_key', from: `${q} `, to: `${q}!` });
+  for (let i = 1; i < tokens.length; i++) {
+    const part = tokens.slice(0, i).join('');
+    const given = tokens.slice(i).join('');
+    base.push({ rank: 1, key: 'part_key', from: `${part} ${given}`, to: `${part} ${given}${AFTER_ALL}` });
+  }
+  base.push({ rank: 2, key: 'name_key', from: `${q}0`, to: `${q}${AFTER_ALL}` });
   for (let i = 1; i < tokens.length; i++) {
     const given = tokens.slice(0, i).join('');
     const family = tokens.slice(i).join('');
     base.push({
-      rank: 2,
+      rank: 3,
       key: 'given_name_key',
       from: `${given} ${family}`,
       to: `${given} ${family}${AFTER_ALL}`,
@@ -69,7 +78,7 @@ export function decodeCursor(text: string): Cursor | null {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 4) return null;
     const [rank, tier, key, id] = value as unknown[];
-    if (rank !== 0 && rank !== 1 && rank !== 2) return null;
+    if (rank !== 0 && rank !== 1 && rank !== 2 && rank !== 3) return null;
     if (tier !== 0 && tier !== 1) return null;
     if (typeof key !== 'string' || key.length > 300 || !/^[a-z0-9 ]*$/.test(key)) return null;
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 2 ** 31 - 1) return null;

@@ -3,14 +3,14 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { directoryPageSchema, directoryPersonSchema, directoryStatusSchema } from '../../shared/directory.js';
-import type { AppContext } from '../app.js';
-import { requireUser } from '../identity/index.js';
+import type { AppContext } from '../context.js';
+import { rateLimitCaller, requireUser } from '../identity/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
+import { hitRateLimit, rateLimited, scaledMax } from '../platform/rate-limit.js';
 import type { Directory } from './directory.js';
 import { compactKey, nameTokens, postalFilter } from './normalize.js';
 import { decodeCursor, MAX_WORDS } from './query-plan.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 /** Letters (any alphabet, with accents), spaces, hyphens, apostrophes and dots: a name. */
 const NAME_CHARACTERS = /^[\p{L}\p{M} '’.-]*$/u;
@@ -66,14 +66,9 @@ function authenticate(request: FastifyRequest): { id: string } {
   return requireUser(request);
 }
 
-function rateKey(request: FastifyRequest, user: { id: string }): string {
-  const sid = (request as { cookies?: Record<string, string | undefined> }).cookies?.sid;
-  return sid ? `s:${sid}` : `u:${user.id}`;
-}
-
 export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRouteOptions): void {
   const directory = options.directory(ctx);
-  const limiter: RateLimiter = createRateLimiter(options.searchRateLimit);
+  const searchMax = scaledMax(ctx.config, options.searchRateLimit.max);
 
   app.get(
     '/api/directory/search',
@@ -82,7 +77,7 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
         tags: ['annuaire'],
         summary: 'Rechercher un professionnel dans l’annuaire national',
         description:
-          'Nom (au moins 2 caractères ; « nom prénom » ou « prénom nom »), sans tenir compte des accents, majuscules, traits d’union ni apostrophes ; code postal (5 chiffres) ou département (2 chiffres) facultatif. Les noms de famille exacts d’abord, puis ceux qui commencent par la saisie, puis les prénoms ; au même code postal d’abord.',
+          'Nom (au moins 2 caractères ; « nom prénom » ou « prénom nom »), sans tenir compte des accents, majuscules, traits d’union ni apostrophes ; code postal (5 chiffres) ou département (2 chiffres) facultatif. Les noms de famille exacts d’abord, puis les noms composés dont une partie est la saisie (« lopez » pour GARCÍA-LÓPEZ), puis ceux qui commencent par la saisie, puis les prénoms ; au même code postal d’abord.',
         querystring: searchQuery,
         response: {
           200: directoryPageSchema,
@@ -91,14 +86,16 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
       },
     },
     async (request, reply) => {
-      const user = authenticate(request);
-      const budget = limiter.hit(rateKey(request, user));
-      if (!budget.allowed) {
-        reply.header('retry-after', String(budget.retryAfterSeconds));
-        throw new DomainError(
-          'rate_limited',
-          `Trop de recherches dans l’annuaire : réessayez dans ${budget.retryAfterSeconds} seconde(s).`,
-          429,
+      authenticate(request);
+      // Counted in PostgreSQL: the budget holds across nodes.
+      const { windowMs } = options.searchRateLimit;
+      const count = await hitRateLimit(ctx.pool, 'directory:search', rateLimitCaller(request), windowMs);
+      if (count.hits > searchMax) {
+        const seconds = Math.max(1, Math.ceil(count.resetsInMs / 1000));
+        reply.header('retry-after', String(seconds));
+        throw rateLimited(
+          seconds,
+          `Trop de recherches dans l’annuaire : réessayez dans ${seconds} seconde(s).`,
         );
       }
       const q = request.query;
@@ -154,7 +151,7 @@ export function directoryRoutes(app: App, ctx: AppContext, options: DirectoryRou
     async (request) => {
       authenticate(request);
       const state = await directory.status();
-      return { date: state.date, people: state.people };
+      return { date: state.date, dateSource: state.dateSource, people: state.people };
     },
   );
 }

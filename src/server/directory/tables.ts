@@ -21,6 +21,9 @@ export interface DirectoryPersonTable {
   specialty: string;
   name_key: string;
   given_name_key: string;
+  /** Every profession of the person, in code order (profession_code is the first). */
+  professions: string[];
+  profession_labels: string[];
 }
 
 export interface DirectoryPlaceTable {
@@ -33,8 +36,19 @@ export interface DirectoryPlaceTable {
   department: string | null;
   mode_code: string;
   mode: string;
-  profession_code: string;
+  /** The person's professions, copied so that a search within a department reads this table only. */
+  professions: string[];
   name_key: string;
+}
+
+/** One part of a compound family name ("lopez" of GARCÍA-LÓPEZ) per place of the person. */
+export interface DirectoryNamePartTable {
+  person_id: number;
+  /** The part, a space, the given name's key: "lopez maria". */
+  part_key: string;
+  professions: string[];
+  department: string | null;
+  postal_code: string;
 }
 
 export interface DirectoryFamilyNameTable {
@@ -58,12 +72,15 @@ export interface DirectoryImportTable {
   places: number | null;
   rejected: number | null;
   latin1_lines: number | null;
+  duplicates: number | null;
+  extract_date_source: 'file_name' | 'url' | 'last_modified' | 'import' | null;
   error: string | null;
 }
 
 export interface DirectoryTables {
   directory_person: DirectoryPersonTable;
   directory_place: DirectoryPlaceTable;
+  directory_name_part: DirectoryNamePartTable;
   directory_family_name: DirectoryFamilyNameTable;
   directory_import: DirectoryImportTable;
 }

@@ -1,7 +1,7 @@
 // Demo dossiers: Dr MARTIN has about thirty in varied states, Dr ROUX a few. Deterministic, so
 // that demos and screenshots look the same on every machine; created once.
 import type { Administrative, Medical } from '../../shared/dossiers.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { nextReference } from './service.js';
 
 const FAMILY = [

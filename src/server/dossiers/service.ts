@@ -2,23 +2,23 @@
 // reads or writes; nothing else here checks rights. Input shapes are validated at the HTTP edge
 // (the zod schemas of src/shared/dossiers.ts).
 import { type Selectable, sql } from 'kysely';
-import type { Administrative, Medical, Patient } from '../../shared/dossiers.js';
+import type { Administrative, DossierStatus, Medical, Patient } from '../../shared/dossiers.js';
 import {
-  type AccessUser,
+  type AuthorizeDeps,
   type Authorized,
   authorize,
-  delegationsJson,
+  delegationsForAsJson,
   dossierNotFound,
-  fromDelegationJson,
   isUuid,
+  recordWrite,
 } from '../access/index.js';
-import { parseDate, todayInParis } from '../delegations/rules.js';
+import type { Db } from '../context.js';
+import { grantOf } from '../delegations/facts.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { DomainError } from '../platform/errors.js';
-import type { DossiersTable } from './tables.js';
-
-export type DossierStatus = 'brouillon' | 'complet' | 'envoye';
+import { parseDate, todayInParis } from '../platform/paris-time.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
+import type { DossierRequestsTable, DossiersTable } from './tables.js';
 
 /** Derived: sent once a request is under way; complete once the essentials are filled in. */
 export function dossierStatus(
@@ -33,6 +33,8 @@ export function dossierStatus(
 export interface DossierDeps {
   db: Db;
   clock: Clock;
+  /** The application's journal writer: authorize() records the delegates' accesses with it. */
+  journal: AuthorizeDeps['journal'];
 }
 
 const stale = () =>
@@ -65,7 +67,7 @@ export class DossierService {
     return row;
   }
 
-  async list(user: AccessUser, onBehalfOfId: string) {
+  async list(user: SignedInUser, onBehalfOfId: string) {
     const access = await authorize(this.deps, user, onBehalfOfId, 'list');
     const rows = await this.deps.db
       .selectFrom('dossiers as d')
@@ -106,7 +108,7 @@ export class DossierService {
   }
 
   /** The hot path: the dossier, its requests and the actor's delegations in one query. */
-  async get(user: AccessUser, onBehalfOfId: string, id: string) {
+  async get(user: SignedInUser, onBehalfOfId: string, id: string) {
     if (!isUuid(id)) throw dossierNotFound();
     const row = await this.deps.db
       .selectFrom('dossiers as d')
@@ -117,12 +119,12 @@ export class DossierService {
         >`coalesce((select json_agg(json_build_object('id', r.id, 'establishment', r.establishment,
           'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at) order by r.sent_at)
           from dossier_requests r where r.dossier_id = d.id), '[]')`.as('requests'),
-        delegationsJson(user, onBehalfOfId).as('delegations'),
+        delegationsForAsJson(user, onBehalfOfId).as('delegations'),
       ])
       .where('d.id', '=', id)
       .executeTakeFirst();
     if (!row) throw dossierNotFound();
-    const delegations = row.delegations.map(fromDelegationJson);
+    const delegations = row.delegations.map(grantOf);
     const access = await authorize(
       this.deps,
       user,
@@ -135,7 +137,7 @@ export class DossierService {
   }
 
   async create(
-    user: AccessUser,
+    user: SignedInUser,
     onBehalfOfId: string,
     input: { patient: Patient; administrative?: Administrative },
   ) {
@@ -144,90 +146,107 @@ export class DossierService {
     const administrative = input.administrative ?? {};
     checkBirthDate(patient.birthDate, now);
     const access = await authorize(this.deps, user, onBehalfOfId, 'create');
-    const row = await this.deps.db
-      .insertInto('dossiers')
-      .values({
-        owner_id: access.onBehalfOfId,
-        reference: nextReference(now),
-        patient_family_name: patient.familyName,
-        patient_given_name: patient.givenName,
-        patient_birth_date: patient.birthDate,
-        patient_sex: patient.sex,
-        administrative: JSON.stringify(administrative),
-        medical: '{}',
-        created_by: user.id,
-        updated_by: user.id,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
-    return row;
+    return this.deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('dossiers')
+        .values({
+          owner_id: access.onBehalfOfId,
+          reference: nextReference(now),
+          patient_family_name: patient.familyName,
+          patient_given_name: patient.givenName,
+          patient_birth_date: patient.birthDate,
+          patient_sex: patient.sex,
+          administrative: JSON.stringify(administrative),
+          medical: '{}',
+          created_by: user.id,
+          updated_by: user.id,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning(['id', 'reference'])
+        .executeTakeFirstOrThrow();
+      await recordWrite(trx, access, { dossierId: row.id });
+      return row;
+    });
   }
 
   async updateAdministrative(
-    user: AccessUser,
+    user: SignedInUser,
     onBehalfOfId: string,
     id: string,
     input: { version: number; patient?: Patient; administrative: Administrative },
   ) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'write_admin', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'write_admin', {
+      id,
+      ownerId: row.owner_id,
+    });
     const { administrative, patient } = input;
     if (patient) checkBirthDate(patient.birthDate, now);
-    const updated = await this.deps.db
-      .updateTable('dossiers')
-      .set({
-        administrative: JSON.stringify(administrative),
-        ...(patient && {
-          patient_family_name: patient.familyName,
-          patient_given_name: patient.givenName,
-          patient_birth_date: patient.birthDate,
-          patient_sex: patient.sex,
-        }),
-        version: sql`version + 1`,
-        updated_by: user.id,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('version', '=', input.version)
-      .returning('version')
-      .executeTakeFirst();
-    if (!updated) throw stale();
-    return updated;
+    return this.deps.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('dossiers')
+        .set({
+          administrative: JSON.stringify(administrative),
+          ...(patient && {
+            patient_family_name: patient.familyName,
+            patient_given_name: patient.givenName,
+            patient_birth_date: patient.birthDate,
+            patient_sex: patient.sex,
+          }),
+          version: sql`version + 1`,
+          updated_by: user.id,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('version', '=', input.version)
+        .returning('version')
+        .executeTakeFirst();
+      // A stale version changes nothing: it is not journaled as done.
+      if (!updated) throw stale();
+      await recordWrite(trx, access);
+      return updated;
+    });
   }
 
   async updateMedical(
-    user: AccessUser,
+    user: SignedInUser,
     onBehalfOfId: string,
     id: string,
     input: { version: number; medical: Medical },
   ) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'write_medical', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'write_medical', {
+      id,
+      ownerId: row.owner_id,
+    });
     const { medical } = input;
-    const updated = await this.deps.db
-      .updateTable('dossiers')
-      .set({
-        medical: JSON.stringify(medical),
-        version: sql`version + 1`,
-        updated_by: user.id,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('version', '=', input.version)
-      .returning('version')
-      .executeTakeFirst();
-    if (!updated) throw stale();
-    return updated;
+    return this.deps.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('dossiers')
+        .set({
+          medical: JSON.stringify(medical),
+          version: sql`version + 1`,
+          updated_by: user.id,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('version', '=', input.version)
+        .returning('version')
+        .executeTakeFirst();
+      // A stale version changes nothing: it is not journaled as done.
+      if (!updated) throw stale();
+      await recordWrite(trx, access);
+      return updated;
+    });
   }
 
-  async sendRequest(user: AccessUser, onBehalfOfId: string, id: string, establishment: string) {
+  async sendRequest(user: SignedInUser, onBehalfOfId: string, id: string, establishment: string) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
     const status = dossierStatus(row, []);
     if (status === 'brouillon') {
       throw new DomainError(
@@ -269,25 +288,30 @@ export class DossierService {
         .set({ updated_at: now, updated_by: user.id })
         .where('id', '=', id)
         .execute();
+      await recordWrite(trx, access, { details: { request: 'sent' } });
       return request;
     });
   }
 
-  async cancelRequest(user: AccessUser, onBehalfOfId: string, id: string, requestId: string) {
+  async cancelRequest(user: SignedInUser, onBehalfOfId: string, id: string, requestId: string) {
     const now = this.deps.clock.now();
     const row = await this.load(id);
-    await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
+    const access = await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
     if (!isUuid(requestId)) throw requestNotFound();
-    const updated = await this.deps.db
-      .updateTable('dossier_requests')
-      .set({ status: 'annulee', updated_at: now })
-      .where('id', '=', requestId)
-      .where('dossier_id', '=', id)
-      .where('status', '=', 'envoyee')
-      .returning('id')
-      .executeTakeFirst();
-    if (!updated) {
-      const exists = await this.deps.db
+    await this.deps.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('dossier_requests')
+        .set({ status: 'annulee', updated_at: now })
+        .where('id', '=', requestId)
+        .where('dossier_id', '=', id)
+        .where('status', '=', 'envoyee')
+        .returning('id')
+        .executeTakeFirst();
+      if (updated) {
+        await recordWrite(trx, access, { details: { request: 'cancelled' } });
+        return;
+      }
+      const exists = await trx
         .selectFrom('dossier_requests')
         .select('status')
         .where('id', '=', requestId)
@@ -299,7 +323,7 @@ export class DossierService {
         'Cette demande n’est plus en cours : elle ne peut pas être annulée.',
         409,
       );
-    }
+    });
   }
 }
 
@@ -309,7 +333,7 @@ const requestNotFound = () => new DomainError('request_not_found', 'Cette demand
 interface RequestRow {
   id: string;
   establishment: string;
-  status: string;
+  status: DossierRequestsTable['status'];
   sentAt: string;
   updatedAt: string;
 }

@@ -1,36 +1,37 @@
 // Accounts: created or refreshed from Pro Santé Connect at every sign-in, completed at first
 // sign-in (password, profession, charter, notification email), and what the API shows of them.
 import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
 import {
   DECLARED_PROFESSIONS,
   type DeclaredProfession,
+  declaredProfessionOf,
   type FirstSignIn,
   type FirstSignInInfo,
   type Me,
   PROFESSION_LABELS,
 } from '../../shared/identity.js';
-import type { AppContext } from '../app.js';
+import type { AppContext, Database } from '../context.js';
 import { queueEmail, renderEmail } from '../mail/index.js';
-import type { Database } from '../platform/db-types.js';
 import { DomainError } from '../platform/errors.js';
 import { CURRENT_CHARTER } from './charter/index.js';
 import type { PscIdentity } from './claims.js';
 import { DEMO_CARDS } from './local-psc/cards.js';
 import { hashPassword, passwordProblems } from './passwords.js';
-import { randomToken, type SessionUser, sha256 } from './sessions.js';
+import { type AccountRow, randomToken, sha256 } from './sessions.js';
 
 type Tx = Kysely<Database>;
 
 export const DOCTOR_PROFESSION = '10';
 export const EMAIL_CONFIRMATION_HOURS = 48;
 
-export const isDoctor = (u: Pick<SessionUser, 'profession_code'>) => u.profession_code === DOCTOR_PROFESSION;
+export const isDoctor = (u: Pick<AccountRow, 'profession_code'>) => u.profession_code === DOCTOR_PROFESSION;
 
-export function firstSignInComplete(u: Pick<SessionUser, 'first_signin_completed_at' | 'charter_version'>) {
+export function firstSignInComplete(u: Pick<AccountRow, 'first_signin_completed_at' | 'charter_version'>) {
   return u.first_signin_completed_at !== null && u.charter_version === CURRENT_CHARTER.version;
 }
 
-export function professionLabel(u: SessionUser): string | null {
+export function professionLabel(u: AccountRow): string | null {
   if (u.profession_code && PROFESSION_LABELS[u.profession_code]) {
     return PROFESSION_LABELS[u.profession_code] ?? null;
   }
@@ -39,7 +40,7 @@ export function professionLabel(u: SessionUser): string | null {
   return declared?.label ?? null;
 }
 
-export function toMe(u: SessionUser): Me {
+export function toMe(u: AccountRow): Me {
   return {
     id: u.id,
     subjectNameId: u.subject_name_id,
@@ -55,7 +56,23 @@ export function toMe(u: SessionUser): Me {
     hasPassword: u.password_hash !== null,
     firstSignInComplete: firstSignInComplete(u),
     charterVersion: u.charter_version,
+    places: placesOf(u.psc_places),
   };
+}
+
+const storedPlace = z.object({
+  name: z.string().nullable(),
+  postalCode: z.string().nullable(),
+  town: z.string().nullable(),
+  modeCode: z.string().nullable(),
+});
+
+/** users.psc_places (PscPlace[] written at sign-in) → what /api/me shows of them. */
+function placesOf(stored: unknown[]): Me['places'] {
+  return stored.flatMap((p) => {
+    const place = storedPlace.safeParse(p);
+    return place.success ? [place.data] : [];
+  });
 }
 
 /** Names, profession and card type follow Pro Santé Connect at every sign-in. */
@@ -69,6 +86,7 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
     specialty_label: identity.specialtyLabel,
     postal_code: identity.postalCode,
     claims_email: identity.email,
+    psc_places: JSON.stringify(identity.places),
     last_signin_at: now,
     // A proven identity ends a password lockout.
     failed_password_attempts: 0,
@@ -84,34 +102,46 @@ export async function upsertFromPsc(db: Tx, identity: PscIdentity, now: Date) {
 }
 
 /**
- * An invitation the user opened tells their address: no confirmation link is needed then. The
- * resolver is given who is signing in, so that it answers only for the invited person (someone
- * else holding the link must not be handed, and verified with, the invitee's address).
+ * An invitation the user opened tells their address (no confirmation link is needed then) and
+ * the profession the inviting doctor gave. The resolver is given who is signing in, so that it
+ * answers only for the invited person (someone else holding the link must not be handed, and
+ * verified with, the invitee's address). The delegations feature provides it; the composition
+ * root passes it to identity.
  */
-export type InvitationEmailResolver = (
-  db: Tx,
+export interface InvitedPerson {
+  email: string | null;
+  /** As the doctor wrote it, e.g. « Secrétaire médical(e) ». */
+  profession: string | null;
+}
+export type InvitationResolver = (
   returnTo: string,
   person: { familyName: string; givenName: string },
-) => Promise<string | undefined>;
-const invitationResolvers: InvitationEmailResolver[] = [];
-export function registerInvitationEmailResolver(resolver: InvitationEmailResolver): void {
-  invitationResolvers.push(resolver);
-}
-export async function invitationEmailFor(
-  db: Tx,
+) => Promise<InvitedPerson | undefined>;
+
+/** What the account use cases need: configuration, database, clock, the invitation resolver. */
+export type AccountDeps = Pick<AppContext, 'config' | 'db' | 'clock'> & {
+  invitation?: InvitationResolver;
+};
+
+async function invitationFor(
+  deps: Pick<AccountDeps, 'invitation'>,
   returnTo: string | null,
-  u: Pick<SessionUser, 'family_name' | 'given_name'>,
-): Promise<string | undefined> {
-  if (!returnTo) return undefined;
+  u: Pick<AccountRow, 'family_name' | 'given_name'>,
+): Promise<InvitedPerson | undefined> {
+  if (!returnTo || !deps.invitation) return undefined;
   const person = { familyName: u.family_name, givenName: u.given_name };
-  for (const resolve of invitationResolvers) {
-    const email = await resolve(db, returnTo, person).catch(() => undefined);
-    if (email) return email;
-  }
-  return undefined;
+  return deps.invitation(returnTo, person).catch(() => undefined);
 }
 
-function needs(ctx: AppContext, u: SessionUser) {
+export async function invitationEmailFor(
+  deps: Pick<AccountDeps, 'invitation'>,
+  returnTo: string | null,
+  u: Pick<AccountRow, 'family_name' | 'given_name'>,
+): Promise<string | undefined> {
+  return (await invitationFor(deps, returnTo, u))?.email ?? undefined;
+}
+
+function needs(ctx: Pick<AccountDeps, 'config'>, u: AccountRow) {
   const doctor = isDoctor(u);
   const started = u.first_signin_completed_at === null;
   return {
@@ -122,26 +152,40 @@ function needs(ctx: AppContext, u: SessionUser) {
   };
 }
 
-function prefillProfession(u: SessionUser): DeclaredProfession | null {
-  if (u.declared_profession) return u.declared_profession as DeclaredProfession;
-  if (u.profession_code === '60') return 'infirmier';
-  return null;
+/** What the person said before, else what the inviting doctor said, else the card's profession. */
+function prefillProfession(
+  u: AccountRow,
+  invited: InvitedPerson | undefined,
+): { profession: DeclaredProfession | null; professionOther: string | null } {
+  if (u.declared_profession) {
+    return {
+      profession: u.declared_profession as DeclaredProfession,
+      professionOther: u.declared_profession_other,
+    };
+  }
+  if (invited?.profession) {
+    const declared = declaredProfessionOf(invited.profession);
+    return { profession: declared.code, professionOther: declared.other };
+  }
+  if (u.profession_code === '60') return { profession: 'infirmier', professionOther: null };
+  return { profession: null, professionOther: null };
 }
 
 export async function firstSignInInfo(
-  ctx: AppContext,
-  u: SessionUser,
+  ctx: AccountDeps,
+  u: AccountRow,
   returnTo: string | null,
 ): Promise<FirstSignInInfo> {
   const n = needs(ctx, u);
-  const invited = await invitationEmailFor(ctx.db, returnTo, u);
+  const invitation = await invitationFor(ctx, returnTo, u);
+  const invited = invitation?.email ?? undefined;
   return {
     ...n,
     charterUpdate: !n.needsPassword && !n.needsProfession && !n.needsEmail && n.needsCharter,
     charter: CURRENT_CHARTER,
     prefill: {
       email: invited ?? u.email ?? u.claims_email,
-      profession: prefillProfession(u),
+      ...prefillProfession(u, invitation),
       emailFromInvitation: invited !== undefined,
     },
     user: { givenName: u.given_name, familyName: u.family_name, isDoctor: isDoctor(u) },
@@ -158,13 +202,28 @@ export const emailTaken = () =>
     409,
   );
 
+/**
+ * An address confirmed by another account is taken; an unconfirmed claim by another account is
+ * not (it never blocks the confirmed owner: the unique index covers confirmed addresses only).
+ */
+async function assertAddressFree(trx: Tx, userId: string, email: string): Promise<void> {
+  const owner = await trx
+    .selectFrom('users')
+    .select('id')
+    .where(sql<boolean>`lower(email) = lower(${email})`)
+    .where('email_verified_at', 'is not', null)
+    .where('id', '<>', userId)
+    .executeTakeFirst();
+  if (owner) throw emailTaken();
+}
+
 export function isUniqueViolation(err: unknown, constraint: string): boolean {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23505' && e.constraint === constraint;
 }
 
 /** Validates the first sign-in form against what this user still has to give. */
-export function checkFirstSignIn(ctx: AppContext, u: SessionUser, input: FirstSignIn) {
+export function checkFirstSignIn(ctx: Pick<AccountDeps, 'config'>, u: AccountRow, input: FirstSignIn) {
   const n = needs(ctx, u);
   const fields: { path: string; message: string }[] = [];
   if (n.needsPassword) {
@@ -206,8 +265,8 @@ export function checkFirstSignIn(ctx: AppContext, u: SessionUser, input: FirstSi
 
 /** One transaction: the account is completed, and the confirmation email queued, together. */
 export async function completeFirstSignIn(
-  ctx: AppContext,
-  sessionUser: SessionUser,
+  ctx: AccountDeps,
+  sessionUser: AccountRow,
   sessionIdHash: Buffer,
   returnTo: string | null,
   input: FirstSignIn,
@@ -224,7 +283,7 @@ export async function completeFirstSignIn(
         .where('id', '=', sessionUser.id)
         .forUpdate()
         .executeTakeFirstOrThrow();
-      const invited = await invitationEmailFor(trx, returnTo, u);
+      const invited = await invitationEmailFor(ctx, returnTo, u);
       const email = n.needsEmail ? (input.email as string) : u.email;
       const sameAsVerified =
         email !== null &&
@@ -234,6 +293,7 @@ export async function completeFirstSignIn(
       const fromInvitation =
         email !== null && invited !== undefined && invited.toLowerCase() === email.toLowerCase();
       const verified = sameAsVerified || fromInvitation;
+      if (email) await assertAddressFree(trx, u.id, email);
       await trx
         .updateTable('users')
         .set({
@@ -271,7 +331,7 @@ export async function completeFirstSignIn(
   }
 }
 
-export async function changeEmail(ctx: AppContext, userId: string, email: string) {
+export async function changeEmail(ctx: AccountDeps, userId: string, email: string) {
   const now = ctx.clock.now();
   try {
     return await ctx.db.transaction().execute(async (trx) => {
@@ -284,6 +344,7 @@ export async function changeEmail(ctx: AppContext, userId: string, email: string
       if (u.email && u.email_verified_at && u.email.toLowerCase() === email.toLowerCase()) {
         return { emailConfirmationSent: false };
       }
+      await assertAddressFree(trx, userId, email);
       await trx
         .updateTable('users')
         .set({ email, email_verified_at: null, updated_at: now })
@@ -299,7 +360,7 @@ export async function changeEmail(ctx: AppContext, userId: string, email: string
 }
 
 async function sendEmailConfirmation(
-  ctx: AppContext,
+  ctx: Pick<AccountDeps, 'config'>,
   trx: Tx,
   u: { id: string; email: string; given_name: string; family_name: string },
   now: Date,
@@ -344,7 +405,7 @@ async function sendEmailConfirmation(
   });
 }
 
-export async function confirmEmail(ctx: AppContext, token: string): Promise<{ email: string }> {
+export async function confirmEmail(ctx: AccountDeps, token: string): Promise<{ email: string }> {
   const now = ctx.clock.now();
   const refused = () =>
     new DomainError(
@@ -352,30 +413,37 @@ export async function confirmEmail(ctx: AppContext, token: string): Promise<{ em
       'Ce lien de confirmation est invalide, a expiré ou a déjà été utilisé. Vous pouvez en demander un nouveau depuis « Mon compte ».',
       410,
     );
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('email_confirmations')
-      .set({ used_at: now })
-      .where('token_hash', '=', sha256(token))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning(['user_id', 'email'])
-      .executeTakeFirst();
-    if (!row) throw refused();
-    const updated = await trx
-      .updateTable('users')
-      .set({ email_verified_at: now, updated_at: now })
-      .where('id', '=', row.user_id)
-      .where(sql<boolean>`lower(email) = lower(${row.email})`)
-      .returning('email')
-      .executeTakeFirst();
-    if (!updated?.email) throw refused();
-    return { email: updated.email };
-  });
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await trx
+        .updateTable('email_confirmations')
+        .set({ used_at: now })
+        .where('token_hash', '=', sha256(token))
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returning(['user_id', 'email'])
+        .executeTakeFirst();
+      if (!row) throw refused();
+      const updated = await trx
+        .updateTable('users')
+        .set({ email_verified_at: now, updated_at: now })
+        .where('id', '=', row.user_id)
+        .where(sql<boolean>`lower(email) = lower(${row.email})`)
+        .returning('email')
+        .executeTakeFirst();
+      if (!updated?.email) throw refused();
+      return { email: updated.email };
+    })
+    .catch((err) => {
+      // Confirmed meanwhile by its owner: an unconfirmed claim loses.
+      if (isUniqueViolation(err, 'users_email_unique')) throw emailTaken();
+      throw err;
+    });
 }
 
 /** Demo mode: the three doctors are set up already; the three staff cards are not. */
-export async function seedDemoAccounts(ctx: AppContext): Promise<void> {
+export async function seedDemoAccounts(ctx: Pick<AppContext, 'db' | 'clock'>): Promise<void> {
   const now = ctx.clock.now();
   for (const card of DEMO_CARDS.filter((c) => c.professionCode === DOCTOR_PROFESSION)) {
     await ctx.db

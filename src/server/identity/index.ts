@@ -3,10 +3,14 @@
 // Santé Connect. Other features call requireUser(request) in their routes.
 import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
-import type { Feature } from '../app.js';
 import { DomainError, notFound, unauthorized } from '../platform/errors.js';
+import type { Feature } from '../platform/feature.js';
+import { isApiRoute } from '../platform/http.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
-import { identityRoutes, incomplete, pscClientOf } from './routes.js';
+import { backchannelLogoutRoutes } from './backchannel-logout.js';
+import { identityRoutes, incomplete } from './routes.js';
+import type { IdentityContext } from './service.js';
 import {
   BROWSER_COOKIE,
   expectedCsrfToken,
@@ -16,30 +20,16 @@ import {
   sameToken,
 } from './sessions.js';
 
-export {
-  type InvitationEmailResolver,
-  registerInvitationEmailResolver,
-} from './accounts.js';
+export type { InvitationResolver, InvitedPerson } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
+export { createPscClient, type PscClient } from './psc-client.js';
+export { type IdentityContext, IdentityService } from './service.js';
 
-/** The signed-in user, as every feature sees it. Read from the database at each request. */
-export interface CurrentUser {
-  id: string;
-  subjectNameId: string;
-  familyName: string;
-  givenName: string;
-  cardType: string | null;
-  professionCode: string | null;
-  /** Profession code '10' in the national directory. */
-  isDoctor: boolean;
-  email: string | null;
-  emailVerified: boolean;
-  firstSignInComplete: boolean;
-}
-
-function currentUserOf(request: FastifyRequest): CurrentUser | undefined {
-  const u = request.identity?.session?.user;
-  if (!u) return undefined;
+/** The signed-in user, read from the database at each request (the session's row). */
+function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
+  const session = request.identity?.session;
+  const u = session?.user;
+  if (!session || !u) return undefined;
   return {
     id: u.id,
     subjectNameId: u.subject_name_id,
@@ -51,6 +41,7 @@ function currentUserOf(request: FastifyRequest): CurrentUser | undefined {
     email: u.email,
     emailVerified: u.email !== null && u.email_verified_at !== null,
     firstSignInComplete: firstSignInComplete(u),
+    signIn: { method: session.method, acr: session.acr, authLevel: session.authLevel },
   };
 }
 
@@ -58,16 +49,22 @@ function currentUserOf(request: FastifyRequest): CurrentUser | undefined {
  * The signed-in user whose first sign-in is complete. Throws a 401 DomainError when nobody is
  * signed in, a 403 when the first sign-in (or a new charter) is still to be done.
  */
-export function requireUser(request: FastifyRequest): CurrentUser {
-  const user = currentUserOf(request);
+export function requireUser(request: FastifyRequest): SignedInUser {
+  const user = signedInUserOf(request);
   if (!user) throw unauthorized();
   if (!user.firstSignInComplete) throw incomplete();
   return user;
 }
 
 /** The signed-in user even before first sign-in is complete (e.g. an invitation landing page). */
-export function optionalUser(request: FastifyRequest): CurrentUser | undefined {
-  return currentUserOf(request);
+export function optionalUser(request: FastifyRequest): SignedInUser | undefined {
+  return signedInUserOf(request);
+}
+
+/** Whom a per-caller rate limit counts: the session when there is one, else the address. */
+export function rateLimitCaller(request: FastifyRequest): string {
+  const session = request.identity?.session;
+  return session ? `session:${session.idHash.toString('base64url')}` : `address:${request.ip}`;
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -78,7 +75,7 @@ const csrfRefused = () =>
     403,
   );
 
-export const identityFeature: Feature = {
+export const identityFeature: Feature<IdentityContext> = {
   name: 'identity',
 
   async demoSeed(ctx) {
@@ -91,15 +88,17 @@ export const identityFeature: Feature = {
 
     // Every request but static files and the local provider: who is this (one indexed query,
     // only when a session cookie is present), and for a state-changing API call, the CSRF token.
+    // Decided on the route the router matched, never on the raw URL, which may spell the same
+    // route differently (`/%61pi/…`).
     app.addHook('onRequest', async (request) => {
       request.identity = {};
-      const path = request.url.split('?')[0] ?? '';
-      if (path.startsWith('/demo/psc/')) return;
-      if (!path.startsWith('/api/') && /\.[A-Za-z0-9]+$/.test(path)) return;
+      const api = isApiRoute(request);
+      if (request.routeOptions.url?.startsWith('/demo/psc/')) return;
+      if (!api && /\.[A-Za-z0-9]+$/.test(request.url.split('?')[0] ?? '')) return;
       request.identity.browserId = readCookie(request, BROWSER_COOKIE);
       const sid = readCookie(request, SESSION_COOKIE);
       if (sid) request.identity.session = await loadSession(ctx, sid);
-      if (STATE_CHANGING.has(request.method) && path.startsWith('/api/')) {
+      if (STATE_CHANGING.has(request.method) && api) {
         const expected = expectedCsrfToken(ctx, request.identity);
         const given = request.headers['x-csrf-token'];
         if (!expected || typeof given !== 'string' || !sameToken(given, expected)) throw csrfRefused();
@@ -116,10 +115,11 @@ export const identityFeature: Feature = {
       app.all('/demo/psc/*', { schema: { hide: true } }, async () => {
         throw notFound();
       });
-      if (!pscClientOf(ctx)) {
+      if (!ctx.identity.pscAvailable) {
         ctx.logger.warn('PSC_ISSUER non défini : la connexion avec Pro Santé Connect est indisponible');
       }
     }
     await identityRoutes(app, ctx);
+    await backchannelLogoutRoutes(app, ctx);
   },
 };

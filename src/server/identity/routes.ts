@@ -3,7 +3,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import * as oidc from 'openid-client';
 import { z } from 'zod';
 import {
   emailChangeResultSchema,
@@ -19,33 +18,20 @@ import {
   safeReturnTo,
   sessionInfoSchema,
 } from '../../shared/identity.js';
-import type { AppContext } from '../app.js';
 import { DomainError, unauthorized } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
-import {
-  changeEmail,
-  completeFirstSignIn,
-  confirmEmail,
-  firstSignInComplete,
-  firstSignInInfo,
-  toMe,
-  upsertFromPsc,
-} from './accounts.js';
-import { ClaimsError, identityFromUserinfo } from './claims.js';
-import { afterFailure, throttleState, verifyPassword } from './passwords.js';
-import { AcrRefused, PscClient, pscSettings } from './psc-client.js';
+import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
+import { firstSignInComplete, toMe } from './accounts.js';
+import { type IdentityContext, PasswordThrottled, PscUnreachable } from './service.js';
 import {
   BROWSER_COOKIE,
-  createSession,
-  endSession,
+  clearSessionCookie,
   ensureBrowserId,
   expectedCsrfToken,
   type LoadedSession,
   readCookie,
-  sha256,
+  setSessionCookie,
 } from './sessions.js';
-
-const TRANSACTION_MINUTES = 10;
 
 const errorBody = z.object({
   code: z.string(),
@@ -54,15 +40,6 @@ const errorBody = z.object({
   requestId: z.string().optional(),
 });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 409: errorBody, 429: errorBody };
-
-const clients = new WeakMap<AppContext, PscClient | null>();
-export function pscClientOf(ctx: AppContext): PscClient | undefined {
-  if (!clients.has(ctx)) {
-    const settings = pscSettings(ctx);
-    clients.set(ctx, settings ? new PscClient(settings) : null);
-  }
-  return clients.get(ctx) ?? undefined;
-}
 
 export function signedIn(request: FastifyRequest): LoadedSession {
   const session = request.identity?.session;
@@ -73,18 +50,18 @@ export function signedIn(request: FastifyRequest): LoadedSession {
 const signInRedirect = (reply: FastifyReply, code: string) =>
   reply.redirect(`/connexion?erreur=${code}`, 302);
 
-export function identityRoutes(app: App, ctx: AppContext) {
-  const { config, db } = ctx;
+export function identityRoutes(app: App, ctx: IdentityContext) {
+  const { config, identity: service } = ctx;
   // Per address and route, against spraying; a guessed password is stopped per identifier by
   // the delays and the lockout, whatever the address.
   const limits = {
-    signIn: { max: 30, timeWindow: '1 minute' },
-    password: { max: 60, timeWindow: '1 minute' },
-    form: { max: 60, timeWindow: '1 minute' },
+    signIn: { max: scaledMax(config, 30), timeWindow: '1 minute' },
+    password: { max: scaledMax(config, 60), timeWindow: '1 minute' },
+    form: { max: scaledMax(config, 60), timeWindow: '1 minute' },
   };
 
   return app.register(async (plugin) => {
-    await plugin.register(rateLimit, { global: false });
+    await plugin.register(rateLimit, rateLimitOptions(ctx, 'identity'));
     const scope = plugin.withTypeProvider<ZodTypeProvider>();
 
     // ---- Pro Santé Connect: browser navigations ------------------------------------------
@@ -99,35 +76,19 @@ export function identityRoutes(app: App, ctx: AppContext) {
         },
       },
       async (request, reply) => {
-        const psc = pscClientOf(ctx);
-        if (!psc) return signInRedirect(reply, 'indisponible');
+        if (!service.pscAvailable) return signInRedirect(reply, 'indisponible');
         const browserId = ensureBrowserId(ctx, request, reply);
-        const now = ctx.clock.now();
-        const checks = {
-          state: oidc.randomState(),
-          nonce: oidc.randomNonce(),
-          codeVerifier: oidc.randomPKCECodeVerifier(),
-        };
-        let url: URL;
         try {
-          url = await psc.authorizationUrl(checks);
+          const url = await service.startPscSignIn(
+            browserId,
+            safeReturnTo(request.query.returnTo, config.publicUrl),
+          );
+          return reply.redirect(url.toString(), 302);
         } catch (err) {
-          request.log.warn({ err: { type: (err as Error).name } }, 'Pro Santé Connect injoignable');
+          if (!(err instanceof PscUnreachable)) throw err;
+          request.log.warn({ err: { type: err.causeType } }, 'Pro Santé Connect injoignable');
           return signInRedirect(reply, 'indisponible');
         }
-        await db
-          .insertInto('psc_transactions')
-          .values({
-            state: checks.state,
-            browser_hash: sha256(browserId),
-            nonce: checks.nonce,
-            code_verifier: checks.codeVerifier,
-            return_to: safeReturnTo(request.query.returnTo) ?? null,
-            created_at: now,
-            expires_at: new Date(now.getTime() + TRANSACTION_MINUTES * 60_000),
-          })
-          .execute();
-        return reply.redirect(url.toString(), 302);
       },
     );
 
@@ -149,53 +110,19 @@ export function identityRoutes(app: App, ctx: AppContext) {
         },
       },
       async (request, reply) => {
-        const psc = pscClientOf(ctx);
-        if (!psc) return signInRedirect(reply, 'indisponible');
-        const { state, error } = request.query;
-        const browserId = readCookie(request, BROWSER_COOKIE);
-        const now = ctx.clock.now();
-        if (!state || !browserId) return signInRedirect(reply, 'etat');
-        // Single use, bound to this browser: a replayed or forged callback finds nothing.
-        const tx = await db
-          .deleteFrom('psc_transactions')
-          .where('state', '=', state)
-          .where('browser_hash', '=', sha256(browserId))
-          .returningAll()
-          .executeTakeFirst();
-        if (!tx || tx.expires_at.getTime() <= now.getTime()) return signInRedirect(reply, 'etat');
-        if (error) return signInRedirect(reply, error === 'access_denied' ? 'annulee' : 'echec');
-
-        let result: Awaited<ReturnType<PscClient['finish']>>;
-        let identity: ReturnType<typeof identityFromUserinfo>;
-        try {
-          result = await psc.finish(new URL(request.url, config.publicUrl), {
-            state: tx.state,
-            nonce: tx.nonce,
-            codeVerifier: tx.code_verifier,
-          });
-          identity = identityFromUserinfo(result.userinfo);
-        } catch (err) {
-          const e = err as { name?: string; code?: string; error?: string };
-          // Codes only: an OAuth error body or a claim could carry personal data.
-          request.log.warn({ err: { type: e.name, code: e.code, error: e.error } }, 'connexion PSC refusée');
-          if (err instanceof AcrRefused) return signInRedirect(reply, 'niveau');
-          if (err instanceof ClaimsError) return signInRedirect(reply, 'echec');
-          return signInRedirect(reply, 'echec');
-        }
-
-        const user = await db.transaction().execute(async (trx) => {
-          const u = await upsertFromPsc(trx, identity, now);
-          await createSession(trx, ctx, reply, request.identity.session, {
-            userId: u.id,
-            method: 'psc',
-            idToken: result.idToken,
-            returnTo: tx.return_to,
-          });
-          return u;
-        });
-        request.log.info({ userId: user.id, method: 'psc' }, 'connexion');
-        if (!firstSignInComplete(user)) return reply.redirect('/premiere-connexion', 302);
-        return reply.redirect(tx.return_to ?? '/', 302);
+        const result = await service.finishPscSignIn(
+          {
+            url: new URL(request.url, config.publicUrl),
+            state: request.query.state,
+            error: request.query.error,
+            browserId: readCookie(request, BROWSER_COOKIE),
+            previous: request.identity.session,
+          },
+          request.log,
+        );
+        if ('failure' in result) return signInRedirect(reply, result.failure);
+        setSessionCookie(ctx, reply, result.sessionId);
+        return reply.redirect(result.redirectTo, 302);
       },
     );
 
@@ -217,7 +144,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
           user: request.identity.session ? toMe(request.identity.session.user) : null,
           csrfToken: expectedCsrfToken(ctx, request.identity) as string,
           passwordLogin: config.passwordLogin,
-          pscAvailable: pscClientOf(ctx) !== undefined,
+          pscAvailable: service.pscAvailable,
           demo: config.demo,
         };
       },
@@ -251,116 +178,17 @@ export function identityRoutes(app: App, ctx: AppContext) {
         },
       },
       async (request, reply) => {
-        if (!config.passwordLogin) {
-          throw new DomainError(
-            'password_login_disabled',
-            'La connexion par mot de passe n’est pas disponible : connectez-vous avec Pro Santé Connect.',
-            404,
+        try {
+          const result = await service.passwordSignIn(
+            { ...request.body, previous: request.identity.session },
+            request.log,
           );
+          setSessionCookie(ctx, reply, result.sessionId);
+          return { redirectTo: result.redirectTo };
+        } catch (err) {
+          if (err instanceof PasswordThrottled) reply.header('retry-after', String(err.retryAfterSeconds));
+          throw err;
         }
-        const identifier = request.body.identifier.trim().toLowerCase();
-        const now = ctx.clock.now();
-        const wrong = () =>
-          new DomainError('invalid_credentials', 'Identifiant ou mot de passe incorrect.', 401);
-        const throttled = (s: { locked: boolean; retryAfterSeconds: number }) => {
-          reply.header('retry-after', String(s.retryAfterSeconds));
-          return s.locked
-            ? new DomainError(
-                'password_locked',
-                'Trop de tentatives infructueuses : la connexion par mot de passe est bloquée pendant 15 minutes. Vous pouvez vous connecter avec Pro Santé Connect.',
-                429,
-              )
-            : new DomainError(
-                'password_throttled',
-                `Trop de tentatives : veuillez patienter ${s.retryAfterSeconds} seconde${s.retryAfterSeconds > 1 ? 's' : ''} avant de réessayer.`,
-                429,
-              );
-        };
-
-        const user = await db
-          .selectFrom('users')
-          .select([
-            'id',
-            'password_hash',
-            'failed_password_attempts',
-            'locked_until',
-            'first_signin_completed_at',
-            'charter_version',
-          ])
-          .where((eb) => eb(eb.fn('lower', ['email']), '=', identifier))
-          .where('password_hash', 'is not', null)
-          .executeTakeFirst();
-
-        if (!user) {
-          // Unknown identifier: the same checks, the same delays and the same answers.
-          const key = sha256(`password:${identifier}`);
-          const row = await db
-            .selectFrom('password_throttle')
-            .selectAll()
-            .where('identifier_hash', '=', key)
-            .executeTakeFirst();
-          const state = throttleState(
-            { failures: row?.failed_attempts ?? 0, lockedUntil: row?.locked_until ?? null },
-            now,
-          );
-          if (!state.allowed) throw throttled(state);
-          await verifyPassword(null, request.body.password);
-          const next = afterFailure(row?.failed_attempts ?? 0, now);
-          await db
-            .insertInto('password_throttle')
-            .values({
-              identifier_hash: key,
-              failed_attempts: next.failures,
-              locked_until: next.lockedUntil,
-              updated_at: now,
-            })
-            .onConflict((oc) =>
-              oc.column('identifier_hash').doUpdateSet({
-                failed_attempts: next.failures,
-                locked_until: next.lockedUntil,
-                updated_at: now,
-              }),
-            )
-            .execute();
-          throw wrong();
-        }
-
-        const state = throttleState(
-          { failures: user.failed_password_attempts, lockedUntil: user.locked_until },
-          now,
-        );
-        if (!state.allowed) throw throttled(state);
-        const ok = await verifyPassword(user.password_hash, request.body.password);
-        if (!ok) {
-          // Counted in SQL, so that parallel attempts cannot each start from the same count.
-          const updated = await db
-            .updateTable('users')
-            .set((eb) => ({ failed_password_attempts: eb('failed_password_attempts', '+', 1) }))
-            .where('id', '=', user.id)
-            .returning('failed_password_attempts')
-            .executeTakeFirstOrThrow();
-          const next = afterFailure(updated.failed_password_attempts - 1, now);
-          await db
-            .updateTable('users')
-            .set({ locked_until: next.lockedUntil })
-            .where('id', '=', user.id)
-            .execute();
-          request.log.info({ userId: user.id, failures: next.failures }, 'mot de passe refusé');
-          throw wrong();
-        }
-        await db.transaction().execute(async (trx) => {
-          await trx
-            .updateTable('users')
-            .set({ failed_password_attempts: 0, locked_until: null, last_signin_at: now })
-            .where('id', '=', user.id)
-            .execute();
-          await createSession(trx, ctx, reply, request.identity.session, {
-            userId: user.id,
-            method: 'password',
-          });
-        });
-        request.log.info({ userId: user.id, method: 'password' }, 'connexion');
-        return { redirectTo: firstSignInComplete(user) ? '/' : '/premiere-connexion' };
       },
     );
 
@@ -377,12 +205,9 @@ export function identityRoutes(app: App, ctx: AppContext) {
         },
       },
       async (request, reply) => {
-        const session = request.identity.session;
-        await endSession(ctx, reply, session);
-        const psc = pscClientOf(ctx);
-        const redirectTo =
-          session?.method === 'psc' && psc ? ((await psc.endSessionUrl(session.idToken)) ?? '/') : '/';
-        return { redirectTo };
+        const result = await service.signOut(request.identity.session);
+        clearSessionCookie(ctx, reply);
+        return result;
       },
     );
 
@@ -396,10 +221,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
           response: { 200: firstSignInInfoSchema, 401: errorBody },
         },
       },
-      async (request) => {
-        const session = signedIn(request);
-        return firstSignInInfo(ctx, session.user, session.returnTo);
-      },
+      async (request) => service.firstSignInInfo(signedIn(request)),
     );
 
     scope.post(
@@ -418,14 +240,8 @@ export function identityRoutes(app: App, ctx: AppContext) {
       },
       async (request) => {
         const session = signedIn(request);
-        const result = await completeFirstSignIn(
-          ctx,
-          session.user,
-          session.idHash,
-          session.returnTo,
-          request.body,
-        );
-        return { redirectTo: session.returnTo ?? '/', ...result };
+        const result = await service.completeFirstSignIn(session, request.body);
+        return { redirectTo: safeReturnTo(session.returnTo, config.publicUrl) ?? '/', ...result };
       },
     );
 
@@ -444,7 +260,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
       async (request) => {
         const session = signedIn(request);
         if (!firstSignInComplete(session.user)) throw incomplete();
-        return changeEmail(ctx, session.userId, request.body.email);
+        return service.changeEmail(session.userId, request.body.email);
       },
     );
 
@@ -460,7 +276,7 @@ export function identityRoutes(app: App, ctx: AppContext) {
           response: { 200: emailConfirmResultSchema, 400: errorBody, 403: errorBody, 410: errorBody },
         },
       },
-      async (request) => confirmEmail(ctx, request.body.token),
+      async (request) => service.confirmEmail(request.body.token),
     );
   });
 }

@@ -4,8 +4,7 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Selectable, sql } from 'kysely';
-import type { AppContext } from '../app.js';
-import type { Db } from '../platform/database.js';
+import type { AppContext, Db } from '../context.js';
 import { prepareStatement } from '../platform/prepared.js';
 import type { UsersTable } from './tables.js';
 
@@ -17,7 +16,11 @@ export const sha256 = (value: string): Buffer => crypto.hash('sha256', value, 'b
 export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export type SessionUser = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
+/** The signed-in person's account row, as the session loads it (SignedInUser is what features see). */
+export type AccountRow = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
+
+/** What sessions need of the application: its configuration, database and clock. */
+export type SessionDeps = Pick<AppContext, 'config' | 'db' | 'clock'>;
 
 export interface LoadedSession {
   idHash: Buffer;
@@ -25,7 +28,10 @@ export interface LoadedSession {
   method: 'psc' | 'password';
   idToken: string | null;
   returnTo: string | null;
-  user: SessionUser;
+  /** Pro Santé Connect sign-ins: the eIDAS level accepted and the Palier_Authentification code. */
+  acr: string | null;
+  authLevel: string | null;
+  user: AccountRow;
   /** The raw cookie value: the CSRF token is derived from it. */
   rawId: string;
 }
@@ -41,7 +47,7 @@ declare module 'fastify' {
   }
 }
 
-export function cookieOptions(ctx: AppContext, maxAgeSeconds?: number) {
+export function cookieOptions(ctx: Pick<SessionDeps, 'config'>, maxAgeSeconds?: number) {
   return {
     path: '/',
     httpOnly: true,
@@ -60,41 +66,47 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
  * The session and its user, alive at `now` (absolute limit) and seen since `idleLimit`: one
  * indexed statement, compiled once and prepared on each connection, read at every request.
  */
-const readSession = prepareStatement('session_read', 3, (db, idHash: Buffer, now: Date, idleLimit: Date) =>
-  db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select([
-      's.id_hash',
-      's.method',
-      's.id_token',
-      's.return_to',
-      's.last_seen_at',
-      'u.id',
-      'u.subject_name_id',
-      'u.family_name',
-      'u.given_name',
-      'u.card_type',
-      'u.profession_code',
-      'u.declared_profession',
-      'u.declared_profession_other',
-      'u.specialty_code',
-      'u.specialty_label',
-      'u.postal_code',
-      'u.claims_email',
-      'u.email',
-      'u.email_verified_at',
-      'u.password_hash',
-      'u.charter_version',
-      'u.charter_accepted_at',
-      'u.first_signin_completed_at',
-      'u.failed_password_attempts',
-      'u.locked_until',
-      'u.last_signin_at',
-    ])
-    .where('s.id_hash', '=', idHash)
-    .where('s.expires_at', '>', now)
-    .where('s.last_seen_at', '>', idleLimit),
+const readSession = prepareStatement(
+  'session_read',
+  3,
+  (db: Db, idHash: Buffer, now: Date, idleLimit: Date) =>
+    db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select([
+        's.id_hash',
+        's.method',
+        's.id_token',
+        's.return_to',
+        's.acr',
+        's.auth_level',
+        's.last_seen_at',
+        'u.id',
+        'u.subject_name_id',
+        'u.family_name',
+        'u.given_name',
+        'u.card_type',
+        'u.profession_code',
+        'u.declared_profession',
+        'u.declared_profession_other',
+        'u.specialty_code',
+        'u.specialty_label',
+        'u.postal_code',
+        'u.claims_email',
+        'u.email',
+        'u.email_verified_at',
+        'u.password_hash',
+        'u.charter_version',
+        'u.charter_accepted_at',
+        'u.first_signin_completed_at',
+        'u.failed_password_attempts',
+        'u.locked_until',
+        'u.last_signin_at',
+        'u.psc_places',
+      ])
+      .where('s.id_hash', '=', idHash)
+      .where('s.expires_at', '>', now)
+      .where('s.last_seen_at', '>', idleLimit),
 );
 
 /** Reads the session named by the cookie, if it is alive (idle and absolute limits). */
@@ -111,28 +123,37 @@ export async function loadSession(ctx: AppContext, rawId: string): Promise<Loade
       .where('id_hash', '=', row.id_hash)
       .execute();
   }
-  const { id_hash, method, id_token, return_to, last_seen_at: _seen, ...user } = row;
+  const { id_hash, method, id_token, return_to, acr, auth_level, last_seen_at: _seen, ...user } = row;
   return {
     idHash: id_hash,
     userId: user.id,
     method,
     idToken: id_token,
     returnTo: return_to,
+    acr,
+    authLevel: auth_level,
     user,
     rawId,
   };
 }
 
 /**
- * Starts a session for a user who just proved who they are. Always a new id (the one the
- * browser came with, if any, is deleted): a session id planted before sign-in is useless.
+ * Starts a session for a user who just proved who they are, inside the caller's transaction;
+ * returns its id, for setSessionCookie(). Always a new id (the one the browser came with, if
+ * any, is deleted): a session id planted before sign-in is useless.
  */
 export async function createSession(
   db: Db,
-  ctx: AppContext,
-  reply: FastifyReply,
+  ctx: SessionDeps,
   previous: LoadedSession | undefined,
-  values: { userId: string; method: 'psc' | 'password'; idToken?: string | null; returnTo?: string | null },
+  values: {
+    userId: string;
+    method: 'psc' | 'password';
+    idToken?: string | null;
+    returnTo?: string | null;
+    /** What a Pro Santé Connect sign-in proved (see migrations/0013_psc_session.sql). */
+    psc?: { sid: string | null; sub: string | null; acr: string; authLevel: string | null };
+  },
 ): Promise<string> {
   const now = ctx.clock.now();
   const rawId = randomToken();
@@ -145,6 +166,10 @@ export async function createSession(
       method: values.method,
       id_token: values.idToken ?? null,
       return_to: values.returnTo ?? null,
+      psc_sid: values.psc?.sid ?? null,
+      psc_sub: values.psc?.sub ?? null,
+      acr: values.psc?.acr ?? null,
+      auth_level: values.psc?.authLevel ?? null,
       created_at: now,
       last_seen_at: now,
       expires_at: new Date(now.getTime() + ctx.config.sessionAbsoluteHours * 3_600_000),
@@ -153,13 +178,38 @@ export async function createSession(
   // Old sessions of anyone are swept here rather than by a job: cheap with the index.
   await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
   await sql`delete from psc_transactions where expires_at < ${now}`.execute(db);
-  reply.setCookie(SESSION_COOKIE, rawId, cookieOptions(ctx, ctx.config.sessionAbsoluteHours * 3600));
   return rawId;
 }
 
-export async function endSession(ctx: AppContext, reply: FastifyReply, session: LoadedSession | undefined) {
+export function setSessionCookie(ctx: Pick<SessionDeps, 'config'>, reply: FastifyReply, rawId: string) {
+  reply.setCookie(SESSION_COOKIE, rawId, cookieOptions(ctx, ctx.config.sessionAbsoluteHours * 3600));
+}
+
+export async function endSession(ctx: SessionDeps, session: LoadedSession | undefined) {
   if (session) await ctx.db.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
+}
+
+export function clearSessionCookie(ctx: Pick<SessionDeps, 'config'>, reply: FastifyReply) {
   reply.clearCookie(SESSION_COOKIE, cookieOptions(ctx));
+}
+
+/**
+ * Back-channel logout: ends at once every session opened through the PSC session `sid` (of
+ * the person `sub` when the token names both), or every PSC session of `sub` when only the
+ * person is named. Returns how many ended.
+ */
+export async function endPscSessions(db: Db, target: { sid: string | null; sub: string | null }) {
+  let query = db.deleteFrom('sessions').where('method', '=', 'psc');
+  if (target.sid) {
+    query = query.where('psc_sid', '=', target.sid);
+    if (target.sub) query = query.where('psc_sub', '=', target.sub);
+  } else if (target.sub) {
+    query = query.where('psc_sub', '=', target.sub);
+  } else {
+    return 0;
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** The HMAC key of each session secret, imported once (a process has one or two). */
@@ -175,7 +225,10 @@ export function csrfTokenFor(secret: string, kind: 'session' | 'browser', rawId:
   return crypto.createHmac('sha256', key).update(`csrf:${kind}:${rawId}`).digest('base64url');
 }
 
-export function expectedCsrfToken(ctx: AppContext, identity: RequestIdentity): string | undefined {
+export function expectedCsrfToken(
+  ctx: Pick<SessionDeps, 'config'>,
+  identity: RequestIdentity,
+): string | undefined {
   if (identity.session) return csrfTokenFor(ctx.config.sessionSecret, 'session', identity.session.rawId);
   if (identity.browserId) return csrfTokenFor(ctx.config.sessionSecret, 'browser', identity.browserId);
   return undefined;
@@ -188,7 +241,11 @@ export function sameToken(a: string, b: string): boolean {
 }
 
 /** Gives the browser its anonymous id when it has none yet. */
-export function ensureBrowserId(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
+export function ensureBrowserId(
+  ctx: Pick<SessionDeps, 'config'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): string {
   if (request.identity.browserId) return request.identity.browserId;
   const id = randomToken();
   reply.setCookie(BROWSER_COOKIE, id, cookieOptions(ctx, 365 * 24 * 3600));

@@ -26,6 +26,8 @@ export interface UsersTable {
   failed_password_attempts: Generated<number>;
   locked_until: OptionalTimestamp;
   last_signin_at: OptionalTimestamp;
+  /** PscPlace[] (claims.ts), written as JSON text. */
+  psc_places: ColumnType<unknown[], string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -36,6 +38,10 @@ export interface SessionsTable {
   id_token: string | null;
   method: 'psc' | 'password';
   return_to: string | null;
+  psc_sid: ColumnType<string | null, string | null | undefined, string | null>;
+  psc_sub: ColumnType<string | null, string | null | undefined, string | null>;
+  acr: ColumnType<string | null, string | null | undefined, string | null>;
+  auth_level: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;

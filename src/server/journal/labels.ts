@@ -17,6 +17,9 @@ export const ACTION_LABELS: Record<JournalAction, string> = {
   'dossier.write': 'Volet administratif modifié',
   'dossier.write_medical': 'Volet médical complété',
   'dossier.send': 'Demande à un établissement envoyée ou annulée',
+  'access.explained': 'Droits consultés',
+  'access.refusals_throttled':
+    'Accès refusés en série : les refus suivants de cette personne ne sont plus journalisés un par un pendant une minute',
 };
 
 export const OUTCOME_LABELS: Record<JournalOutcome, string> = {
@@ -35,4 +38,15 @@ export const REASON_LABELS: Record<string, string> = {
   delegation_expired: 'délégation expirée',
   delegation_deleted: 'délégation supprimée',
   missing_right: 'droit manquant',
+};
+
+/** « Droits consultés » entries: the action the person asked about. */
+export const ASKED_LABELS: Record<string, string> = {
+  list: 'pour consulter la liste des dossiers',
+  read: 'pour consulter le dossier',
+  read_medical: 'pour consulter le volet médical',
+  create: 'pour créer un dossier',
+  write_admin: 'pour modifier le volet administratif',
+  write_medical: 'pour compléter le volet médical',
+  send: 'pour envoyer ou annuler une demande',
 };

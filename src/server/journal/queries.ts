@@ -1,11 +1,11 @@
 // Reading the journal: a doctor sees the entries about his or her dossiers and delegations; a
 // delegate sees his or her own actions. Nobody sees another doctor's journal.
 import { sql } from 'kysely';
-import { Temporal } from 'temporal-polyfill';
-import { endOfDayExclusive, startOfDay, ZONE } from '../delegations/rules.js';
-import type { Db } from '../platform/database.js';
+import type { Db } from '../context.js';
 import { DomainError } from '../platform/errors.js';
-import { ACTION_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
+import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
+import type { SignedInUser } from '../platform/signed-in-user.js';
+import { ACTION_LABELS, ASKED_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
 import type { JournalAction, JournalOutcome } from './store.js';
 
 export interface JournalFilters {
@@ -16,14 +16,9 @@ export interface JournalFilters {
   to?: string;
 }
 
-export interface JournalViewer {
-  id: string;
-  isDoctor: boolean;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function baseQuery(db: Db, viewer: JournalViewer, f: JournalFilters) {
+function baseQuery(db: Db, viewer: SignedInUser, f: JournalFilters) {
   if (f.scope === 'mine' && !viewer.isDoctor) {
     throw new DomainError(
       'journal_forbidden',
@@ -51,6 +46,12 @@ function baseQuery(db: Db, viewer: JournalViewer, f: JournalFilters) {
     q = UUID.test(d)
       ? q.where('j.dossier_id', '=', d)
       : q.where(sql`upper(d.reference)`, '=', d.toUpperCase());
+    // A reference must not name, in one's own actions, a dossier whose access was hidden.
+    if (f.scope === 'actions' && !UUID.test(d)) {
+      q = q.where((eb) =>
+        eb.or([eb('j.outcome', '<>', 'denied'), eb(sql`j.details->>'reason'`, '=', 'missing_right')]),
+      );
+    }
   }
   if (f.from) q = q.where('j.at', '>=', new Date(startOfDay(f.from)));
   if (f.to) q = q.where('j.at', '<', new Date(endOfDayExclusive(f.to)));
@@ -79,7 +80,7 @@ const person = (given: string | null, family: string | null) =>
 
 export async function readJournal(
   db: Db,
-  viewer: JournalViewer,
+  viewer: SignedInUser,
   f: JournalFilters,
   page: { limit: number; before?: number },
 ): Promise<{ entries: JournalRow[]; next: number | null }> {
@@ -111,6 +112,29 @@ export async function readJournal(
     .execute();
   const entries = rows.slice(0, page.limit).map((r) => {
     const reason = typeof r.details.reason === 'string' ? REASON_LABELS[r.details.reason] : undefined;
+    const asked = typeof r.details.asked === 'string' ? ASKED_LABELS[r.details.asked] : undefined;
+    // In one's own actions, a refusal answered 404 (or for a doctor one has no active delegation
+    // from) shows only the id that was asked: not the doctor, the patient or the reference the
+    // answer hid. A missing right (403) concerns a doctor the person acts for: shown.
+    const hidden = f.scope === 'actions' && r.outcome === 'denied' && r.details.reason !== 'missing_right';
+    if (hidden) {
+      return {
+        id: r.id,
+        at: r.at.toISOString(),
+        actor: person(r.actorGiven, r.actorFamily),
+        actorId: r.actor_id,
+        onBehalfOf: null,
+        delegationId: null,
+        delegate: null,
+        dossierId: r.dossier_id,
+        dossier: r.dossier_id,
+        action: r.action,
+        actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
+        outcome: r.outcome,
+        outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
+        detail: asked ?? null,
+      };
+    }
     return {
       id: r.id,
       at: r.at.toISOString(),
@@ -125,14 +149,14 @@ export async function readJournal(
       actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
       outcome: r.outcome,
       outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
-      detail: reason ?? null,
+      detail: [asked, reason].filter(Boolean).join(' — ') || null,
     };
   });
   return { entries, next: rows.length > page.limit ? (entries[entries.length - 1]?.id ?? null) : null };
 }
 
 /** The people who acted in this doctor's journal, for the "by delegate" filter. */
-export async function journalActors(db: Db, viewer: JournalViewer) {
+export async function journalActors(db: Db, viewer: SignedInUser) {
   return db
     .selectFrom('journal_entries as j')
     .innerJoin('users as a', 'a.id', 'j.actor_id')
@@ -156,12 +180,6 @@ const CSV_COLUMNS: [string, (r: JournalRow) => string | null][] = [
   ['Détail', (r) => r.detail],
 ];
 
-export function parisDateTime(iso: string): string {
-  const z = Temporal.Instant.from(iso).toZonedDateTimeISO(ZONE);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(z.day)}/${p(z.month)}/${z.year} ${p(z.hour)}:${p(z.minute)}:${p(z.second)}`;
-}
-
 /** A CSV cell as French spreadsheets read it: ';' separated, quoted, formulas neutralised. */
 export function csvCell(value: string | null): string {
   let v = value ?? '';
@@ -169,7 +187,7 @@ export function csvCell(value: string | null): string {
   return `"${v.replace(/"/g, '""')}"`;
 }
 
-export async function* journalCsv(db: Db, viewer: JournalViewer, f: JournalFilters, max = 100_000) {
+export async function* journalCsv(db: Db, viewer: SignedInUser, f: JournalFilters, max = 100_000) {
   yield `\uFEFF${CSV_COLUMNS.map(([h]) => csvCell(h)).join(';')}\r\n`;
   let before: number | undefined;
   let written = 0;

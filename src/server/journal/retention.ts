@@ -7,8 +7,8 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { sql } from 'kysely';
+import type { Db } from '../context.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { canonicalJson, chainHash, entryContent, GENESIS } from './chain.js';
 
 export const RETENTION_TASK = 'journal_retention';
@@ -114,7 +114,7 @@ export async function purgeJournal(deps: RetentionDeps): Promise<PurgeResult> {
     const last = rows[rows.length - 1] as (typeof rows)[number];
     const name = fileNameOf(chain, Number(from), last.seq);
     const file = path.join(deps.archiveDir, name);
-    const text = rows.map((r) => JSON.stringify({ ...r, at: r.at.toISOString() })).join('\n') + '\n';
+    const text = `${rows.map((r) => JSON.stringify({ ...r, at: r.at.toISOString() })).join('\n')}\n`;
     // Written and flushed before the purge: a crash in between leaves the file, not a gap.
     const handle = await fs.open(`${file}.tmp`, 'w', 0o600);
     await handle.writeFile(text);

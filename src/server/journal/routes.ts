@@ -1,17 +1,16 @@
 // GET /api/journal (page of entries, filters), GET /api/journal/actors, GET /api/journal.csv.
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { isoDate } from '../../shared/fields.js';
 import { journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
-import type { AppContext } from '../app.js';
-import { parseDate } from '../delegations/rules.js';
+import type { AppContext } from '../context.js';
 import { requireUser } from '../identity/index.js';
+import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
+import { parseDate } from '../platform/paris-time.js';
 import { journalActors, journalCsv, readJournal } from './queries.js';
 
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Date au format AAAA-MM-JJ attendue.')
-  .refine((v) => parseDate(v) !== undefined, 'Cette date n’existe pas.');
+const date = isoDate.refine((v) => parseDate(v) !== undefined, 'Cette date n’existe pas.');
 const filters = z.object({
   scope: z.enum(['mine', 'actions']).optional(),
   delegate: z.string().max(64).optional(),
@@ -19,8 +18,7 @@ const filters = z.object({
   from: date.optional(),
   to: date.optional(),
 });
-const error = z.object({ code: z.string(), message: z.string() }).passthrough();
-const errors = { 400: error, 401: error, 403: error, 422: error };
+const errors = errorResponses(400, 401, 403, 422);
 const tags = ['Journal'];
 
 export function journalRoutes(app: App, ctx: AppContext) {

@@ -1,41 +1,10 @@
-// Journal I/O: append inside the caller's transaction (serialised per chain by an advisory
-// lock), verify the chains, read entries with filters.
+// Journal I/O: append inside the caller's transaction (the chain head's row lock serialises a
+// chain), group commit for the hot path, verify the chains. Reading with filters: queries.ts.
 import crypto from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../platform/db-types.js';
+import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
+import type { Database } from '../context.js';
 import { chainHash, type EntryContent, entryContent, GENESIS, SHARDS } from './chain.js';
 import { checkpointValid } from './retention.js';
-
-export interface JournalTables {
-  journal_entries: {
-    id: import('kysely').Generated<number>;
-    chain: string;
-    seq: number;
-    at: Date;
-    actor_id: string | null;
-    on_behalf_of_id: string | null;
-    delegation_id: string | null;
-    dossier_id: string | null;
-    action: string;
-    outcome: string;
-    details: Record<string, unknown>;
-    prev_hash: string;
-    hash: string;
-  };
-  journal_heads: { chain: string; seq: number; prev_hash: string; hash: string };
-  journal_checkpoints: {
-    id: import('kysely').Generated<number>;
-    chain: string;
-    seq: number;
-    hash: string;
-    entries: number;
-    first_seq: number;
-    archive_file: string;
-    archive_sha256: string;
-    created_at: Date;
-    signature: string;
-  };
-}
 
 /** What happened. Actions are stable codes (labels in French are chosen when shown). */
 export type JournalAction =
@@ -53,7 +22,9 @@ export type JournalAction =
   | 'dossier.write_medical'
   | 'dossier.read_medical'
   | 'dossier.send'
-  | 'dossier.list';
+  | 'dossier.list'
+  | 'access.explained'
+  | 'access.refusals_throttled';
 
 export type JournalOutcome = 'ok' | 'allowed' | 'denied';
 
@@ -94,8 +65,7 @@ function toAppend(entry: JournalEntryInput) {
 }
 
 /** One statement for any number of entries (journal_append, migration 0010), heads locked in chain order. */
-// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
-async function appendMany(db: Kysely<any>, entries: JournalEntryInput[]): Promise<void> {
+async function appendMany(db: QueryExecutorProvider, entries: JournalEntryInput[]): Promise<void> {
   const rows = entries.map(toAppend).sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
   await sql`select journal_append(${JSON.stringify(rows)}::jsonb)`.execute(db);
 }
@@ -104,17 +74,17 @@ async function appendMany(db: Kysely<any>, entries: JournalEntryInput[]): Promis
  * Appends one entry inside the caller's transaction (delegation events): the chain head's row
  * lock is held until that transaction ends, so the entry commits with the change it records.
  */
-// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
-export async function appendJournal(db: Kysely<any>, entry: JournalEntryInput): Promise<void> {
+export async function appendJournal(db: QueryExecutorProvider, entry: JournalEntryInput): Promise<void> {
   await appendMany(db, [entry]);
 }
 
 /**
  * Group commit for the hot path (every dossier access by a delegate): entries arriving while a
  * write is under way go together in the next one. Each caller still waits until its own entry is
- * committed before answering, so an access is never answered without its journal entry.
+ * committed before answering, so an access is never answered without its journal entry. Appends
+ * outside any transaction; one per application, made by the composition root.
  */
-class JournalBatcher {
+export class JournalBatcher {
   private queue: { entry: JournalEntryInput; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
   constructor(private readonly db: Kysely<Database>) {}
@@ -142,18 +112,6 @@ class JournalBatcher {
     }
     this.writing = false;
   }
-}
-
-const batchers = new WeakMap<Kysely<Database>, JournalBatcher>();
-
-/** Appends outside any transaction, grouped with the entries of concurrent requests. */
-export function appendJournalGrouped(db: Kysely<Database>, entry: JournalEntryInput): Promise<void> {
-  let batcher = batchers.get(db);
-  if (!batcher) {
-    batcher = new JournalBatcher(db);
-    batchers.set(db, batcher);
-  }
-  return batcher.append(entry);
 }
 
 export interface VerifyResult {

@@ -2,7 +2,7 @@
 // exist (404), whatever the database holds.
 import { z } from 'zod';
 import { demoEmailListSchema, demoEmailSchema } from '../../shared/demo-mail.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { notFound } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 

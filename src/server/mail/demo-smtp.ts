@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { type AddressObject, simpleParser } from 'mailparser';
 import type pino from 'pino';
 import { SMTPServer } from 'smtp-server';
-import type { Db } from '../platform/database.js';
+import type { Db } from '../context.js';
 import { freePort } from '../platform/embedded-postgres.js';
 
 /** Well above MAX_BODY_BYTES once encoded (base64/quoted-printable grow by about a third). */

@@ -1,71 +1,25 @@
 // Email, used by every feature: queueEmail() on the caller's transaction, renderEmail() for
 // the common French layout, and the worker task that sends through SMTP. In demo mode without
 // SMTP_URL, a local SMTP server receives everything and "Courriels (démo)" shows it.
-import type { Transporter } from 'nodemailer';
-import type { AppContext, Feature } from '../app.js';
-import { ConfigError } from '../platform/config.js';
+import type { AppContext } from '../context.js';
+import type { Feature } from '../platform/feature.js';
 import { demoMailboxRoutes } from './demo-routes.js';
-import { type DemoSmtpServer, startDemoSmtpServer } from './demo-smtp.js';
+import type { Mailer } from './mailer.js';
 import { SEND_EMAIL_TASK, type SendEmailPayload } from './outbox.js';
-import { createTransport, MailSendError, sendOutboxMessage } from './sender.js';
+import { sendOutboxMessage } from './sender.js';
 
 export { type EmailContent, renderEmail } from './layout.js';
+export { Mailer } from './mailer.js';
 export { checkEmail, MAX_BODY_BYTES, type OutgoingEmail } from './message.js';
 export { queueEmail, queueEmailReturningId, SEND_EMAIL_TASK } from './outbox.js';
 
-interface MailState {
-  transport?: Transporter;
-  demoServer?: DemoSmtpServer;
-}
+/** What the mail feature needs: the platform's context and the application's mailer. */
+export type MailContext = AppContext & { mailer: Mailer };
 
-// One state per application context: tests run several applications in one process.
-const states = new WeakMap<AppContext, MailState>();
-
-function stateOf(ctx: AppContext): MailState {
-  let state = states.get(ctx);
-  if (!state) {
-    state = {};
-    states.set(ctx, state);
-  }
-  return state;
-}
-
-function transportOf(ctx: AppContext): Transporter {
-  const state = stateOf(ctx);
-  if (!state.transport) {
-    if (ctx.config.smtpUrl) state.transport = createTransport({ url: ctx.config.smtpUrl });
-    else if (state.demoServer)
-      state.transport = createTransport({ url: state.demoServer.url, ignoreTLS: true });
-    else {
-      const err = new MailSendError('no SMTP server') as MailSendError & { code: string };
-      err.code = 'ENOSMTP';
-      throw err;
-    }
-  }
-  return state.transport;
-}
-
-export const mailFeature: Feature = {
+export const mailFeature: Feature<MailContext> = {
   name: 'mail',
 
-  async start(ctx) {
-    const state = stateOf(ctx);
-    if (!ctx.config.smtpUrl && !ctx.config.demo) {
-      throw new ConfigError(
-        'Configuration invalide / invalid configuration:\n  SMTP_URL: obligatoire hors mode démo / required when DEMO is off',
-      );
-    }
-    if (!ctx.config.smtpUrl) {
-      state.demoServer = await startDemoSmtpServer({ db: ctx.db, logger: ctx.logger });
-      ctx.logger.info({ port: state.demoServer.port }, 'serveur SMTP de démonstration démarré');
-    }
-    return async () => {
-      state.transport?.close();
-      state.transport = undefined;
-      await state.demoServer?.stop();
-      state.demoServer = undefined;
-    };
-  },
+  start: (ctx) => ctx.mailer.start(ctx.logger),
 
   routes(app, ctx) {
     if (ctx.config.demo) demoMailboxRoutes(app, ctx);
@@ -80,7 +34,7 @@ export const mailFeature: Feature = {
             clock: ctx.clock,
             logger: ctx.logger,
             mailFrom: ctx.config.mailFrom,
-            transport: () => transportOf(ctx),
+            transport: () => ctx.mailer.transport(),
           },
           payload as SendEmailPayload,
         );

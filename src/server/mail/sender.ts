@@ -6,8 +6,8 @@
 import { sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type pino from 'pino';
+import type { Db } from '../context.js';
 import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/database.js';
 import { messageIdFor } from './message.js';
 import type { SendEmailPayload } from './outbox.js';
 

@@ -1,6 +1,8 @@
 // Configuration: read from the environment once, validated, then passed down.
-// A wrong value stops the start with a message that names the variable.
+// Every wrong or missing value is reported at once, in one message naming each variable, before
+// anything starts (no data directory, no database).
 import path from 'node:path';
+import { parseCrontab } from 'graphile-worker';
 import { z } from 'zod';
 
 const bool = (name: string) =>
@@ -89,6 +91,7 @@ const envSchema = z.object({
         'MAIL_FROM doit être une adresse, éventuellement précédée d’un nom : Nom <adresse@domaine> / must be an address, optionally with a name',
     })
     .optional(),
+  RATE_LIMIT_FACTOR: intIn('RATE_LIMIT_FACTOR', 1, 1_000_000).optional(),
   METRICS_TOKEN: z
     .string()
     .trim()
@@ -136,51 +139,92 @@ export interface Config {
   mailFrom: string;
   /** Bearer token for GET /metrics when DEMO is off; unset: /metrics answers loopback only. */
   metricsToken: string | undefined;
+  /** Multiplies every rate limit (1; a benchmark's few sessions are not an abuse). */
+  rateLimitFactor: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Pure: the environment in, a typed configuration or a ConfigError out. */
-export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+const HEADER = 'Configuration invalide / invalid configuration';
+
+export interface LoadConfigOptions {
+  /**
+   * 'server' (the default): everything the running service needs, SMTP_URL included outside demo
+   * mode. 'tool': a command-line tool (migrations, journal check, directory import) sending no email.
+   */
+  purpose?: 'server' | 'tool';
+}
+
+/**
+ * Pure: the environment in, a typed configuration or a ConfigError out. The error lists every
+ * missing or invalid variable, one per line, so that an operator fixes them all in one go.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+  options: LoadConfigOptions = {},
+): Config {
   // Empty strings count as unset, as shells and .env files often leave them.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '?');
-      return `  ${name}: ${issue.message}`;
-    });
-    throw new ConfigError(`Configuration invalide / invalid configuration:\n${lines.join('\n')}`);
+  const problems: string[] = [];
+  const problem = (name: string, message: string) => problems.push(`  ${name}: ${message}`);
+
+  // Each variable on its own, so that one wrong value hides neither another one nor a missing one.
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(envSchema.shape)) {
+    const parsed = (schema as z.ZodType).safeParse(cleaned[name]);
+    if (parsed.success) values[name] = parsed.data;
+    else {
+      // The schema's messages start with the variable's name: said once per line is enough.
+      for (const { message } of parsed.error.issues) {
+        problem(name, message.startsWith(`${name} `) ? message.slice(name.length + 1) : message);
+      }
+    }
   }
-  const e = parsed.data;
-  const demo = e.DEMO ?? e.DATABASE_URL === undefined;
+  const e = values as z.infer<typeof envSchema>;
+  const valid = (name: keyof typeof envSchema.shape) => cleaned[name] === undefined || name in values;
+
+  const demo = e.DEMO ?? (valid('DATABASE_URL') && cleaned.DATABASE_URL === undefined);
   const port = e.PORT ?? 3000;
-  if (!demo && e.SESSION_SECRET === undefined) {
-    throw new ConfigError(
-      'Configuration invalide / invalid configuration:\n  SESSION_SECRET: obligatoire hors mode démo / required when DEMO is off',
-    );
+  const required = (name: keyof typeof envSchema.shape) => {
+    if (cleaned[name] === undefined) problem(name, 'obligatoire hors mode démo / required when DEMO is off');
+  };
+  if (!demo) {
+    required('SESSION_SECRET');
+    required('PUBLIC_URL');
+    if (options.purpose !== 'tool') required('SMTP_URL');
   }
-  if (!demo && e.PUBLIC_URL === undefined) {
-    throw new ConfigError(
-      'Configuration invalide / invalid configuration:\n  PUBLIC_URL: obligatoire hors mode démo / required when DEMO is off',
-    );
-  }
-  if (e.PSC_ISSUER !== undefined && (e.PSC_CLIENT_ID === undefined || e.PSC_CLIENT_SECRET === undefined)) {
-    throw new ConfigError(
-      'Configuration invalide / invalid configuration:\n  PSC_CLIENT_ID, PSC_CLIENT_SECRET: obligatoires avec PSC_ISSUER / required with PSC_ISSUER',
-    );
+  if (cleaned.PSC_ISSUER !== undefined) {
+    const missing = (['PSC_CLIENT_ID', 'PSC_CLIENT_SECRET'] as const).filter((n) => cleaned[n] === undefined);
+    if (missing.length) {
+      problem(
+        missing.join(', '),
+        `${missing.length > 1 ? 'obligatoires' : 'obligatoire'} avec PSC_ISSUER / required with PSC_ISSUER`,
+      );
+    }
   }
   if (!demo && e.DIRECTORY_IMPORT_URL?.startsWith('http:')) {
-    throw new ConfigError(
-      'Configuration invalide / invalid configuration:\n  DIRECTORY_IMPORT_URL: doit être en https hors mode démo / must be https when DEMO is off',
-    );
+    problem('DIRECTORY_IMPORT_URL', 'doit être en https hors mode démo / must be https when DEMO is off');
   }
   if (!demo && e.PSC_ISSUER?.startsWith('http:')) {
-    throw new ConfigError(
-      'Configuration invalide / invalid configuration:\n  PSC_ISSUER: doit être en https hors mode démo / must be https when DEMO is off',
-    );
+    problem('PSC_ISSUER', 'doit être en https hors mode démo / must be https when DEMO is off');
+  }
+  if (e.DIRECTORY_IMPORT_CRON !== undefined) {
+    // The job queue's own parser: it also checks the ranges (minute 0-59, hour 0-23...).
+    try {
+      parseCrontab(`${e.DIRECTORY_IMPORT_CRON} directory_auto_import`);
+    } catch (err) {
+      problem(
+        'DIRECTORY_IMPORT_CRON',
+        `expression cron invalide / invalid cron expression (${(err as Error).message.replace(/ in line \d+ of crontab/, '')})`,
+      );
+    }
+  }
+  if (problems.length) {
+    const count = problems.length > 1 ? ` (${problems.length} problèmes / problems)` : '';
+    throw new ConfigError(`${HEADER}${count}:\n${problems.join('\n')}`);
   }
   return {
     port,
@@ -212,5 +256,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       e.MAIL_FROM ??
       `Délégations de droits <no-reply@${new URL(e.PUBLIC_URL ?? `http://localhost:${port}`).hostname}>`,
     metricsToken: e.METRICS_TOKEN,
+    rateLimitFactor: e.RATE_LIMIT_FACTOR ?? 1,
   };
 }

@@ -6,9 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { Logger, runMigrations as runJobQueueMigrations } from 'graphile-worker';
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { Database } from './db-types.js';
-
-export type Db = Kysely<Database>;
 
 // DATE columns are calendar dates (Europe/Paris periods): keep them as 'YYYY-MM-DD' strings
 // instead of letting pg turn them into a JavaScript Date at local midnight.
@@ -32,8 +29,9 @@ export function createPool(url: string, max = 10): pg.Pool {
   return pool;
 }
 
-export function createDb(pool: pg.Pool): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+/** `DB`: the database type, composed above the platform from the features' tables (../context.ts). */
+export function createDb<DB>(pool: pg.Pool): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
 class SqlFileMigrationProvider implements MigrationProvider {
@@ -50,7 +48,7 @@ class SqlFileMigrationProvider implements MigrationProvider {
 }
 
 /** Applies the job queue's schema and our SQL migrations; returns the names applied now. */
-export async function migrate(db: Db, pool: pg.Pool): Promise<string[]> {
+export async function migrate<DB>(db: Kysely<DB>, pool: pg.Pool): Promise<string[]> {
   await runJobQueueMigrations({ pgPool: pool, logger: silentLogger() });
   const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(MIGRATIONS_DIR) });
   const { error, results } = await migrator.migrateToLatest();
@@ -62,7 +60,7 @@ export async function migrate(db: Db, pool: pg.Pool): Promise<string[]> {
 }
 
 /** True when every migration on disk is applied. */
-export async function migrationsApplied(db: Db): Promise<boolean> {
+export async function migrationsApplied<DB>(db: Kysely<DB>): Promise<boolean> {
   const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(MIGRATIONS_DIR) });
   const all = await migrator.getMigrations();
   return all.every((m) => m.executedAt !== undefined);

@@ -5,11 +5,12 @@
 // in-flight requests have finished; here the database stops last.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError } from './config.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -76,12 +77,87 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
+/** $0 of the guardian shell: how its command line is recognised. */
+const GUARDIAN_NAME = 'delegations-pg-guardian';
+
+/** A process's parent and command line (Linux: /proc; elsewhere: ps). */
+function processInfo(pid: number): { ppid: number; args: string[] } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return { ppid, args };
+  } catch {
+    if (existsSync('/proc/self/stat')) return undefined; // Linux, and the process is gone
+  }
+  try {
+    const out = execFileSync('ps', ['-o', 'ppid=', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+    const m = /^\s*(\d+)\s+(.*)$/s.exec(out);
+    return m ? { ppid: Number(m[1]), args: (m[2] ?? '').trim().split(/\s+/) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The application process serving a data directory, and its database's port. */
+export interface LiveOwner {
+  /** The process that started the database (an application, or a command-line tool). */
+  pid: number;
+  /** The database's TCP port (loopback). */
+  port: number;
+  postmasterPid: number;
+}
+
+/**
+ * Who runs the PostgreSQL serving `pgdata`, if its owner is alive. A postmaster of ours runs
+ * under the guardian shell started by its owner, which names that owner on its command line; the
+ * owner is alive exactly while it is still the guardian's parent (when it dies, the guardian is
+ * handed to init and shuts the database down). A postmaster with no guardian, or whose
+ * guardian lost its owner, is an orphan: undefined.
+ */
+export async function liveOwner(pgdata: string): Promise<LiveOwner | undefined> {
+  const dir = path.resolve(pgdata);
+  const content = await fs.readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  if (content === undefined) return undefined;
+  // pid, data directory, start time, port, socket directory, listen address, shmem key, status
+  const lines = content.split('\n').map((l) => l.trim());
+  const postmasterPid = Number(lines[0]);
+  if (!Number.isInteger(postmasterPid) || postmasterPid <= 0 || lines[1] !== dir) return undefined;
+  if (!isAlive(postmasterPid)) return undefined;
+  const guardianPid = processInfo(postmasterPid)?.ppid;
+  if (!guardianPid || guardianPid <= 1) return undefined;
+  const guardian = processInfo(guardianPid);
+  const at = guardian?.args.indexOf(GUARDIAN_NAME) ?? -1;
+  const owner = at >= 0 ? Number(guardian?.args[at + 1]) : Number.NaN;
+  if (!guardian || !Number.isInteger(owner) || owner <= 1) return undefined;
+  if (guardian.ppid !== owner || !isAlive(owner)) return undefined;
+  return { pid: owner, port: Number(lines[3]), postmasterPid };
+}
+
+/** A second application on a data directory another one runs on: refused, nothing stopped. */
+export class DataDirInUseError extends ConfigError {
+  override name = 'DataDirInUseError';
+  constructor(
+    readonly dataDir: string,
+    readonly owner: LiveOwner,
+  ) {
+    super(
+      `DATA_DIR (${dataDir}) est déjà utilisé par une instance de l’application en cours d’exécution ` +
+        `(processus ${owner.pid}, PostgreSQL embarqué sur le port ${owner.port}). ` +
+        'Arrêtez cette instance avant de la relancer, ou donnez à celle-ci un autre DATA_DIR.',
+    );
+  }
+}
+
 /**
  * A crash (kill -9 of the application) can leave postmaster.pid behind, and sometimes the
  * postmaster itself, orphaned. Stop an orphan that serves this very data directory; remove a
- * lock whose process is gone or is not a postmaster of ours.
+ * lock whose process is gone or is not a postmaster of ours. A database whose owner is alive is
+ * no orphan: it is left alone and the start refused.
  */
 async function recoverStaleLock(pgdata: string, log: (m: string) => void): Promise<void> {
+  const owner = await liveOwner(pgdata);
+  if (owner) throw new DataDirInUseError(path.dirname(pgdata), owner);
   const lockFile = path.join(pgdata, 'postmaster.pid');
   const content = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
   if (content === undefined) return;
@@ -251,32 +327,50 @@ export async function startEmbeddedPostgres(
   // — a clean stop, or this process dying in any way, even kill -9 — the shell asks PostgreSQL
   // for a fast shutdown. Its own process group: a Ctrl-C in the terminal reaches the application,
   // which drains its requests and then stops the database, instead of both stopping at once.
+  // Its $0 and first argument name it and its owner (this process), for liveOwner().
   const guardian = [
-    '"$0" "$@" < /dev/null &',
+    'shift',
+    '"$@" < /dev/null &',
     'pid=$!',
     "trap 'kill -INT $pid 2>/dev/null' INT TERM",
     'cat > /dev/null',
     'kill -INT $pid 2>/dev/null',
     'wait $pid',
   ].join('\n');
-  const child: ChildProcess = spawn('/bin/sh', ['-c', guardian, postgres, ...args], {
-    ...ids,
-    detached: true,
-    stdio: ['pipe', 'ignore', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
-  });
+  const child: ChildProcess = spawn(
+    '/bin/sh',
+    ['-c', guardian, GUARDIAN_NAME, String(process.pid), postgres, ...args],
+    {
+      ...ids,
+      detached: true,
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    },
+  );
   let stderrTail = '';
   await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = async (reason: string) => {
+      if (failed) return;
+      failed = true;
+      child.stdin?.end(); // the guardian would otherwise wait on its pipe for ever
+      // Another application started on this folder at the same instant, and won.
+      const owner = await liveOwner(pgdata).catch(() => undefined);
+      if (owner && owner.pid !== process.pid) reject(new DataDirInUseError(path.dirname(pgdata), owner));
+      else reject(new Error(`PostgreSQL embarqué ${reason} : ${stderrTail}`));
+    };
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       stderrTail = (stderrTail + text).slice(-4000);
       if (text.includes('database system is ready to accept connections')) resolve();
+      // The postmaster's own fatal error at start (lock taken, port taken…): it has exited, its
+      // guardian has not. (A client knocking too early is told "the database system is
+      // starting up": not a failure of the server.)
+      else if (/FATAL:\s*(?!\s|the database system is)/.test(text)) void fail('n’a pas pu démarrer');
     };
     child.stderr?.on('data', onData);
     child.once('error', reject);
-    child.once('exit', (code) =>
-      reject(new Error(`PostgreSQL embarqué s'est arrêté au démarrage (code ${code}) : ${stderrTail}`)),
-    );
+    child.once('exit', (code) => void fail(`s'est arrêté au démarrage (code ${code})`));
   });
   // Keep draining stderr so the pipe never fills; the server logs nothing personal.
   child.stderr?.on('data', () => {});

@@ -1,5 +1,7 @@
 // Domain errors are values with a stable code and a French message for the user. The HTTP
 // layer maps them to a status; anything else is a bug and answers 500 without details.
+import { z } from 'zod';
+
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 503;
 
 export class DomainError extends Error {
@@ -27,4 +29,12 @@ export interface ErrorBody {
   message: string;
   fields?: { path: string; message: string }[];
   requestId?: string;
+}
+
+/** The shape of every error answer (code, French message, request id…), for the OpenAPI document. */
+export const errorBody = z.object({ code: z.string(), message: z.string() }).passthrough();
+
+/** The error answers a route documents, by status. */
+export function errorResponses<S extends number>(...statuses: S[]): Record<S, typeof errorBody> {
+  return Object.fromEntries(statuses.map((s) => [s, errorBody])) as Record<S, typeof errorBody>;
 }

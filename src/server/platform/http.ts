@@ -3,7 +3,13 @@
 import crypto from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -66,6 +72,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (!e) return false;
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
   return /timeout exceeded when trying to connect|Connection terminated/i.test(e.message ?? '');
+}
+
+/**
+ * Whether the request reached a route of the JSON API, decided on the route the router matched
+ * (its pattern), never on the raw URL: `/%61pi/…`, `/ap%69/…` or `/api/%64ossiers` reach the very
+ * same handlers as `/api/…` and must meet the very same checks (CSRF, no-store).
+ */
+export function isApiRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.url?.startsWith('/api/') ?? false;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -138,6 +153,8 @@ export function securityOptions(config: Pick<Config, 'publicUrl'>): HelmetOption
         upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
       },
     },
+    // No page may be framed by anyone: the legacy header says what frame-ancestors says.
+    frameguard: { action: 'deny' },
     strictTransportSecurity: config.publicUrl.startsWith('https:'),
     referrerPolicy: { policy: 'same-origin' },
   };
@@ -221,7 +238,9 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
 
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // API answers, and answers to no route at all (a 404 to what may have been an API path).
+    if (isApiRoute(request) || request.routeOptions.url === undefined)
+      reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 
@@ -267,7 +286,7 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
       reply.header('retry-after', '5');
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
-      body.code = (error.code ?? 'bad_request').toLowerCase();
+      body.code = status === 429 ? 'rate_limited' : (error.code ?? 'bad_request').toLowerCase();
       body.message = STATUS_MESSAGES[status] ?? (STATUS_MESSAGES[400] as string);
     }
     if (status >= 500) {
@@ -303,7 +322,12 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    // Its own policy allows framing by the same origin: no page of ours is framed, this one neither.
+    transformStaticCSP: (header) => header.replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'"),
+  });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;

@@ -2,7 +2,7 @@
 // transaction connection, so it exists if and only if the change that caused it committed.
 import { EventEmitter } from 'node:events';
 import { type Runner, run, type TaskList, type WorkerEvents } from 'graphile-worker';
-import { type Kysely, sql } from 'kysely';
+import { type QueryExecutorProvider, sql } from 'kysely';
 import pg from 'pg';
 import type pino from 'pino';
 import { silentLogger } from './database.js';
@@ -15,8 +15,13 @@ export interface JobOptions {
   maxAttempts?: number;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any transaction or Kysely instance will do.
-export async function enqueue(db: Kysely<any>, task: string, payload: object, options: JobOptions = {}) {
+/** `db`: any Kysely instance or transaction (the job is added on its connection). */
+export async function enqueue(
+  db: QueryExecutorProvider,
+  task: string,
+  payload: object,
+  options: JobOptions = {},
+) {
   await sql`select graphile_worker.add_job(
     ${task},
     ${JSON.stringify(payload)}::json,
@@ -50,8 +55,7 @@ const SWEEP_EVERY_MS = 15_000;
 const LIVENESS_PREFIX = 'dd-worker ';
 
 /** Frees the jobs locked by worker pools that no live node holds a connection for. */
-// biome-ignore lint/suspicious/noExplicitAny: any Kysely instance will do.
-export async function releaseDeadWorkersLocks(db: Kysely<any> | pg.Pool): Promise<number> {
+export async function releaseDeadWorkersLocks(db: QueryExecutorProvider | pg.Pool): Promise<number> {
   const text = `
     with dead as (
       select distinct locked_by as id from (

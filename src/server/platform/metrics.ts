@@ -3,87 +3,23 @@
 // one cheap query each, so every node reports the shared queue the same way.
 import crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
-import client from 'prom-client';
-import type { AppContext, Feature } from '../app.js';
 import { DomainError } from './errors.js';
+import type { Feature, PlatformContext } from './feature.js';
+import { registerScrapeGauge } from './metrics-registry.js';
 
-export interface Metrics {
-  registry: client.Registry;
-  httpDuration: client.Histogram<'method' | 'route' | 'status_class'>;
-}
+export {
+  createMetrics,
+  type GaugeValue,
+  type Metrics,
+  registerScrapeGauge,
+  type ScrapeGauge,
+} from './metrics-registry.js';
 
-/** One value of a gauge read at scrape time. */
-export interface GaugeValue {
-  labels?: Record<string, string>;
-  value: number;
-}
+/** What the metrics feature needs of the application context. */
+export type MetricsContext = Pick<PlatformContext<unknown>, 'config' | 'pool' | 'logger' | 'metrics'>;
 
-export interface ScrapeGauge {
-  name: string;
-  help: string;
-  labelNames?: string[];
-  /** Called at each scrape; a throw leaves the gauge empty for that scrape (logged as a code only). */
-  collect(): Promise<GaugeValue[]> | GaugeValue[];
-}
-
-// One registry per application context: tests run several applications in one process, and
-// prom-client's global registry refuses a metric name twice.
-const registries = new WeakMap<AppContext, Metrics>();
-
-export function metricsOf(ctx: AppContext): Metrics {
-  let metrics = registries.get(ctx);
-  if (!metrics) {
-    const registry = new client.Registry();
-    client.collectDefaultMetrics({ register: registry });
-    metrics = {
-      registry,
-      httpDuration: new client.Histogram({
-        name: 'http_request_duration_seconds',
-        help: 'Durée des requêtes HTTP, par méthode, modèle de route et classe de statut',
-        labelNames: ['method', 'route', 'status_class'],
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        registers: [registry],
-      }),
-    };
-    registries.set(ctx, metrics);
-  }
-  return metrics;
-}
-
-/**
- * The hook for other features (e.g. the directory import status): a gauge whose values are
- * read at each scrape. Call it from a feature's routes() or start(); the name must be unique.
- */
-export function registerScrapeGauge(ctx: AppContext, gauge: ScrapeGauge): void {
-  const { registry } = metricsOf(ctx);
-  new client.Gauge({
-    name: gauge.name,
-    help: gauge.help,
-    labelNames: gauge.labelNames ?? [],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      let values: GaugeValue[];
-      try {
-        values = await gauge.collect();
-      } catch (err) {
-        ctx.logger.warn(
-          { metric: gauge.name, err: { code: (err as { code?: string }).code } },
-          'métrique illisible',
-        );
-        return;
-      }
-      for (const v of values) {
-        if (v.labels) this.set(v.labels, v.value);
-        else this.set(v.value);
-      }
-    },
-  });
-}
-
-function registerDatabaseGauges(ctx: AppContext) {
-  const { pool, db } = ctx;
+function registerDatabaseGauges(ctx: MetricsContext) {
+  const { pool } = ctx;
   registerScrapeGauge(ctx, {
     name: 'db_pool_connections',
     help: 'Connexions du pool PostgreSQL de ce processus : total, inactives, requêtes en attente, maximum',
@@ -101,13 +37,18 @@ function registerDatabaseGauges(ctx: AppContext) {
     help: 'Tâches de la file (graphile-worker) : prêtes, planifiées, verrouillées (en cours), en échec définitif',
     labelNames: ['state'],
     async collect() {
-      const { rows } = await sql<{ ready: number; scheduled: number; locked: number; failed: number }>`
+      const { rows } = await pool.query<{
+        ready: number;
+        scheduled: number;
+        locked: number;
+        failed: number;
+      }>(`
         select
           count(*) filter (where locked_at is null and attempts < max_attempts and run_at <= now())::int as ready,
           count(*) filter (where locked_at is null and attempts < max_attempts and run_at > now())::int as scheduled,
           count(*) filter (where locked_at is not null)::int as locked,
           count(*) filter (where attempts >= max_attempts)::int as failed
-        from graphile_worker._private_jobs`.execute(db);
+        from graphile_worker._private_jobs`);
       const r = rows[0] ?? { ready: 0, scheduled: 0, locked: 0, failed: 0 };
       return (['ready', 'scheduled', 'locked', 'failed'] as const).map((state) => ({
         labels: { state },
@@ -121,12 +62,12 @@ function registerDatabaseGauges(ctx: AppContext) {
     help: 'Courriels de la file d’envoi : envoyés, en attente (pas encore tentés), en échec (tentés, non envoyés)',
     labelNames: ['state'],
     async collect() {
-      const { rows } = await sql<{ sent: number; pending: number; failing: number }>`
+      const { rows } = await pool.query<{ sent: number; pending: number; failing: number }>(`
         select
           count(*) filter (where sent_at is not null)::int as sent,
           count(*) filter (where sent_at is null and attempts = 0)::int as pending,
           count(*) filter (where sent_at is null and attempts > 0)::int as failing
-        from mail_outbox`.execute(db);
+        from mail_outbox`);
       const r = rows[0] ?? { sent: 0, pending: 0, failing: 0 };
       return (['sent', 'pending', 'failing'] as const).map((state) => ({
         labels: { state },
@@ -139,9 +80,9 @@ function registerDatabaseGauges(ctx: AppContext) {
     name: 'mail_outbox_oldest_unsent_seconds',
     help: 'Âge du plus ancien courriel non envoyé (0 si aucun)',
     async collect() {
-      const { rows } = await sql<{ age: number | null }>`
+      const { rows } = await pool.query<{ age: number | null }>(`
         select extract(epoch from now() - min(created_at))::float8 as age
-        from mail_outbox where sent_at is null`.execute(db);
+        from mail_outbox where sent_at is null`);
       return [{ value: Math.max(0, rows[0]?.age ?? 0) }];
     },
   });
@@ -157,7 +98,7 @@ const digest = (value: string) => crypto.createHash('sha256').update(value).dige
  * make every outside request look local).
  */
 export function metricsAccess(
-  config: AppContext['config'],
+  config: MetricsContext['config'],
   request: Pick<FastifyRequest, 'headers'> & { socket: { remoteAddress?: string } },
 ): 'allowed' | 'unauthenticated' | 'forbidden' {
   if (config.demo) return 'allowed';
@@ -170,10 +111,10 @@ export function metricsAccess(
   return !proxied && LOOPBACK.test(request.socket.remoteAddress ?? '') ? 'allowed' : 'forbidden';
 }
 
-export const metricsFeature: Feature = {
+export const metricsFeature: Feature<MetricsContext> = {
   name: 'metrics',
   routes(app, ctx) {
-    const metrics = metricsOf(ctx);
+    const { metrics } = ctx;
     registerDatabaseGauges(ctx);
 
     // The route pattern, never the raw URL: a URL may carry a searched name or a token, and

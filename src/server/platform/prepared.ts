@@ -2,20 +2,19 @@
 // run as named prepared statements of `pg` (each connection parses and plans them once). Only
 // the SQL is kept: every run reads the database afresh (nothing read is cached here).
 import crypto from 'node:crypto';
-import type { Compilable, CompiledQuery } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type pg from 'pg';
-import type { Db } from './database.js';
 
 /** Stands for the i-th argument while the statement is compiled. */
 class Placeholder {
   constructor(readonly index: number) {}
 }
 
-export interface PreparedStatement<Args extends unknown[], Row> {
+export interface PreparedStatement<DB, Args extends unknown[], Row> {
   /** The rows, read now (outside any transaction: one statement, autocommit). */
-  run(deps: { db: Db; pool: pg.Pool }, ...args: Args): Promise<Row[]>;
+  run(deps: { db: Kysely<DB>; pool: pg.Pool }, ...args: Args): Promise<Row[]>;
   /** The SQL and the place of each argument (for tests and EXPLAIN). */
-  compiled(db: Db): { sql: string; name: string };
+  compiled(db: Kysely<DB>): { sql: string; name: string };
 }
 
 /**
@@ -23,13 +22,13 @@ export interface PreparedStatement<Args extends unknown[], Row> {
  * stand-in may only be used where a value goes (a comparison, a value to insert), not to choose
  * the shape of the query.
  */
-export function prepareStatement<Args extends unknown[], Row>(
+export function prepareStatement<DB, Args extends unknown[], Row>(
   label: string,
   arity: Args['length'],
-  build: (db: Db, ...args: Args) => Compilable<Row>,
-): PreparedStatement<Args, Row> {
+  build: (db: Kysely<DB>, ...args: Args) => Compilable<Row>,
+): PreparedStatement<DB, Args, Row> {
   let statement: { name: string; sql: string; values: (Placeholder | unknown)[] } | undefined;
-  const compile = (db: Db) => {
+  const compile = (db: Kysely<DB>) => {
     if (statement) return statement;
     const stand = Array.from({ length: arity as number }, (_, i) => new Placeholder(i)) as unknown as Args;
     const query: CompiledQuery<Row> = build(db, ...stand).compile();

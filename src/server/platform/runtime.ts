@@ -3,10 +3,11 @@
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import pino from 'pino';
 import type { Config } from './config.js';
-import { createDb, createPool, type Db, ensureDatabase, migrate } from './database.js';
+import { createDb, createPool, ensureDatabase, migrate } from './database.js';
 import {
   type EmbeddedPostgresHandle,
   runningEmbeddedPostgres,
@@ -15,11 +16,12 @@ import {
 
 export const EMBEDDED_DB_NAME = 'delegations';
 
-export interface Runtime {
+/** `DB`: the database type composed from the features' tables (../context.ts). */
+export interface Runtime<DB> {
   config: Config & { sessionSecret: string };
   logger: pino.Logger;
   pool: pg.Pool;
-  db: Db;
+  db: Kysely<DB>;
   embedded?: EmbeddedPostgresHandle;
   /** Closes the pool then stops the embedded database. */
   close(): Promise<void>;
@@ -134,14 +136,18 @@ async function demoSecret(dataDir: string): Promise<string> {
   return secret;
 }
 
-export async function startRuntime(
+export async function startRuntime<DB>(
   config: Config,
   options: {
     migrate?: boolean;
-    /** Command-line tools: use the embedded PostgreSQL of a running application if there is one. */
+    /**
+     * Command-line tools: use the embedded PostgreSQL of a running application if there is one
+     * (and leave it running). Without it — the application itself — a database whose owner is
+     * alive is never taken over: the start is refused (DataDirInUseError).
+     */
     reuseRunning?: boolean;
   } = {},
-): Promise<Runtime> {
+): Promise<Runtime<DB>> {
   const logger = createLogger(config);
   let embedded: EmbeddedPostgresHandle | undefined;
   let url = config.databaseUrl;
@@ -163,7 +169,7 @@ export async function startRuntime(
   }
   const sessionSecret = config.sessionSecret ?? (await demoSecret(config.dataDir));
   const pool = createPool(url, config.databasePoolSize);
-  const db = createDb(pool);
+  const db = createDb<DB>(pool);
   try {
     if (options.migrate !== false) {
       const applied = await migrate(db, pool);

@@ -5,13 +5,15 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Notice } from '@codegouvfr/react-dsfr/Notice';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { RIGHT_CODES, RIGHT_LABELS } from '../../shared/delegations';
-import { type ActingContext, type DelegatedContext, doctorName, useActingContext } from './useActingContext';
+import type { DelegatedContext } from '../../shared/access';
+import { RIGHT_LABELS, RIGHTS } from '../../shared/rights';
+import { focusMainHeading } from '../layout/page';
+import { type ActingContext, doctorName, useActingContext } from './useActingContext';
 import './context.css';
 
 export function rightsSentence(d: Pick<DelegatedContext, 'kind' | 'rights'>): string {
   if (d.kind === 'peer') return 'les mêmes droits que le médecin';
-  return RIGHT_CODES.filter((r) => d.rights.includes(r))
+  return RIGHTS.filter((r) => d.rights.includes(r))
     .map((r) => RIGHT_LABELS[r].toLocaleLowerCase('fr-FR'))
     .join(', ');
 }
@@ -32,6 +34,10 @@ export function ActingContextBar() {
   const { state } = acting;
   if (state.status === 'loading' || state.status === 'signed-out') return null;
   if (state.status === 'self' && acting.delegated.length === 0 && !acting.lost) return null;
+  // Without any active delegation, the pages that need one say so themselves (and name the
+  // doctor whose delegation just ended): one message, not one here too; elsewhere (an
+  // invitation about to be finalised, say) there is nothing to say.
+  if (state.status === 'none') return null;
   return (
     <section aria-label="Contexte d’action" className="acting-context fr-mb-4w">
       {acting.lost && (
@@ -53,14 +59,6 @@ function ContextNotice({ acting }: { acting: ActingContext }) {
   const { state } = acting;
   if (state.status === 'error') {
     return <Notice severity="warning" title={state.message} />;
-  }
-  if (state.status === 'none') {
-    return (
-      <Notice
-        title="Vous n’avez aucune délégation de droits active : vous n’agissez pour le compte d’aucun médecin."
-        description="Les délégations qui vous ont été accordées apparaissent dans « Délégations reçues »."
-      />
-    );
   }
   const title =
     state.status === 'delegated'
@@ -90,10 +88,13 @@ export function ContextSelector({ acting }: { acting: ActingContext }) {
     acting.state.status === 'delegated' ? acting.state.context.delegatorId : acting.self ? 'self' : '';
   const [value, setValue] = useState(current);
   useEffect(() => setValue(current), [current]);
-  const onSubmit = (event: FormEvent) => {
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!value) return;
+    const pressed = document.activeElement;
     acting.choose(value === 'self' ? null : value);
+    // The page now shows another doctor's dossiers: its heading takes the focus (and is read).
+    focusMainHeading(pressed);
   };
   return (
     <form className="acting-context-form" onSubmit={onSubmit}>

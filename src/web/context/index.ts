@@ -3,7 +3,6 @@ export {
   type ActingContext,
   type ActingState,
   CONTEXTS_KEY,
-  type DelegatedContext,
   doctorName,
   useActingContext,
   withContext,

@@ -3,24 +3,10 @@
 // longer offered (delegation deleted or ended) is dropped and its doctor named once.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
-import { z } from 'zod';
-import { RIGHT_CODES } from '../../shared/delegations';
+import { actingContextsView, type DelegatedContext } from '../../shared/access';
 import { ApiError, apiGet } from '../api/client';
 import { useSession } from '../api/session';
 import { parseStored, readLost, readRaw, setLost, subscribe, writeStored } from './store';
-
-export const delegatedContextSchema = z.object({
-  delegatorId: z.string(),
-  familyName: z.string(),
-  givenName: z.string(),
-  specialty: z.string().nullable(),
-  delegationId: z.string(),
-  kind: z.enum(['staff', 'peer']),
-  rights: z.array(z.enum(RIGHT_CODES)),
-  endsOn: z.string().nullable(),
-});
-export type DelegatedContext = z.infer<typeof delegatedContextSchema>;
-const contextsSchema = z.object({ self: z.boolean(), delegated: z.array(delegatedContextSchema) });
 
 export const CONTEXTS_KEY = ['access', 'contexts'] as const;
 
@@ -63,7 +49,7 @@ export function useActingContext(): ActingContext {
   const ready = user?.firstSignInComplete;
   const contexts = useQuery({
     queryKey: [...CONTEXTS_KEY, user?.id],
-    queryFn: () => apiGet('/api/access/contexts', contextsSchema),
+    queryFn: () => apiGet('/api/access/contexts', actingContextsView),
     enabled: ready,
     // Fresh on every page: a delegation may have been accepted, modified or deleted meanwhile.
     staleTime: 0,

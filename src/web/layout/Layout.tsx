@@ -1,23 +1,37 @@
+import { headerFooterDisplayItem } from '@codegouvfr/react-dsfr/Display';
 import { Footer } from '@codegouvfr/react-dsfr/Footer';
 import { Header } from '@codegouvfr/react-dsfr/Header';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { safeReturnTo } from '../../shared/identity';
 import { ApiError } from '../api/client';
 import { signOut, useSession } from '../api/session';
 import { ActingContextBar } from '../context';
 import { useDemoMailboxFooterItem } from '../pages/demo-mail/useDemoMailboxFooterItem';
+import { focusMainHeading } from './page';
+import './print.css';
 
+/** The pages of a signed-in person (none before sign-in: they would only lead to it). */
 const NAVIGATION = [
   { text: 'Mes délégations', to: '/delegations', doctorsOnly: true },
-  { text: 'Délégations reçues', to: '/delegations-recues', signedInOnly: true },
+  { text: 'Délégations reçues', to: '/delegations-recues' },
   { text: 'Dossiers', to: '/dossiers' },
   { text: 'Journal', to: '/journal' },
 ];
 
 /** Pages reachable before the first sign-in is complete. */
-const BEFORE_FIRST_SIGN_IN = ['/premiere-connexion', '/confirmer-courriel', '/connexion', '/demo/courriels'];
+const BEFORE_FIRST_SIGN_IN = [
+  '/premiere-connexion',
+  '/confirmer-courriel',
+  '/connexion',
+  '/demo/courriels',
+  '/accessibilite',
+  '/mentions-legales',
+  '/donnees-personnelles',
+  '/cookies',
+  '/plan-du-site',
+];
 
 export function Layout() {
   const { pathname, search } = useLocation();
@@ -28,6 +42,15 @@ export function Layout() {
 
   useEffect(() => {
     if (pathname) setSignOutError(undefined);
+  }, [pathname]);
+
+  // After a client-side navigation (not the first page load), the new page's heading takes the
+  // focus, which also has screen readers announce it.
+  const previousPath = useRef(pathname);
+  useEffect(() => {
+    if (previousPath.current === pathname) return;
+    previousPath.current = pathname;
+    focusMainHeading();
   }, [pathname]);
 
   const mustFinishFirstSignIn =
@@ -90,7 +113,7 @@ export function Layout() {
         homeLinkProps={{ to: '/', title: 'Accueil — Délégations de droits' }}
         quickAccessItems={quickAccessItems}
         navigation={NAVIGATION.filter(
-          (item) => (!item.doctorsOnly || !user || user.isDoctor) && (!item.signedInOnly || user),
+          (item) => user?.firstSignInComplete && (!item.doctorsOnly || user.isDoctor),
         ).map((item) => ({
           text: item.text,
           linkProps: { to: item.to },
@@ -108,10 +131,17 @@ export function Layout() {
       </main>
       <Footer
         id="footer"
-        accessibility="non compliant"
-        contentDescription="Délégations de droits permet à un médecin libéral d'habiliter un professionnel de son cabinet ou un confrère à gérer ses dossiers, pour une période et avec des droits qu'il choisit."
+        accessibility="partially compliant"
+        accessibilityLinkProps={{ to: '/accessibilite' }}
+        termsLinkProps={{ to: '/mentions-legales' }}
+        websiteMapLinkProps={{ to: '/plan-du-site' }}
+        contentDescription="Délégations de droits permet à un médecin libéral d’habiliter un professionnel de son cabinet ou un confrère à gérer ses dossiers, pour une période et avec des droits qu’il choisit."
         bottomItems={[
-          { text: 'Documentation de l’API', linkProps: { href: '/api/docs' } },
+          { text: 'Données personnelles', linkProps: { to: '/donnees-personnelles' } },
+          { text: 'Gestion des cookies', linkProps: { to: '/cookies' } },
+          headerFooterDisplayItem,
+          // The API's documentation is served by the server, outside the web app: a full page load.
+          { text: 'Documentation de l’API', linkProps: { to: '/api/docs', reloadDocument: true } },
           ...(demoMail ? [demoMail] : []),
         ]}
       />

@@ -2,11 +2,13 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Navigate } from 'react-router';
-import { emailChangeResultSchema } from '../../shared/identity';
+import { EXERCISE_MODES, emailChangeResultSchema } from '../../shared/identity';
 import { ApiError, apiPost } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
+import { usePageTitle } from '../layout/page';
+import { placeLabel } from './delegations/format';
 
 export function AccountPage() {
   const session = useSession();
@@ -16,9 +18,7 @@ export function AccountPage() {
   const [sentTo, setSentTo] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    document.title = 'Mon compte — Délégations de droits';
-  }, []);
+  usePageTitle('Mon compte', error !== undefined);
 
   if (session.isPending) return <p>Chargement…</p>;
   const user = session.data?.user;
@@ -63,6 +63,26 @@ export function AccountPage() {
           {user.professionLabel ?? 'Non précisée'}
           {user.specialtyLabel ? ` — ${user.specialtyLabel}` : ''}
         </dd>
+        {user.places.length > 0 && (
+          <>
+            <dt className="fr-text--bold fr-mb-0">Lieux d’exercice</dt>
+            <dd className="fr-ml-0 fr-mb-2w">
+              <ul className="fr-raw-list">
+                {user.places.map((p) => (
+                  <li key={JSON.stringify(p)}>
+                    {[
+                      p.name,
+                      placeLabel({ postalCode: p.postalCode, city: p.town }),
+                      p.modeCode ? `exercice ${EXERCISE_MODES[p.modeCode] ?? p.modeCode}` : null,
+                    ]
+                      .filter(Boolean)
+                      .join(' — ')}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         <dt className="fr-text--bold fr-mb-0">Charte d’utilisation acceptée</dt>
         <dd className="fr-ml-0 fr-mb-2w">{user.charterVersion ? `Version ${user.charterVersion}` : 'Non'}</dd>
         <dt className="fr-text--bold fr-mb-0">Connexion par mot de passe</dt>

@@ -40,6 +40,7 @@ export function DemoMailboxPage() {
         <h1>Courriels (démo)</h1>
         <Alert
           severity="info"
+          as="h2"
           title="Page indisponible"
           description="La boîte aux lettres de démonstration n’existe qu’en mode démo. Les courriels de l’application sont envoyés à leurs destinataires."
         />
@@ -58,6 +59,7 @@ export function DemoMailboxPage() {
       {list.error && !(list.error instanceof DemoMailboxUnavailable) ? (
         <Alert
           severity="error"
+          as="h2"
           title="Erreur"
           description="Les courriels n’ont pas pu être chargés. Veuillez réessayer."
         />

@@ -29,12 +29,14 @@ export function EmailConfirmPage() {
       ) : confirm.isSuccess ? (
         <Alert
           severity="success"
+          as="h2"
           title="Adresse confirmée"
           description={`Votre adresse ${confirm.data.email} est confirmée : vous recevrez les notifications du service.`}
         />
       ) : (
         <Alert
           severity="error"
+          as="h2"
           title="Confirmation impossible"
           description={
             confirm.error instanceof ApiError

@@ -14,8 +14,10 @@ import {
   firstSignInResultSchema,
   passwordRuleProblems,
 } from '../../shared/identity';
-import { ApiError, apiGet, apiPost } from '../api/client';
+import { ApiError, apiGet, apiPost, type FieldError } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
+import { clientError, ErrorSummary, type FieldTargets } from '../components/ErrorSummary';
+import { usePageTitle } from '../layout/page';
 import { CharterText } from './CharterText';
 
 export function FirstSignInPage() {
@@ -27,9 +29,7 @@ export function FirstSignInPage() {
     staleTime: Number.POSITIVE_INFINITY,
   });
 
-  useEffect(() => {
-    document.title = 'Première connexion — Délégations de droits';
-  }, []);
+  usePageTitle('Première connexion');
 
   if (session.isPending) return <p>Chargement…</p>;
   if (!session.data?.user) return <Navigate to="/connexion" replace />;
@@ -38,6 +38,7 @@ export function FirstSignInPage() {
     return (
       <Alert
         severity="error"
+        as="h2"
         title="Impossible d’afficher cette page"
         description={info.error instanceof ApiError ? info.error.message : 'Veuillez réessayer.'}
       />
@@ -53,7 +54,11 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
   const [profession, setProfession] = useState<DeclaredProfession | undefined>(
     info.prefill.profession ?? undefined,
   );
-  const [professionOther, setProfessionOther] = useState('');
+  const [professionOther, setProfessionOther] = useState(info.prefill.professionOther ?? '');
+  // The password's rules are checked once the field is left, then as it changes (not from the
+  // first keystroke).
+  const [passwordLeft, setPasswordLeft] = useState(false);
+  const [showPassword, setShowPassword] = useState(false);
   const [email, setEmail] = useState(info.prefill.email ?? '');
   const [accepted, setAccepted] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
@@ -61,6 +66,10 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
   const [done, setDone] = useState<{ redirectTo: string; emailConfirmationSent: boolean } | undefined>();
   const errorRef = useRef<HTMLDivElement>(null);
   const doneRef = useRef<HTMLHeadingElement>(null);
+  usePageTitle(
+    info.charterUpdate ? 'Nouvelle charte d’utilisation' : 'Première connexion',
+    error !== undefined,
+  );
   const leavingTo = useRef<string | undefined>(undefined);
 
   useEffect(() => {
@@ -83,6 +92,7 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
         {done.emailConfirmationSent ? (
           <Alert
             severity="info"
+            as="h2"
             title="Confirmez votre adresse électronique"
             description={`Un courriel contenant un lien de confirmation a été envoyé à ${email}. Ouvrez ce lien pour recevoir les notifications du service.`}
             className="fr-mb-4w"
@@ -102,11 +112,48 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
     );
   }
 
-  const livePasswordProblems = password ? passwordRuleProblems(password) : [];
+  const livePasswordProblems = password && passwordLeft ? passwordRuleProblems(password) : [];
   const fieldError = (name: string) => error?.field(name);
+
+  /** Everything the browser can check, with the server's own words, before sending. */
+  const problems = (): FieldError[] => {
+    const found: FieldError[] = [];
+    if (info.needsPassword) {
+      const rule = password ? passwordRuleProblems(password)[0] : 'Choisissez un mot de passe.';
+      if (rule) found.push({ path: 'password', message: rule });
+      else if (confirmation !== password) {
+        found.push({
+          path: 'passwordConfirmation',
+          message: 'Les deux mots de passe ne sont pas identiques.',
+        });
+      }
+    }
+    if (info.needsProfession) {
+      if (!profession) found.push({ path: 'profession', message: 'Indiquez votre profession.' });
+      else if (profession === 'autre' && !professionOther.trim()) {
+        found.push({ path: 'professionOther', message: 'Précisez votre profession.' });
+      }
+    }
+    if (info.needsEmail && !email.trim()) {
+      found.push({ path: 'email', message: 'Indiquez votre adresse électronique.' });
+    }
+    if (!accepted) {
+      found.push({
+        path: 'charterAccepted',
+        message: 'Vous devez lire et accepter la charte d’utilisation.',
+      });
+    }
+    return found;
+  };
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    setPasswordLeft(true);
+    const refused = clientError(problems());
+    if (refused) {
+      setError(refused);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -146,23 +193,7 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
             ? 'Avant d’utiliser le service, indiquez votre adresse électronique, puis lisez et acceptez la charte d’utilisation.'
             : 'Avant d’utiliser le service, choisissez un mot de passe, indiquez votre profession et votre adresse électronique, puis lisez et acceptez la charte d’utilisation.'}
       </p>
-      {error && (
-        <div ref={errorRef} tabIndex={-1} className="fr-mb-4w">
-          <Alert
-            severity="error"
-            title={error.message}
-            description={
-              error.fields.length > 0 ? (
-                <ul>
-                  {error.fields.map((f) => (
-                    <li key={`${f.path}-${f.message}`}>{f.message}</li>
-                  ))}
-                </ul>
-              ) : undefined
-            }
-          />
-        </div>
-      )}
+      {error && <ErrorSummary error={error} fields={FIELDS} summaryRef={errorRef} />}
       <form onSubmit={onSubmit} noValidate>
         {info.needsPassword && (
           <fieldset className="fr-fieldset fr-mb-4w" aria-labelledby="titre-mot-de-passe">
@@ -192,11 +223,13 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
                   (password ? 'Le mot de passe respecte les règles.' : undefined)
                 }
                 nativeInputProps={{
-                  type: 'password',
+                  id: FIELDS.password?.id,
+                  type: showPassword ? 'text' : 'password',
                   autoComplete: 'new-password',
                   value: password,
                   maxLength: 128,
                   onChange: (e) => setPassword(e.target.value),
+                  onBlur: () => setPasswordLeft(true),
                 }}
               />
               <Input
@@ -204,12 +237,26 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
                 state={fieldError('passwordConfirmation') ? 'error' : 'default'}
                 stateRelatedMessage={fieldError('passwordConfirmation')}
                 nativeInputProps={{
-                  type: 'password',
+                  id: FIELDS.passwordConfirmation?.id,
+                  type: showPassword ? 'text' : 'password',
                   autoComplete: 'new-password',
                   value: confirmation,
                   maxLength: 128,
                   onChange: (e) => setConfirmation(e.target.value),
                 }}
+              />
+              <Checkbox
+                small
+                options={[
+                  {
+                    label: 'Afficher le mot de passe',
+                    nativeInputProps: {
+                      name: 'afficher-mot-de-passe',
+                      checked: showPassword,
+                      onChange: (e) => setShowPassword(e.target.checked),
+                    },
+                  },
+                ]}
               />
             </div>
           </fieldset>
@@ -218,7 +265,13 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
         {info.needsProfession && (
           <div className="fr-mb-4w">
             <RadioButtons
-              legend={<span className="fr-h4">Votre profession</span>}
+              id="profession"
+              legend={<h2 className="fr-h4 fr-mb-0">Votre profession</h2>}
+              hintText={
+                info.prefill.profession
+                  ? 'Déjà cochée d’après l’invitation ou votre carte : vérifiez-la.'
+                  : undefined
+              }
               name="profession"
               state={fieldError('profession') ? 'error' : 'default'}
               stateRelatedMessage={fieldError('profession')}
@@ -237,6 +290,7 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
                 state={fieldError('professionOther') ? 'error' : 'default'}
                 stateRelatedMessage={fieldError('professionOther')}
                 nativeInputProps={{
+                  id: FIELDS.professionOther?.id,
                   value: professionOther,
                   maxLength: 100,
                   onChange: (e) => setProfessionOther(e.target.value),
@@ -259,6 +313,7 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
               state={fieldError('email') ? 'error' : 'default'}
               stateRelatedMessage={fieldError('email')}
               nativeInputProps={{
+                id: FIELDS.email?.id,
                 type: 'email',
                 autoComplete: 'email',
                 value: email,
@@ -274,6 +329,7 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
         </h2>
         <CharterText charter={info.charter} />
         <Checkbox
+          id="charte"
           className="fr-mt-3w"
           state={charterError ? 'error' : 'default'}
           stateRelatedMessage={charterError}
@@ -296,3 +352,14 @@ function FirstSignInForm({ info, alreadyComplete }: { info: FirstSignInInfo; alr
     </>
   );
 }
+
+/** The fields the error summary names and links to. */
+const FIELDS: FieldTargets = {
+  password: { id: 'mot-de-passe', label: 'Mot de passe' },
+  passwordConfirmation: { id: 'confirmation-mot-de-passe', label: 'Confirmation du mot de passe' },
+  profession: { id: 'profession', label: 'Votre profession' },
+  professionOther: { id: 'profession-autre', label: 'Précisez votre profession' },
+  email: { id: 'courriel', label: 'Adresse électronique de notification' },
+  charterAccepted: { id: 'charte', label: 'Charte d’utilisation' },
+  charterVersion: { id: 'charte', label: 'Charte d’utilisation' },
+};

@@ -6,6 +6,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { redirectSchema, SIGN_IN_ERRORS, safeReturnTo } from '../../shared/identity';
 import { ApiError, apiPost } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
+import { usePageTitle } from '../layout/page';
 
 export function SignInPage() {
   const [params] = useSearchParams();
@@ -21,9 +22,7 @@ export function SignInPage() {
   const [busy, setBusy] = useState(false);
   const errorRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    document.title = 'Se connecter — Délégations de droits';
-  }, []);
+  usePageTitle('Se connecter', error !== undefined || pscError !== undefined);
   useEffect(() => {
     if (error) errorRef.current?.focus();
   }, [error]);

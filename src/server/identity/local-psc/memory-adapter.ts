@@ -10,7 +10,14 @@ interface Entry {
 const stores = new Map<string, Map<string, Entry>>();
 const MAX_ENTRIES = 20_000;
 
-export function createMemoryAdapter(namespace: string) {
+/**
+ * `resolveAccessToken` reads a presented access token that is not an id of this store (the
+ * local PSC's JWT access tokens) as the id of the opaque token it stands for.
+ */
+export function createMemoryAdapter(
+  namespace: string,
+  resolveAccessToken?: (value: string) => Promise<string | undefined>,
+) {
   return class MemoryAdapter implements Adapter {
     private readonly store: Map<string, Entry>;
 
@@ -44,6 +51,10 @@ export function createMemoryAdapter(namespace: string) {
     }
 
     async find(id: string) {
+      if (this.model === 'AccessToken' && resolveAccessToken && id.includes('.')) {
+        const opaque = await resolveAccessToken(id);
+        return opaque ? this.alive(opaque) : undefined;
+      }
       return this.alive(id);
     }
 

@@ -65,6 +65,8 @@ export const EMPTY_FORM: OtherIdentityForm = {
 
 const ACR_OPTIONS: [string, string][] = [
   ['eidas1', 'eidas1 — carte CPx ou e-CPS (niveau attendu)'],
+  ['jeton', 'eidas1 dans le jeton d’accès seulement, pas dans le jeton d’identité'],
+  ['identite', 'eidas1 dans le jeton d’identité seulement, pas dans le jeton d’accès'],
   ['0', '0 — niveau insuffisant (pour tester le refus)'],
   ['aucun', 'Aucun niveau transmis (pour tester le refus)'],
 ];
@@ -137,7 +139,7 @@ ${cardItems}
 <h2 id="autre-identite">Se connecter avec une autre identité</h2>
 <form method="post" action="${action}/login" class="fr-mb-6w fr-col-12 fr-col-md-8 fr-px-0" aria-labelledby="autre-identite" novalidate>
   <input type="hidden" name="card" value="autre">
-  ${field('subjectNameId', 'Identifiant national (SubjectNameID)', '8 + RPPS (11 chiffres), 0 + ADELI, ou 1/3/4/5/6 + identifiant de structure / identifiant interne', 'autocomplete="off" spellcheck="false" maxlength="100" required')}
+  ${field('subjectNameId', 'Identifiant national (SubjectNameID)', '8 + RPPS (11 chiffres), 0 + ADELI, 1/3/4/5/6 + identifiant de structure / identifiant interne, ou ANS + chiffres (identité de test EDIT)', 'autocomplete="off" spellcheck="false" maxlength="100" required')}
   ${field('familyName', 'Nom', 'Tel qu’il figure sur la carte', 'autocomplete="off" maxlength="100" required')}
   ${field('givenName', 'Prénom', '', 'autocomplete="off" maxlength="100" required')}
   ${field('professionCode', 'Code profession', '10 pour médecin, 60 pour infirmier(e) ; vide pour un personnel sans profession de santé', 'autocomplete="off" maxlength="2" inputmode="numeric"')}

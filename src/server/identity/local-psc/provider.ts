@@ -7,15 +7,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import * as jose from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { z } from 'zod';
 import { CARD_TYPES } from '../../../shared/identity.js';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { App } from '../../platform/http.js';
-import { cardTypeOf } from '../claims.js';
+import { SUBJECT_NAME_ID } from '../claims.js';
+import { BACKCHANNEL_LOGOUT_PATH } from '../psc-client.js';
 import { DEMO_CARDS, federatedSub, type LocalIdentity, PSC_CLAIM_NAMES, pscClaims } from './cards.js';
 import { createMemoryAdapter, dropMemoryAdapter } from './memory-adapter.js';
+import { PSC_ROUTES, pscMetadata, UNSUPPORTED_PATHS, WALLET_AUTHORIZE_PATH } from './metadata.js';
 import { EMPTY_FORM, esc, loginPage, logoutPage, messagePage, type OtherIdentityForm } from './pages.js';
 import {
   LOCAL_CLIENT_ID,
@@ -43,12 +47,33 @@ const otherIdentitySchema = z.object({
   acr: z.string(),
 });
 
+/** What each choice of the form's acr field puts in the ID token and in the access token. */
+const ACR_CHOICES: Record<string, LocalAccount['acr']> = {
+  eidas1: { idToken: 'eidas1', accessToken: 'eidas1' },
+  jeton: { accessToken: 'eidas1' },
+  identite: { idToken: 'eidas1' },
+  '0': { idToken: '0', accessToken: '0' },
+  aucun: {},
+};
+
+/** Form check only (the local provider's page): the card type agrees with the identifier. */
+function cardTypesFor(subjectNameId: string): string[] {
+  const first = subjectNameId[0];
+  if (first === '8' || first === '0') return ['CPS', 'CPF'];
+  if (first === '1' || first === '3') return ['CPE'];
+  if (first === '4' || first === '5' || first === '6') return ['CPA'];
+  return [...CARD_TYPES];
+}
+
 function checkOtherIdentity(form: OtherIdentityForm): Partial<Record<keyof OtherIdentityForm, string>> {
   const errors: Partial<Record<keyof OtherIdentityForm, string>> = {};
   const name = /^[\p{L}][\p{L} '’-]{0,99}$/u;
-  if (!/^(8\d{11}|0\d{9}|[13456][0-9A-Za-z]{1,20}\/[0-9A-Za-z]{1,30})$/.test(form.subjectNameId)) {
+  if (
+    !/^(8\d{11}|0\d{9}|[13456][0-9A-Za-z]{1,20}\/[0-9A-Za-z]{1,30}|ANS\d{6,30})$/.test(form.subjectNameId) ||
+    !SUBJECT_NAME_ID.test(form.subjectNameId)
+  ) {
     errors.subjectNameId =
-      'Identifiant invalide : 8 suivi des 11 chiffres du RPPS, 0 suivi des 9 chiffres ADELI, ou 1, 3, 4, 5 ou 6 suivi de l’identifiant de structure, « / » et l’identifiant interne.';
+      'Identifiant invalide : 8 suivi des 11 chiffres du RPPS, 0 suivi des 9 chiffres ADELI, 1, 3, 4, 5 ou 6 suivi de l’identifiant de structure, « / » et l’identifiant interne, ou ANS suivi de chiffres (identité de test EDIT).';
   }
   if (!name.test(form.familyName))
     errors.familyName = 'Saisissez un nom (lettres, espaces, apostrophes et tirets).';
@@ -58,16 +83,49 @@ function checkOtherIdentity(form: OtherIdentityForm): Partial<Record<keyof Other
     errors.professionCode = 'Le code profession fait 2 chiffres, ou reste vide.';
   if (!(CARD_TYPES as readonly string[]).includes(form.cardType))
     errors.cardType = 'Choisissez un type de carte.';
-  else if (!errors.subjectNameId) {
-    const expected = cardTypeOf(form.subjectNameId);
-    const ok = form.cardType === expected || (form.cardType === 'CPF' && expected === 'CPS');
-    if (!ok) {
-      errors.cardType = `Ce type de carte ne correspond pas à l’identifiant : un identifiant commençant par ${form.subjectNameId[0]} correspond à une carte ${expected}.`;
-    }
+  else if (!errors.subjectNameId && !cardTypesFor(form.subjectNameId).includes(form.cardType)) {
+    errors.cardType = `Ce type de carte ne correspond pas à l’identifiant : un identifiant commençant par ${form.subjectNameId[0]} correspond à une carte ${cardTypesFor(form.subjectNameId).join(' ou ')}.`;
+  } else if (!errors.professionCode) {
+    const professional = form.cardType === 'CPS' || form.cardType === 'CPF';
+    if (professional && form.professionCode === '')
+      errors.professionCode = `Une carte ${form.cardType} est celle d’un professionnel de santé : indiquez son code profession.`;
+    if (!professional && form.professionCode !== '')
+      errors.professionCode = `Une carte ${form.cardType} est celle d’un personnel sans profession de santé : laissez le code profession vide.`;
   }
-  if (!['eidas1', '0', 'aucun'].includes(form.acr)) errors.acr = 'Choisissez un niveau d’authentification.';
+  if (!(form.acr in ACR_CHOICES)) errors.acr = 'Choisissez un niveau d’authentification.';
   return errors;
 }
+
+/** An identity the provider can sign in: its userinfo claims and the levels it asserts. */
+interface LocalAccount {
+  subjectNameId: string;
+  /** Userinfo claims, `sub` apart. */
+  claims: Record<string, unknown>;
+  /** False for an answer without `sub` (as in the minimal fixture of the samples). */
+  withSub: boolean;
+  /** The acr of the ID token and of the access token (absent: not sent). */
+  acr: { idToken?: string; accessToken?: string };
+}
+
+const accountOf = (identity: LocalIdentity, acr: LocalAccount['acr'] = ACR_CHOICES.eidas1 ?? {}) => ({
+  subjectNameId: identity.subjectNameId,
+  claims: pscClaims(identity),
+  withSub: true,
+  acr,
+});
+
+/** What tests reach of a running local provider. */
+export interface LocalPsc {
+  /**
+   * Serves these userinfo claims (e.g. a real sandbox answer) to whoever signs in with
+   * `card` = their SubjectNameID, with their own `sub` (none: the answer has no `sub`).
+   */
+  addIdentity(claims: Record<string, unknown>, acr?: LocalAccount['acr']): string;
+}
+const handles = new WeakMap<AppContext, LocalPsc>();
+export const localPscOf = (ctx: AppContext): LocalPsc | undefined => handles.get(ctx);
+
+const authLevelOf = (acr: string) => (/^eidas(\d)$/.exec(acr)?.[1] ?? acr).slice(0, 8);
 
 /**
  * The provider's signing key, kept in the database so that ID tokens issued before a restart
@@ -98,15 +156,92 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
   const { publicUrl, sessionSecret } = ctx.config;
   const issuer = localIssuer(publicUrl);
   const secret = ctx.config.pscClientSecret ?? localClientSecret(sessionSecret);
-  const identities = new Map<string, LocalIdentity>(
-    DEMO_CARDS.map((c) => [federatedSub(c.subjectNameId), c]),
+  // Who can sign in, by federated sub: the demo cards, the identities typed in the form, and
+  // those tests add (real sandbox answers).
+  const accounts = new Map<string, LocalAccount>(
+    DEMO_CARDS.map((c) => [federatedSub(c.subjectNameId), accountOf(c)]),
   );
+  const remember = (sub: string, account: LocalAccount) => {
+    // Identities typed in the form live as long as the process (demo only), within bounds.
+    if (!accounts.has(sub) && accounts.size > 5000) {
+      for (const key of accounts.keys()) {
+        if (!DEMO_CARDS.some((c) => federatedSub(c.subjectNameId) === key)) accounts.delete(key);
+      }
+    }
+    accounts.set(sub, account);
+  };
+  handles.set(ctx, {
+    addIdentity(claims, acr = ACR_CHOICES.eidas1) {
+      const subjectNameId = String(claims.SubjectNameID ?? '');
+      const { sub, ...rest } = claims;
+      const withSub = typeof sub === 'string';
+      remember(withSub ? sub : federatedSub(subjectNameId), {
+        subjectNameId,
+        claims: rest,
+        withSub,
+        acr: acr ?? {},
+      });
+      return subjectNameId;
+    },
+  });
 
-  const jwk = await signingKey(ctx);
+  const jwk = (await signingKey(ctx)) as jose.JWK & { kid: string };
+  const privateKey = crypto.createPrivateKey({ key: jwk as crypto.JsonWebKey, format: 'jwk' });
+  const publicKey = crypto.createPublicKey(privateKey);
   const cookieKey = crypto
     .createHmac('sha256', sessionSecret)
     .update('local-psc-cookies')
     .digest('base64url');
+
+  /**
+   * PSC's access tokens are JWTs (access-token-claims-sandbox.json); oidc-provider's, for its
+   * own userinfo endpoint, are opaque. The token endpoint hands out a JWT with PSC's claims
+   * whose `jti` is the opaque token: presented back (userinfo, introspection, revocation), it is
+   * verified and read as that opaque token.
+   */
+  const wrapAccessToken = async (koa: KoaContextWithOIDC, opaque: string): Promise<string> => {
+    const at = koa.oidc.entities.AccessToken;
+    const code = koa.oidc.entities.AuthorizationCode;
+    const account = at?.accountId ? accounts.get(at.accountId) : undefined;
+    if (!at || !account) return opaque;
+    const acr = account.acr.accessToken;
+    const now = Math.floor(Date.now() / 1000);
+    return new jose.SignJWT({
+      azp: at.clientId,
+      sub: at.accountId,
+      SubjectNameID: account.subjectNameId,
+      PSISubjectNameID: '',
+      preferred_username: account.subjectNameId,
+      otherIds: account.claims.otherIds ?? [],
+      sid: code?.sid ?? at.sid,
+      ...(acr ? { acr } : {}),
+      authMode: 'CARD',
+      ...(acr ? { auth_level: authLevelOf(acr) } : {}),
+      exp: at.exp ?? now + 600,
+      iat: at.iat ?? now,
+      auth_time: code?.authTime,
+      jti: opaque,
+      nonce: code?.nonce,
+      scope: at.scope,
+      typ: 'Bearer',
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .sign(privateKey);
+  };
+  const unwrapAccessToken = async (
+    value: string,
+  ): Promise<{ opaque: string; claims: jose.JWTPayload } | undefined> => {
+    try {
+      const { payload } = await jose.jwtVerify(value, publicKey, { issuer, algorithms: ['RS256'] });
+      // Only its access tokens (typ Bearer, a jti): not its ID or logout tokens.
+      return payload.typ === 'Bearer' && typeof payload.jti === 'string'
+        ? { opaque: payload.jti, claims: payload }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
   const client = (clientId: string, extra: object = {}) => ({
     client_id: clientId,
@@ -114,6 +249,8 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
     client_name: 'Délégations de droits',
     redirect_uris: [`${publicUrl}/auth/psc/callback`],
     post_logout_redirect_uris: [`${publicUrl}/`],
+    backchannel_logout_uri: `${publicUrl}${BACKCHANNEL_LOGOUT_PATH}`,
+    backchannel_logout_session_required: true,
     grant_types: ['authorization_code'],
     response_types: ['code' as const],
     token_endpoint_auth_method: 'client_secret_post' as const,
@@ -121,9 +258,12 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
   });
 
   const namespace = crypto.randomUUID();
-  app.addHook('onClose', async () => dropMemoryAdapter(namespace));
+  app.addHook('onClose', async () => {
+    handles.delete(ctx);
+    dropMemoryAdapter(namespace);
+  });
   const configuration: Configuration = {
-    adapter: createMemoryAdapter(namespace),
+    adapter: createMemoryAdapter(namespace, async (value) => (await unwrapAccessToken(value))?.opaque),
     clients: [
       client(LOCAL_CLIENT_ID),
       client(LOCAL_JWT_CLIENT_ID, { userinfo_signed_response_alg: 'RS256' }),
@@ -135,16 +275,18 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
     acrValues: ['eidas1'],
     responseTypes: ['code'],
     pkce: { required: () => true },
-    routes: {
-      authorization: '/protocol/openid-connect/auth',
-      token: '/protocol/openid-connect/token',
-      userinfo: '/protocol/openid-connect/userinfo',
-      end_session: '/protocol/openid-connect/logout',
-      jwks: '/protocol/openid-connect/certs',
-    },
+    routes: PSC_ROUTES,
     features: {
       devInteractions: { enabled: false },
+      // PSC does not offer DPoP; it offers what follows (see metadata.ts). Introspection and
+      // revocation are answered below: oidc-provider refuses JWT access tokens there.
+      dPoP: { enabled: false },
       jwtUserinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      encryption: { enabled: true },
+      jwtResponseModes: { enabled: true },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (koa, form) => {
@@ -164,9 +306,9 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
     },
     interactions: { url: (_koa, interaction) => `${LOCAL_PSC_PATH}/interaction/${interaction.uid}` },
     findAccount: async (_koa, sub) => {
-      const identity = identities.get(sub);
-      if (!identity) return undefined;
-      return { accountId: sub, claims: async () => ({ ...pscClaims(identity), sub }) };
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      return { accountId: sub, claims: async () => ({ ...account.claims, sub }) };
     },
     // First-party service: the grant is given with the sign-in, as PSC does (no consent screen).
     loadExistingGrant: async (koa: KoaContextWithOIDC) => {
@@ -192,6 +334,14 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
 <p><a class="fr-link" href="${esc(publicUrl)}/connexion">Revenir à la page de connexion</a></p>`,
       );
     },
+    // Its only outgoing requests are the logout tokens it posts to this very application,
+    // on loopback in demo mode: oidc-provider's guard against special-use addresses is lifted
+    // for this application's address only.
+    fetch: (url, options) => {
+      if (!String(url).startsWith(`${publicUrl}/`)) return fetch(url, options);
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return fetch(url, rest);
+    },
     ttl: {
       AccessToken: 600,
       AuthorizationCode: 60,
@@ -204,12 +354,42 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
 
   const provider = new Provider(issuer, configuration);
   provider.proxy = ctx.config.trustProxy;
+  // PSC's shapes where oidc-provider's differ: metadata keys, JWT access tokens, introspection,
+  // userinfo without `sub` for an identity that has none.
+  provider.use(async (koaContext, next) => {
+    await next();
+    const koa = koaContext as KoaContextWithOIDC;
+    const body = koa.body as Record<string, unknown> | undefined;
+    if (koa.status !== 200 || !body || typeof body !== 'object') return;
+    if (koa.path === '/.well-known/openid-configuration') {
+      koa.body = pscMetadata(body, publicUrl);
+    } else if (koa.path === PSC_ROUTES.token && typeof body.access_token === 'string') {
+      koa.body = { ...body, access_token: await wrapAccessToken(koa, body.access_token) };
+    } else if (koa.path === PSC_ROUTES.userinfo) {
+      const accountId = koa.oidc?.entities.AccessToken?.accountId;
+      if (accountId && accounts.get(accountId)?.withSub === false) {
+        const { sub: _sub, ...rest } = body;
+        koa.body = rest;
+      }
+    }
+  });
+  provider.on('backchannel.error', (_koa, err) => {
+    ctx.logger.warn(
+      { err: { type: (err as Error).name } },
+      'Pro Santé Connect local : déconnexion non transmise',
+    );
+  });
   const callback = provider.callback();
   const pass = (raw: IncomingMessage, res: ServerResponse, url: string) => {
     (raw as IncomingMessage & { originalUrl?: string }).originalUrl = `${LOCAL_PSC_PATH}${url}`;
     raw.url = url;
     callback(raw, res);
   };
+  const unsupported = (reply: { status(n: number): { send(b: unknown): unknown } }) =>
+    reply.status(400).send({
+      error: 'request_not_supported',
+      error_description: 'Non proposé par le Pro Santé Connect de démonstration.',
+    });
 
   // The provider's own endpoints, bodies left unread for it.
   await app.register(
@@ -224,6 +404,114 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
       scope.get('/.well-known/wallet-openid-configuration', { schema: { hide: true } }, (request, reply) => {
         reply.hijack();
         pass(request.raw, reply.raw, '/.well-known/openid-configuration');
+      });
+      // Requests start at the published authorization endpoint (WALLET_AUTHORIZE_PATH), as at
+      // PSC, not under the issuer; only the provider's own resumptions come here.
+      scope.all(PSC_ROUTES.authorization, { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .status(404)
+          .type('text/html; charset=utf-8')
+          .send(
+            messagePage(
+              LOCAL_PSC_PATH,
+              'Adresse de connexion inconnue',
+              'Les demandes de connexion se font à l’adresse publiée par Pro Santé Connect (authorization_endpoint).',
+            ),
+          ),
+      );
+      for (const path of Object.values(UNSUPPORTED_PATHS)) {
+        scope.all(path, { schema: { hide: true } }, async (_request, reply) => unsupported(reply));
+      }
+    },
+    { prefix: LOCAL_PSC_PATH },
+  );
+  // PSC's authorization endpoint is on another host (wallet.…/auth): here, another path.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.route({
+      method: ['GET', 'POST'],
+      url: WALLET_AUTHORIZE_PATH,
+      schema: { hide: true },
+      handler: (request, reply) => {
+        reply.hijack();
+        const query = (request.raw.url ?? '').slice(WALLET_AUTHORIZE_PATH.length);
+        pass(request.raw, reply.raw, `${PSC_ROUTES.authorization}${query}`);
+      },
+    });
+  });
+
+  // Introspection (introspection-sandbox-card.json's shape) and revocation of the JWT access
+  // tokens, for this provider's clients (client_secret_basic or client_secret_post).
+  const clientIds = [LOCAL_CLIENT_ID, LOCAL_JWT_CLIENT_ID];
+  const authenticated = (request: FastifyRequest, body: Record<string, string | undefined>) => {
+    let id = body.client_id;
+    let given = body.client_secret;
+    const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(request.headers.authorization ?? '');
+    if (basic?.[1]) {
+      const [user, password] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+      try {
+        id = decodeURIComponent(user ?? '');
+        given = decodeURIComponent(password ?? '');
+      } catch {
+        return undefined;
+      }
+    }
+    if (!id || !given || !clientIds.includes(id)) return undefined;
+    const a = crypto.createHash('sha256').update(given).digest();
+    const b = crypto.createHash('sha256').update(secret).digest();
+    return crypto.timingSafeEqual(a, b) ? id : undefined;
+  };
+  const liveToken = async (value: string | undefined) => {
+    const wrapped = value ? await unwrapAccessToken(value) : undefined;
+    const stored = wrapped ? await provider.AccessToken.find(wrapped.opaque) : undefined;
+    return wrapped && stored?.isValid ? { wrapped, stored } : undefined;
+  };
+  await app.register(
+    async (plugin) => {
+      await plugin.register(formbody, { bodyLimit: 16 * 1024 });
+      const tokenBody = z.record(z.string(), z.string().max(8000));
+      const invalidClient = (reply: FastifyReply) =>
+        reply.status(401).send({ error: 'invalid_client', error_description: 'Client non authentifié.' });
+      plugin.post(PSC_ROUTES.introspection, { schema: { hide: true } }, async (request, reply) => {
+        const body = tokenBody.safeParse(request.body ?? {});
+        if (!body.success) return reply.status(400).send({ error: 'invalid_request' });
+        const clientId = authenticated(request, body.data);
+        if (!clientId) return invalidClient(reply);
+        reply.header('cache-control', 'no-store');
+        const live = await liveToken(body.data.token);
+        if (!live) return { active: false };
+        const c = live.wrapped.claims;
+        return {
+          exp: c.exp,
+          iat: c.iat,
+          auth_time: c.auth_time,
+          jti: c.jti,
+          iss: c.iss,
+          sub: c.sub,
+          typ: 'Bearer',
+          azp: c.azp,
+          nonce: c.nonce ?? '',
+          session_state: c.sid,
+          preferred_username: c.preferred_username,
+          ...(c.acr ? { acr: c.acr } : {}),
+          scope: c.scope,
+          sid: c.sid,
+          authMode: c.authMode,
+          otherIds: c.otherIds,
+          client_id: c.azp,
+          username: c.preferred_username,
+          active: true,
+        };
+      });
+      plugin.post(PSC_ROUTES.revocation, { schema: { hide: true } }, async (request, reply) => {
+        const body = tokenBody.safeParse(request.body ?? {});
+        if (!body.success) return reply.status(400).send({ error: 'invalid_request' });
+        const clientId = authenticated(request, body.data);
+        if (!clientId) return invalidClient(reply);
+        const live = await liveToken(body.data.token);
+        if (live && live.stored.clientId === clientId) await live.stored.destroy();
+        return reply.status(200).send();
       });
     },
     { prefix: LOCAL_PSC_PATH },
@@ -312,10 +600,15 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
               (Array.isArray(v) ? v[0] : v)?.slice(0, 200) ?? '',
             ]),
           );
-          let identity: LocalIdentity | undefined;
-          let acr: string | undefined = 'eidas1';
+          let sub: string | undefined;
           if (body.card && body.card !== 'autre') {
-            identity = DEMO_CARDS.find((c) => c.subjectNameId === body.card);
+            const card = DEMO_CARDS.find((c) => c.subjectNameId === body.card);
+            if (card) {
+              sub = federatedSub(card.subjectNameId);
+              accounts.set(sub, accountOf(card));
+            } else {
+              sub = [...accounts].find(([, a]) => a.subjectNameId === body.card)?.[0];
+            }
           } else {
             const form = { ...EMPTY_FORM, ...otherIdentitySchema.partial().parse(body) } as OtherIdentityForm;
             const errors = checkOtherIdentity(form);
@@ -335,7 +628,7 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
                   }),
                 );
             }
-            identity = {
+            const identity: LocalIdentity = {
               subjectNameId: form.subjectNameId,
               familyName: form.familyName,
               givenName: form.givenName,
@@ -344,9 +637,11 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
               description: '',
               modeExercice: form.professionCode ? 'L' : 'S',
             };
-            acr = form.acr === 'eidas1' ? 'eidas1' : form.acr === '0' ? '0' : undefined;
+            sub = federatedSub(identity.subjectNameId);
+            remember(sub, accountOf(identity, ACR_CHOICES[form.acr]));
           }
-          if (!identity) {
+          const account = sub ? accounts.get(sub) : undefined;
+          if (!sub || !account) {
             return reply
               .status(400)
               .type('text/html; charset=utf-8')
@@ -354,10 +649,7 @@ export async function mountLocalPsc(app: App, { ctx }: LocalPscOptions): Promise
                 messagePage(LOCAL_PSC_PATH, 'Carte inconnue', 'Cette carte de démonstration n’existe pas.'),
               );
           }
-          const sub = federatedSub(identity.subjectNameId);
-          // Identities typed in the form live as long as the process (demo only), within bounds.
-          if (!identities.has(sub) && identities.size > 5000) identities.clear();
-          if (!DEMO_CARDS.includes(identity)) identities.set(sub, identity);
+          const acr = account.acr.idToken;
           const redirectTo = await provider.interactionResult(
             request.raw,
             reply.raw,

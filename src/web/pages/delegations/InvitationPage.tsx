@@ -5,13 +5,15 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { type InvitationView, RIGHT_CODES, RIGHT_LABELS } from '../../../shared/delegations';
+import { periodLabel } from '../../../shared/calendar';
+import type { InvitationView } from '../../../shared/delegations';
+import { RIGHT_LABELS, RIGHTS } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
 import { CONTEXTS_KEY } from '../../context/useActingContext';
 import { acceptInvitation, fetchInvitation, fetchReceived, RECEIVED_KEY } from './api';
 import { Loading, StatusBadge, useTitle } from './components';
-import { personName, spokenPeriod } from './format';
+import { ofName, personName } from './format';
 import './delegations.css';
 
 const TITLE = 'Invitation à finaliser une délégation de droits';
@@ -33,6 +35,7 @@ export function InvitationPage() {
         <h1>{TITLE}</h1>
         <Alert
           severity="error"
+          as="h2"
           title="Ce lien ne peut pas être utilisé"
           description={
             invitation.error instanceof ApiError
@@ -91,12 +94,13 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
         <>
           <Alert
             severity="warning"
+            as="h2"
             title="Ce lien ne peut plus être utilisé"
             description={invitation.problem.message}
             className="fr-mb-3w"
           />
           <p>
-            Invitation de {delegator} adressée à {personName(invitation.invited)}.
+            Invitation {ofName(delegator)} adressée à {personName(invitation.invited)}.
           </p>
         </>
       ) : (
@@ -110,13 +114,13 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
             <dt>Droits d’accès accordés</dt>
             <dd>
               <ul>
-                {RIGHT_CODES.filter((r) => invitation.rights.includes(r)).map((r) => (
+                {RIGHTS.filter((r) => invitation.rights.includes(r)).map((r) => (
                   <li key={r}>{RIGHT_LABELS[r]}</li>
                 ))}
               </ul>
             </dd>
             <dt>Période</dt>
-            <dd>{spokenPeriod(invitation.startsOn, invitation.endsOn)}</dd>
+            <dd>{periodLabel(invitation.startsOn, invitation.endsOn)}</dd>
           </dl>
         </section>
       )}
@@ -129,7 +133,7 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
             description={
               <>
                 <span className="fr-mb-1w" style={{ display: 'block' }}>
-                  Vous pouvez désormais gérer les dossiers de {delegator} pendant la période définie.{' '}
+                  Vous pouvez désormais gérer les dossiers {ofName(delegator)} pendant la période définie.{' '}
                   {status ? (
                     <>
                       Statut : <StatusBadge status={status} />
@@ -153,8 +157,8 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
             <strong>
               {user.givenName} {user.familyName}
             </strong>
-            . En finalisant, vous acceptez de gérer les dossiers de {delegator} avec les droits et pendant la
-            période ci-dessus.
+            . En finalisant, vous acceptez de gérer les dossiers {ofName(delegator)} avec les droits et
+            pendant la période ci-dessus.
           </p>
           {error && (
             <div ref={messageRef} tabIndex={-1} className="fr-mb-3w">

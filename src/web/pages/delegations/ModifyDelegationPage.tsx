@@ -7,7 +7,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { DelegationView } from '../../../shared/delegations';
+import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
+import { clientError } from '../../components/ErrorSummary';
 import { DELEGATIONS_KEY, fetchDelegations, modifyDelegation, RECEIVED_KEY } from './api';
 import {
   DoctorOnly,
@@ -20,13 +22,13 @@ import {
   PeriodFieldset,
   type PeriodValue,
   periodPayload,
+  periodProblems,
   RIGHTS_FIELD,
-  type Right,
   RightsFieldset,
   StatusBadge,
   useTitle,
 } from './components';
-import { delegateName, todayInParis } from './format';
+import { delegateName, ofName, todayInParis } from './format';
 import './delegations.css';
 
 const TITLE = 'Modifier une délégation de droits';
@@ -52,6 +54,7 @@ function ModifyDelegation() {
         <h1>{TITLE}</h1>
         <Alert
           severity="warning"
+          as="h2"
           title="Cette délégation ne peut pas être modifiée"
           description="Elle n’existe pas, a été supprimée ou est expirée."
           className="fr-mb-4w"
@@ -78,6 +81,9 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const who = delegateName(delegation);
+  // An invitation not yet finalised: its person has never had access to anything.
+  const pending = delegation.kind === 'staff' && delegation.acceptedAt === null;
+  useTitle(TITLE, error !== undefined);
 
   useEffect(() => {
     staleError.delete(delegation.id);
@@ -86,6 +92,13 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    const problems = clientError(
+      periodProblems(period, staff, [delegation.startsOn, todayInParis()].sort()[0]),
+    );
+    if (problems) {
+      setError(problems);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -100,7 +113,9 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
         state: {
           flash: {
             severity: 'success',
-            message: `La délégation de droits de ${who} a été modifiée. Elle s’applique dès maintenant.`,
+            message: pending
+              ? `L’invitation ${ofName(who)} a été modifiée : ces droits et cette période s’appliqueront lorsque ${who} aura finalisé la délégation. ${who} en est informé(e) par courriel ; le lien reçu reste valable.`
+              : `La délégation de droits ${ofName(who)} a été modifiée. Elle s’applique dès maintenant.`,
           },
         },
       });
@@ -148,7 +163,7 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
       <form onSubmit={onSubmit} noValidate className="delegation-steps">
         {staff ? (
           <RightsFieldset
-            legend={<span className="fr-h4">Droits d’accès</span>}
+            legend={<h2 className="fr-h4 fr-mb-0">Droits d’accès</h2>}
             rights={rights}
             onChange={setRights}
             error={fieldError(error, 'rights')}
@@ -162,7 +177,7 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
           </p>
         )}
         <PeriodFieldset
-          legend={<span className="fr-h4">Période</span>}
+          legend={<h2 className="fr-h4 fr-mb-0">Période</h2>}
           value={period}
           onChange={setPeriod}
           allowNoEnd={staff}
@@ -171,7 +186,9 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
           endError={fieldError(error, 'endsOn')}
         />
         <p className="fr-text--sm">
-          {who} en sera informé(e) par courriel. La modification s’applique dès sa prochaine action.
+          {pending
+            ? `${who} n’a pas encore finalisé la délégation : la modification s’appliquera dès qu’elle sera finalisée. ${who} en sera informé(e) par courriel.`
+            : `${who} en sera informé(e) par courriel. La modification s’applique dès sa prochaine action.`}
         </p>
         <ul className="fr-btns-group fr-btns-group--inline-md">
           <li>

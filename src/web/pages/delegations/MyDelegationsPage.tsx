@@ -4,16 +4,16 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { createModal } from '@codegouvfr/react-dsfr/Modal';
 import { useIsModalOpen } from '@codegouvfr/react-dsfr/Modal/useIsModalOpen';
-import { Table } from '@codegouvfr/react-dsfr/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
-import type { DelegationView } from '../../../shared/delegations';
+import { cardTypeLabel, type DelegationView } from '../../../shared/delegations';
 import { ApiError } from '../../api/client';
+import { DataTable } from '../../components/DataTable';
 import { DirectoryDate } from '../directory';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
-import { delegateName, placeLabel } from './format';
+import { delegateName, ofName, placeLabel, toName } from './format';
 import './delegations.css';
 
 const TITLE = 'Mes délégations';
@@ -40,7 +40,17 @@ function MyDelegations() {
   const [flash, setFlash] = useState<Flash | undefined>((location.state as { flash?: Flash } | null)?.flash);
   const [toDelete, setToDelete] = useState<DelegationView | undefined>();
   const flashRef = useRef<HTMLDivElement>(null);
-  const isModalOpen = useIsModalOpen(deleteModal);
+  // The « Supprimer » button that opened the dialog: « Annuler » or Escape gives it the focus back.
+  const opener = useRef<HTMLElement | null>(null);
+  const removing = useRef(false);
+  const isModalOpen = useIsModalOpen(deleteModal, {
+    onConceal: () => {
+      const back = opener.current;
+      if (!back || removing.current) return;
+      // After the design system's own focus handling, which knows no opener.
+      requestAnimationFrame(() => back.focus());
+    },
+  });
 
   // A message carried from the previous page (e.g. "ajoutée") is shown once, not after a reload.
   useEffect(() => {
@@ -58,14 +68,23 @@ function MyDelegations() {
   };
 
   const remove = useMutation({
-    mutationFn: (d: DelegationView) => deleteDelegation(d.id),
+    mutationFn: (d: DelegationView) => {
+      removing.current = true;
+      return deleteDelegation(d.id);
+    },
     onSuccess: async (_v, d) => {
       deleteModal.close();
+      const who = delegateName(d);
       setFlash({
         severity: 'success',
-        message: `La délégation de droits de ${delegateName(d)} a été supprimée. Elle n’a plus accès à vos dossiers.`,
+        message: isPending(d)
+          ? `L’invitation ${ofName(who)} a été annulée : le lien qui lui a été envoyé n’est plus valable.`
+          : `La délégation de droits ${ofName(who)} a été supprimée. ${who} n’a plus accès à vos dossiers.`,
       });
       await refresh();
+    },
+    onSettled: () => {
+      removing.current = false;
     },
     onError: async (err) => {
       deleteModal.close();
@@ -82,7 +101,7 @@ function MyDelegations() {
     onSuccess: async (_v, d) => {
       setFlash({
         severity: 'success',
-        message: `L’invitation a été renvoyée à ${d.delegate.email ?? delegateName(d)}. Le lien envoyé précédemment n’est plus valable.`,
+        message: `L’invitation a été renvoyée ${d.delegate.email ? `à ${d.delegate.email}` : toName(delegateName(d))}. Le lien envoyé précédemment n’est plus valable.`,
       });
       await refresh();
     },
@@ -110,10 +129,17 @@ function MyDelegations() {
         {d.actions.includes('modify') && (
           <li>
             <Link className="fr-btn fr-btn--secondary fr-btn--sm" to={`/delegations/${d.id}/modifier`}>
-              Modifier<span className="fr-sr-only"> la délégation de {who}</span>
+              Modifier<span className="fr-sr-only"> la délégation {ofName(who)}</span>
             </Link>
           </li>
         )}
+        {d.acceptedAt !== null || d.kind === 'peer' ? (
+          <li>
+            <Link className="fr-btn fr-btn--tertiary fr-btn--sm" to={`/delegations/${d.id}/attestation`}>
+              Attestation<span className="fr-sr-only"> de la délégation {ofName(who)}</span>
+            </Link>
+          </li>
+        ) : null}
         {d.actions.includes('resend') && (
           <li>
             <Button
@@ -125,7 +151,7 @@ function MyDelegations() {
                 resend.mutate(d);
               }}
             >
-              Renvoyer l’invitation<span className="fr-sr-only"> à {who}</span>
+              Renvoyer l’invitation<span className="fr-sr-only"> {toName(who)}</span>
             </Button>
           </li>
         )}
@@ -134,13 +160,15 @@ function MyDelegations() {
             <Button
               priority="tertiary"
               size="small"
-              nativeButtonProps={{ ...deleteModal.buttonProps, id: `supprimer-${d.id}` }}
-              onClick={() => {
+              nativeButtonProps={{ id: `supprimer-${d.id}`, 'aria-haspopup': 'dialog' }}
+              onClick={(event) => {
                 setFlash(undefined);
                 setToDelete(d);
+                opener.current = event.currentTarget;
+                deleteModal.open();
               }}
             >
-              Supprimer<span className="fr-sr-only"> la délégation de {who}</span>
+              Supprimer<span className="fr-sr-only"> la délégation {ofName(who)}</span>
             </Button>
           </li>
         )}
@@ -148,27 +176,38 @@ function MyDelegations() {
     );
   };
 
-  const staffRows = list.data.staff.map((d) => [
-    <span key="p" className="delegation-person">
-      {delegateName(d)}
-      {d.delegate.email && <span className="fr-hint-text">{d.delegate.email}</span>}
-    </span>,
-    d.delegate.profession ?? '—',
-    <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
-    <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-    <StatusBadge key="s" status={d.status} />,
-    actions(d),
-  ]);
-  const peerRows = list.data.peer.map((d) => [
-    <span key="p" className="delegation-person">
-      {delegateName(d)}
-    </span>,
-    [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
-    <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
-    <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-    <StatusBadge key="s" status={d.status} />,
-    actions(d),
-  ]);
+  const namesakes = [...list.data.staff, ...list.data.peer]
+    .filter((d) => d.delegate.namesake)
+    .map((d) => delegateName(d));
+  const staffRows = list.data.staff.map((d) => ({
+    key: d.id,
+    cells: [
+      <span key="p" className="delegation-person">
+        {delegateName(d)}
+        {d.delegate.email && <span className="fr-hint-text">{d.delegate.email}</span>}
+        <CardLine d={d} />
+      </span>,
+      d.delegate.profession ?? '—',
+      <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
+      <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
+      <StatusBadge key="s" status={d.status} />,
+      actions(d),
+    ],
+  }));
+  const peerRows = list.data.peer.map((d) => ({
+    key: d.id,
+    cells: [
+      <span key="p" className="delegation-person">
+        {delegateName(d)}
+        <CardLine d={d} />
+      </span>,
+      [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
+      <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
+      <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
+      <StatusBadge key="s" status={d.status} />,
+      actions(d),
+    ],
+  }));
 
   return (
     <>
@@ -176,6 +215,14 @@ function MyDelegations() {
         <h1>{TITLE}</h1>
         <DirectoryDate />
       </div>
+      {namesakes.length > 0 && (
+        <Alert
+          className="fr-mb-4w"
+          severity="warning"
+          title="Homonyme d’une personne habilitée"
+          description={`Une autre personne portant les mêmes nom et prénom que ${namesakes.join(', ')} utilise le service avec une autre carte. Vérifiez que l’identifiant national affiché ci-dessous est bien celui de la personne que vous avez habilitée ; sinon, supprimez la délégation.`}
+        />
+      )}
       {flash && (
         <div ref={flashRef} tabIndex={-1} className="fr-mb-4w">
           <Alert severity={flash.severity} small description={flash.message} />
@@ -186,7 +233,14 @@ function MyDelegations() {
         title="Assistant(s) habilité(s) à gérer mes dossiers"
         addTo="/delegations/assistant/ajouter"
         empty="Vous n’avez habilité aucun assistant à gérer vos dossiers."
-        headers={['Personne', 'Profession', 'Droits', 'Période', 'Statut', 'Actions']}
+        headers={[
+          'Personne',
+          'Profession',
+          'Droits',
+          'Période',
+          'Statut',
+          { label: 'Actions', noPrint: true },
+        ]}
         rows={staffRows}
       />
       <Section
@@ -194,7 +248,14 @@ function MyDelegations() {
         title="Médecin(s) habilité(s) à gérer mes dossiers"
         addTo="/delegations/confrere/ajouter"
         empty="Vous n’avez habilité aucun confrère à gérer vos dossiers."
-        headers={['Médecin', 'Spécialité, lieu d’exercice', 'Droits', 'Période', 'Statut', 'Actions']}
+        headers={[
+          'Médecin',
+          'Spécialité, lieu d’exercice',
+          'Droits',
+          'Période',
+          'Statut',
+          { label: 'Actions', noPrint: true },
+        ]}
         rows={peerRows}
       />
       <p className="fr-mt-6w">
@@ -214,11 +275,21 @@ function MyDelegations() {
           },
         ]}
       >
-        {toDelete ? (
+        {toDelete && isPending(toDelete) ? (
           <>
             <p>
-              Voulez-vous supprimer la délégation de droits de <strong>{delegateName(toDelete)}</strong> ?
+              Voulez-vous supprimer la délégation de droits {ofName(delegateName(toDelete))} ? Elle n’a pas
+              encore été finalisée.
             </p>
+            <p>
+              L’invitation sera annulée : le lien envoyé à {delegateName(toDelete)} ne sera plus valable, et{' '}
+              {delegateName(toDelete)} en sera informé(e) par courriel. L’invitation restera visible dans
+              votre journal.
+            </p>
+          </>
+        ) : toDelete ? (
+          <>
+            <p>Voulez-vous supprimer la délégation de droits {ofName(delegateName(toDelete))} ?</p>
             <p>
               La suppression prend effet immédiatement : {delegateName(toDelete)} n’aura plus accès à vos
               dossiers et en sera informé(e) par courriel. La délégation restera visible dans votre journal.
@@ -232,13 +303,16 @@ function MyDelegations() {
   );
 }
 
+/** A staff invitation not yet finalised: its person never had access. */
+const isPending = (d: DelegationView) => d.kind === 'staff' && d.acceptedAt === null;
+
 function Section(props: {
   id: string;
   title: string;
   addTo: string;
   empty: string;
-  headers: string[];
-  rows: React.ReactNode[][];
+  headers: Parameters<typeof DataTable>[0]['headers'];
+  rows: { key: string; cells: React.ReactNode[] }[];
 }) {
   return (
     <section aria-labelledby={`titre-${props.id}`} className="fr-mb-6w">
@@ -246,21 +320,33 @@ function Section(props: {
         <h2 id={`titre-${props.id}`} className="fr-h3 fr-mb-0">
           {props.title}
         </h2>
-        <Link className="fr-btn fr-btn--icon-left fr-icon-add-line" to={props.addTo}>
+        <Link className="fr-btn fr-btn--icon-left fr-icon-add-line no-print" to={props.addTo}>
           Ajouter une délégation de droits
         </Link>
       </div>
       {props.rows.length === 0 ? (
         <p className="fr-mt-2w">{props.empty}</p>
       ) : (
-        <Table
+        <DataTable
           className="fr-mt-2w delegations-table"
           caption={props.title}
-          noCaption
+          captionHidden
           headers={props.headers}
-          data={props.rows}
+          rows={props.rows}
         />
       )}
     </section>
+  );
+}
+
+/** The card that accepted, so that the doctor can tell two namesakes apart. */
+function CardLine({ d }: { d: DelegationView }) {
+  if (!d.delegate.nationalId || (d.kind === 'staff' && !d.acceptedAt)) return null;
+  return (
+    <span className="fr-hint-text">
+      {d.delegate.cardType ? `${cardTypeLabel(d.delegate.cardType)}, ` : ''}identifiant national{' '}
+      {d.delegate.nationalId}
+      {d.delegate.namesake && <strong> — homonyme signalé</strong>}
+    </span>
   );
 }

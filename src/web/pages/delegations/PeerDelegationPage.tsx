@@ -2,11 +2,13 @@
 // name (and postal code), "Rechercher", "Sélectionner", then the period of validity, "Ajouter".
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
+import { clientError } from '../../components/ErrorSummary';
 import { type DirectoryPerson, DirectorySearch, displayName, placesLabel } from '../directory';
+import { dossiersKey, fetchDossiers } from '../dossiers/api';
 import { createPeer, DELEGATIONS_KEY } from './api';
 import {
   DoctorOnly,
@@ -17,10 +19,11 @@ import {
   PeriodFieldset,
   type PeriodValue,
   periodPayload,
+  periodProblems,
   useTitle,
 } from './components';
 import { ExistingDelegationLink } from './ExistingDelegationLink';
-import { todayInParis } from './format';
+import { delegationSentence, todayInParis } from './format';
 import './delegations.css';
 
 const TITLE = 'Ajouter une délégation à un confrère';
@@ -47,6 +50,8 @@ function PeerDelegation() {
   const selectedRef = useRef<HTMLHeadingElement>(null);
   const searchTitleRef = useRef<HTMLHeadingElement>(null);
   const [returnedToSearch, setReturnedToSearch] = useState(false);
+  useTitle(TITLE, error !== undefined);
+  const dossiers = useQuery({ queryKey: dossiersKey(undefined), queryFn: () => fetchDossiers(undefined) });
 
   useEffect(() => {
     if (error) summaryRef.current?.focus();
@@ -59,6 +64,11 @@ function PeerDelegation() {
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (!doctor?.rpps) return;
+    const problems = clientError(periodProblems(period, false, todayInParis()));
+    if (problems) {
+      setError(problems);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -147,7 +157,7 @@ function PeerDelegation() {
             </Button>
           </section>
           <PeriodFieldset
-            legend={<span className="fr-h4">2. Renseignez la période de validité</span>}
+            legend={<h2 className="fr-h4 fr-mb-0">2. Renseignez la période de validité</h2>}
             value={period}
             onChange={setPeriod}
             allowNoEnd={false}
@@ -158,6 +168,19 @@ function PeerDelegation() {
           <p className="delegation-step">
             <em>{NOTA}</em>
           </p>
+          <div className="fr-callout fr-mb-3w delegation-summary">
+            <p className="fr-callout__text fr-text--md">
+              <strong>En résumé : </strong>
+              {delegationSentence({
+                who: displayName(doctor),
+                kind: 'peer',
+                rights: [],
+                startsOn: period.startsOn,
+                endsOn: period.endsOn,
+                dossiers: dossiers.data?.dossiers.length,
+              })}
+            </p>
+          </div>
           <ul className="fr-btns-group fr-btns-group--inline-md">
             <li>
               <Button type="submit" disabled={busy}>

@@ -1,6 +1,7 @@
 // "Délégations reçues": the doctors who let me manage their dossiers, with rights, period, status.
-import { Table } from '@codegouvfr/react-dsfr/Table';
 import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { DataTable } from '../../components/DataTable';
 import { fetchReceived, RECEIVED_KEY } from './api';
 import { LoadError, Loading, Period, RightsSummary, SignedIn, StatusBadge, useTitle } from './components';
 import { personName } from './format';
@@ -17,16 +18,26 @@ function ReceivedDelegations() {
   const received = useQuery({ queryKey: RECEIVED_KEY, queryFn: fetchReceived });
   if (received.isPending) return <Loading />;
   if (received.isError) return <LoadError error={received.error} title={TITLE} />;
-  const rows = received.data.map((d) => [
-    <span key="p" className="delegation-person">
-      Dr {personName(d.delegator)}
-      {d.delegator.specialty && <span className="fr-hint-text">{d.delegator.specialty}</span>}
-    </span>,
-    d.kind === 'peer' ? 'Confrère' : 'Personnel de cabinet',
-    <RightsSummary key="r" kind={d.kind} rights={d.rights} peerLabel="Mêmes droits que le médecin" />,
-    <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-    <StatusBadge key="s" status={d.status} />,
-  ]);
+  const rows = received.data.map((d) => ({
+    key: d.id,
+    cells: [
+      <span key="p" className="delegation-person">
+        Dr {personName(d.delegator)}
+        {d.delegator.specialty && <span className="fr-hint-text">{d.delegator.specialty}</span>}
+      </span>,
+      d.kind === 'peer' ? 'Confrère' : 'Personnel de cabinet',
+      <RightsSummary key="r" kind={d.kind} rights={d.rights} peerLabel="Mêmes droits que le médecin" />,
+      <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
+      <StatusBadge key="s" status={d.status} />,
+      <Link
+        key="a"
+        className="fr-btn fr-btn--tertiary fr-btn--sm"
+        to={`/delegations-recues/${d.id}/attestation`}
+      >
+        Attestation<span className="fr-sr-only"> de la délégation du Dr {personName(d.delegator)}</span>
+      </Link>,
+    ],
+  }));
   return (
     <>
       <h1>{TITLE}</h1>
@@ -34,12 +45,19 @@ function ReceivedDelegations() {
       {rows.length === 0 ? (
         <p>Aucun médecin ne vous a délégué la gestion de ses dossiers pour le moment.</p>
       ) : (
-        <Table
+        <DataTable
           className="delegations-table"
           caption="Délégations de droits reçues"
-          noCaption
-          headers={['Médecin', 'En tant que', 'Droits', 'Période', 'Statut']}
-          data={rows}
+          captionHidden
+          headers={[
+            'Médecin',
+            'En tant que',
+            'Droits',
+            'Période',
+            'Statut',
+            { label: 'Actions', noPrint: true },
+          ]}
+          rows={rows}
         />
       )}
       <p className="fr-text--sm fr-mt-4w">

@@ -5,11 +5,14 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { CallOut } from '@codegouvfr/react-dsfr/CallOut';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { STAFF_PROFESSIONS } from '../../../shared/delegations';
+import { STAFF_PROFESSIONS, staffDelegationInput } from '../../../shared/delegations';
+import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
+import { clientError, firstPerField, schemaProblems } from '../../components/ErrorSummary';
+import { dossiersKey, fetchDossiers } from '../dossiers/api';
 import { createStaff, DELEGATIONS_KEY } from './api';
 import {
   DoctorOnly,
@@ -20,13 +23,13 @@ import {
   PeriodFieldset,
   type PeriodValue,
   periodPayload,
+  periodProblems,
   RIGHTS_FIELD,
-  type Right,
   RightsFieldset,
   useTitle,
 } from './components';
 import { ExistingDelegationLink } from './ExistingDelegationLink';
-import { personName, todayInParis } from './format';
+import { delegationSentence, personName, todayInParis } from './format';
 import './delegations.css';
 
 const TITLE = 'Ajouter une délégation à un personnel de cabinet';
@@ -59,6 +62,9 @@ function StaffDelegationForm() {
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
+  useTitle(TITLE, error !== undefined);
+  // How many dossiers the delegation reaches, for the summary before « Ajouter ».
+  const dossiers = useQuery({ queryKey: dossiersKey(undefined), queryFn: () => fetchDossiers(undefined) });
 
   useEffect(() => {
     if (error) summaryRef.current?.focus();
@@ -66,18 +72,29 @@ function StaffDelegationForm() {
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    const chosenProfession = profession === OTHER ? otherProfession : (profession ?? '');
+    const input = {
+      familyName,
+      givenName,
+      email,
+      profession: chosenProfession,
+      rights,
+      ...periodPayload(period, true),
+    };
+    const problems = clientError(
+      firstPerField(
+        periodProblems(period, true, todayInParis()),
+        schemaProblems(staffDelegationInput, input),
+      ),
+    );
+    if (problems) {
+      setError(problems);
+      return;
+    }
     setBusy(true);
     setError(undefined);
-    const chosenProfession = profession === OTHER ? otherProfession : (profession ?? '');
     try {
-      await createStaff({
-        familyName,
-        givenName,
-        email,
-        profession: chosenProfession,
-        rights,
-        ...periodPayload(period, true),
-      });
+      await createStaff(input);
       await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
       const who = personName({ givenName: givenName.trim(), familyName: familyName.trim() });
       navigate('/delegations', {
@@ -142,7 +159,7 @@ function StaffDelegationForm() {
       <form onSubmit={onSubmit} noValidate className="delegation-steps">
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend" id="etape-1">
-            <span className="fr-h4">1. Identifiez le professionnel concerné</span>
+            <h2 className="fr-h4 fr-mb-0">1. Identifiez le professionnel concerné</h2>
           </legend>
           <div className="fr-fieldset__element">
             <Input
@@ -225,10 +242,10 @@ function StaffDelegationForm() {
 
         <RightsFieldset
           legend={
-            <span className="fr-h4">
+            <h2 className="fr-h4 fr-mb-0">
               2. Choisissez les droits d’accès que vous souhaitez lui accorder sur les dossiers de vos
               patients
-            </span>
+            </h2>
           }
           rights={rights}
           onChange={setRights}
@@ -237,9 +254,9 @@ function StaffDelegationForm() {
 
         <PeriodFieldset
           legend={
-            <span className="fr-h4">
+            <h2 className="fr-h4 fr-mb-0">
               3. Définissez la période durant laquelle il pourra accéder à vos dossiers
-            </span>
+            </h2>
           }
           value={period}
           onChange={setPeriod}
@@ -251,6 +268,27 @@ function StaffDelegationForm() {
 
         <div className="delegation-step">
           <h2 className="fr-h4">4. Cliquez sur « Ajouter »</h2>
+          <div className="fr-callout fr-mb-3w delegation-summary">
+            <p className="fr-callout__text fr-text--md" id="resume-delegation">
+              <strong>En résumé : </strong>
+              {delegationSentence({
+                who:
+                  familyName.trim() || givenName.trim()
+                    ? personName({ givenName: givenName.trim(), familyName: familyName.trim() })
+                    : 'La personne',
+                kind: 'staff',
+                rights,
+                startsOn: period.startsOn,
+                endsOn: period.noEnd ? null : period.endsOn,
+                dossiers: dossiers.data?.dossiers.length,
+              })}{' '}
+              {period.noEnd
+                ? 'Un rappel annuel vous proposera de vérifier cette délégation.'
+                : period.endsOn
+                  ? ''
+                  : 'Indiquez une date de fin, ou cochez « Sans date de fin ».'}
+            </p>
+          </div>
           <p>
             Le professionnel concerné recevra ensuite un courriel pour finaliser la création de la délégation
             : il sera invité à se connecter avec sa carte CPx.

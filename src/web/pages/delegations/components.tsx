@@ -4,21 +4,27 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Input } from '@codegouvfr/react-dsfr/Input';
-import { type ReactNode, type RefObject, useEffect } from 'react';
+import type { ReactNode, RefObject } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
+import { periodLabel } from '../../../shared/calendar';
+import { type DelegationView, END_DATE_REQUIRED, PEER_END_DATE_REQUIRED } from '../../../shared/delegations';
+import type { Me } from '../../../shared/identity';
 import {
-  type DelegationView,
-  RIGHT_CODES,
+  DELEGATION_STATUS_LABELS,
   RIGHT_LABELS,
   RIGHT_SHORT_LABELS,
-  STATUS_LABELS,
-} from '../../../shared/delegations';
-import type { Me } from '../../../shared/identity';
-import { ApiError } from '../../api/client';
+  RIGHTS,
+  type Right,
+} from '../../../shared/rights';
+import { ApiError, type FieldError } from '../../api/client';
 import { useSession } from '../../api/session';
-import { shortPeriod, spokenPeriod } from './format';
+import {
+  dateProblem,
+  type FieldTargets,
+  ErrorSummary as SharedErrorSummary,
+} from '../../components/ErrorSummary';
+import { shortPeriod } from './format';
 
-export type Right = (typeof RIGHT_CODES)[number];
 type Status = DelegationView['status'];
 
 const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' | 'new' | undefined> = {
@@ -31,9 +37,17 @@ const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' |
 };
 
 export function StatusBadge({ status }: { status: Status }) {
+  if (status === 'scheduled') {
+    // Starts on a later date: a calendar, not the design system's « nouveau » flash.
+    return (
+      <span className="fr-badge fr-badge--sm fr-badge--blue-ecume fr-badge--icon-left fr-icon-calendar-event-line">
+        {DELEGATION_STATUS_LABELS[status]}
+      </span>
+    );
+  }
   return (
     <Badge as="span" small severity={STATUS_SEVERITY[status]}>
-      {STATUS_LABELS[status]}
+      {DELEGATION_STATUS_LABELS[status]}
     </Badge>
   );
 }
@@ -45,7 +59,7 @@ export function Period({ startsOn, endsOn }: { startsOn: string; endsOn: string 
       <span aria-hidden="true" className="delegation-period">
         {shortPeriod(startsOn, endsOn)}
       </span>
-      <span className="fr-sr-only">{spokenPeriod(startsOn, endsOn)}</span>
+      <span className="fr-sr-only">{periodLabel(startsOn, endsOn)}</span>
     </>
   );
 }
@@ -62,7 +76,7 @@ export function RightsSummary({
   if (kind === 'peer') return <>{peerLabel}</>;
   return (
     <ul className="delegation-rights">
-      {RIGHT_CODES.filter((r) => rights.includes(r)).map((r) => (
+      {RIGHTS.filter((r) => rights.includes(r)).map((r) => (
         <li key={r}>
           <span aria-hidden="true">{RIGHT_SHORT_LABELS[r]}</span>
           <span className="fr-sr-only">{RIGHT_LABELS[r]}</span>
@@ -72,14 +86,9 @@ export function RightsSummary({
   );
 }
 
-/** The page's title in the browser tab. */
-export function useTitle(title: string) {
-  useEffect(() => {
-    document.title = `${title} — Délégations de droits`;
-  }, [title]);
-}
+export { usePageTitle as useTitle } from '../../layout/page';
 
-export type FieldTargets = Record<string, { id: string; label: string }>;
+export type { FieldTargets };
 
 /** The fields of the rights and period steps, as every delegation form names them. */
 export const RIGHTS_FIELD: FieldTargets = { rights: { id: 'droits-1', label: 'Droits d’accès' } };
@@ -88,59 +97,40 @@ export const PERIOD_FIELDS: FieldTargets = {
   endsOn: { id: 'date-fin', label: 'Date de fin' },
 };
 
-/**
- * The form's errors at its top, focused when they appear: one line per field, naming it, each a
- * link to the field.
- */
-export function ErrorSummary({
-  error,
-  fields,
-  summaryRef,
-  extra,
-}: {
+/** The form's errors at its top, focused when they appear: each field named, linked, once. */
+export function ErrorSummary(props: {
   error: ApiError;
   fields: FieldTargets;
   summaryRef: RefObject<HTMLDivElement | null>;
   extra?: ReactNode;
 }) {
-  const seen = new Set<string>();
-  const items: { key: string; message: string; target?: { id: string; label: string } }[] = [];
-  for (const f of error.fields) {
-    const name = f.path.replace(/^body\./, '').split('.')[0] ?? '';
-    if (seen.has(name)) continue;
-    seen.add(name);
-    items.push({ key: name || f.message, message: f.message, target: fields[name] });
+  return <SharedErrorSummary {...props} className="delegation-error-summary" />;
+}
+
+/**
+ * What the browser can tell before sending: both dates complete, the start not before `minStart`
+ * (today), an end date unless « Sans date de fin » is ticked, and not before the start.
+ */
+export function periodProblems(value: PeriodValue, allowNoEnd: boolean, minStart?: string): FieldError[] {
+  const problems: FieldError[] = [];
+  const start = dateProblem('date-debut', value.startsOn, true);
+  if (start) problems.push({ path: 'startsOn', message: start });
+  else if (minStart && value.startsOn < minStart) {
+    problems.push({ path: 'startsOn', message: 'La date de début ne peut pas être dans le passé.' });
   }
-  return (
-    <div ref={summaryRef} tabIndex={-1} className="fr-mb-4w delegation-error-summary">
-      <Alert
-        severity="error"
-        title={error.message}
-        description={
-          items.length > 0 || extra ? (
-            <>
-              {items.length > 0 && (
-                <ul>
-                  {items.map((item) => (
-                    <li key={item.key}>
-                      {item.target ? (
-                        <a href={`#${item.target.id}`}>
-                          {item.target.label} : {item.message}
-                        </a>
-                      ) : (
-                        item.message
-                      )}
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {extra}
-            </>
-          ) : undefined
-        }
-      />
-    </div>
-  );
+  if (!(allowNoEnd && value.noEnd)) {
+    const end = dateProblem('date-fin', value.endsOn, false);
+    if (end) problems.push({ path: 'endsOn', message: end });
+    else if (value.endsOn === '') {
+      problems.push({ path: 'endsOn', message: allowNoEnd ? END_DATE_REQUIRED : PEER_END_DATE_REQUIRED });
+    } else if (!start && value.endsOn < value.startsOn) {
+      problems.push({
+        path: 'endsOn',
+        message: 'La date de fin doit être postérieure ou égale à la date de début.',
+      });
+    }
+  }
+  return problems;
 }
 
 export function fieldError(error: ApiError | undefined, name: string): string | undefined {
@@ -166,7 +156,7 @@ export function RightsFieldset({
       hintText="Chaque droit comprend la consultation des dossiers : « Consulter les dossiers » est toujours accordé."
       state={error ? 'error' : 'default'}
       stateRelatedMessage={error}
-      options={RIGHT_CODES.map((code) => ({
+      options={RIGHTS.map((code) => ({
         label: RIGHT_LABELS[code],
         nativeInputProps: {
           name: 'droits',
@@ -178,7 +168,7 @@ export function RightsFieldset({
             if (e.target.checked) set.add(code);
             else set.delete(code);
             set.add('consulter');
-            onChange(RIGHT_CODES.filter((r) => set.has(r)));
+            onChange(RIGHTS.filter((r) => set.has(r)));
           },
         },
       }))}
@@ -216,6 +206,7 @@ export function PeriodFieldset({
       <div className="fr-fieldset__element fr-fieldset__element--inline delegation-date">
         <Input
           label="Date de début"
+          hintText="Format attendu : JJ/MM/AAAA"
           state={startError ? 'error' : 'default'}
           stateRelatedMessage={startError}
           nativeInputProps={{
@@ -231,6 +222,11 @@ export function PeriodFieldset({
       <div className="fr-fieldset__element fr-fieldset__element--inline delegation-date">
         <Input
           label={allowNoEnd ? 'Date de fin' : 'Date de fin (obligatoire)'}
+          hintText={
+            allowNoEnd
+              ? 'Format attendu : JJ/MM/AAAA. Obligatoire, sauf si vous cochez « Sans date de fin ».'
+              : 'Format attendu : JJ/MM/AAAA'
+          }
           disabled={allowNoEnd && value.noEnd}
           state={endError ? 'error' : 'default'}
           stateRelatedMessage={endError}
@@ -266,15 +262,20 @@ export function PeriodFieldset({
   );
 }
 
+/** `null` only for « Sans date de fin »: a blank end date is sent blank, and refused. */
 export function periodPayload(value: PeriodValue, allowNoEnd: boolean) {
   return {
     startsOn: value.startsOn,
-    endsOn: allowNoEnd && value.noEnd ? null : value.endsOn || null,
+    endsOn: allowNoEnd && value.noEnd ? null : value.endsOn,
   };
 }
 
 function Loading() {
-  return <p aria-live="polite">Chargement…</p>;
+  return (
+    <p aria-live="polite" className="loading">
+      Chargement…
+    </p>
+  );
 }
 
 /** Renders its children with the signed-in user, or sends to sign-in (coming back here after). */
@@ -286,6 +287,7 @@ export function SignedIn({ children }: { children: (user: Me) => ReactNode }) {
     return (
       <Alert
         severity="error"
+        as="h2"
         title="Impossible d’afficher cette page"
         description={
           session.error instanceof ApiError
@@ -306,6 +308,7 @@ export function NotADoctor({ title }: { title: string }) {
       <h1>{title}</h1>
       <Alert
         severity="info"
+        as="h2"
         title="Page réservée aux médecins"
         description={
           <>
@@ -331,6 +334,7 @@ export function LoadError({ error, title }: { error: unknown; title: string }) {
       <h1>{title}</h1>
       <Alert
         severity="error"
+        as="h2"
         title="Impossible d’afficher cette page"
         description={error instanceof ApiError ? error.message : 'Veuillez réessayer dans quelques instants.'}
       />

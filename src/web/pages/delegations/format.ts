@@ -1,4 +1,6 @@
-// How delegations read in French: dates, periods, people, places.
+// How delegations read in French: compact periods, people, places (dates and periods in words:
+// src/shared/calendar.ts).
+import { frenchDate } from '../../../shared/calendar';
 import type { DelegationView } from '../../../shared/delegations';
 
 const parisDay = new Intl.DateTimeFormat('en-CA', {
@@ -13,24 +15,11 @@ export function todayInParis(now = new Date()): string {
   return parisDay.format(now);
 }
 
-/** 'AAAA-MM-JJ' → 'JJ/MM/AAAA'. */
-export function frenchDate(date: string): string {
-  const [y, m, d] = date.slice(0, 10).split('-');
-  return `${d}/${m}/${y}`;
-}
-
-/** The compact period of the tables: "01/12/2026 → —", "01/12 → 31/12/2026". */
+/** The compact period of the tables: "01/12 → 31/12/2026", "01/12/2026 → Sans date de fin". */
 export function shortPeriod(startsOn: string, endsOn: string | null): string {
-  if (!endsOn) return `${frenchDate(startsOn)} → —`;
+  if (!endsOn) return `${frenchDate(startsOn)} → Sans date de fin`;
   const sameYear = startsOn.slice(0, 4) === endsOn.slice(0, 4);
   return `${sameYear ? frenchDate(startsOn).slice(0, 5) : frenchDate(startsOn)} → ${frenchDate(endsOn)}`;
-}
-
-/** The same period in words, for screen readers and sentences. */
-export function spokenPeriod(startsOn: string, endsOn: string | null): string {
-  return endsOn
-    ? `du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}`
-    : `à partir du ${frenchDate(startsOn)}, sans date de fin`;
 }
 
 /** "LYON" → "Lyon", "SAINT-ÉTIENNE" → "Saint-Étienne". */
@@ -50,4 +39,56 @@ export function personName(p: { givenName: string; familyName: string }): string
 
 export function delegateName(d: Pick<DelegationView, 'kind' | 'delegate'>): string {
   return `${d.kind === 'peer' ? 'Dr ' : ''}${personName(d.delegate)}`;
+}
+
+/**
+ * « de » before a name as French writes it: « du Dr Camille MARTIN », « d’Aurélie ROUX »,
+ * « de Sophie DURAND ».
+ */
+export function ofName(name: string): string {
+  if (name.startsWith('Dr ')) return `du ${name}`;
+  return /^[aeiouyhàâäéèêëîïôöûüAEIOUYHÀÂÄÉÈÊËÎÏÔÖÛÜ]/.test(name) ? `d’${name}` : `de ${name}`;
+}
+
+/** « à » before a name: « au Dr Camille MARTIN », « à Sophie DURAND ». */
+export function toName(name: string): string {
+  return name.startsWith('Dr ') ? `au ${name}` : `à ${name}`;
+}
+
+/** The dossiers a delegation reaches, counted when the count is known: « vos 30 dossiers ». */
+function yourDossiers(count: number | undefined): string {
+  if (count === undefined || count >= 500) return 'vos dossiers';
+  if (count === 0) return 'vos dossiers (vous n’en avez encore aucun)';
+  return count === 1 ? 'votre dossier' : `vos ${count} dossiers`;
+}
+
+/**
+ * What a delegation will let its person do, in one plain sentence, shown before « Ajouter »:
+ * « Nadia BENALI pourra consulter vos 31 dossiers et consulter et compléter leur volet médical,
+ * du 01/12/2026 au 31/01/2027. »
+ */
+export function delegationSentence(p: {
+  who: string;
+  kind: 'staff' | 'peer';
+  rights: readonly string[];
+  startsOn: string;
+  endsOn: string | null;
+  dossiers: number | undefined;
+}): string {
+  const period = /^\d{4}-\d{2}-\d{2}$/.test(p.startsOn)
+    ? p.endsOn === null
+      ? `, à partir du ${frenchDate(p.startsOn)}, sans date de fin`
+      : /^\d{4}-\d{2}-\d{2}$/.test(p.endsOn)
+        ? `, du ${frenchDate(p.startsOn)} au ${frenchDate(p.endsOn)}`
+        : ''
+    : '';
+  if (p.kind === 'peer') {
+    return `${p.who} pourra gérer ${yourDossiers(p.dossiers)} avec les mêmes droits que vous${period}.`;
+  }
+  const doing = [`consulter ${yourDossiers(p.dossiers)}`];
+  if (p.rights.includes('gerer')) doing.push('en créer et les modifier');
+  if (p.rights.includes('volet_medical')) doing.push('consulter et compléter leur volet médical');
+  if (p.rights.includes('envoyer')) doing.push('envoyer les demandes aux établissements');
+  const list = doing.length === 1 ? doing[0] : `${doing.slice(0, -1).join(', ')} et ${doing.at(-1)}`;
+  return `${p.who} pourra ${list}${period}.`;
 }

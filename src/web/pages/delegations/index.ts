@@ -1,3 +1,4 @@
+export { GivenAttestationPage, ReceivedAttestationPage } from './AttestationPage';
 export { InvitationPage } from './InvitationPage';
 export { ModifyDelegationPage } from './ModifyDelegationPage';
 export { MyDelegationsPage } from './MyDelegationsPage';

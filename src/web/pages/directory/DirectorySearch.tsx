@@ -1,7 +1,7 @@
 // Search in the national directory, reusable (the peer delegation embeds it with profession
 // 10): "Nom", optional "Code postal", "Rechercher", then each result with "Sélectionner", the
 // fuzzy fallback ("Vouliez-vous dire …") and more results on demand. The directory's date is
-// shown ("annuaire à jour du JJ/MM/AAAA").
+// shown ("annuaire à jour du JJ/MM/AAAA", or its import's when the extract's is unknown).
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
@@ -10,6 +10,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { z } from 'zod';
 import {
   type DirectoryPerson,
+  directoryDateLabel,
   directoryPageSchema as page,
   directoryStatusSchema as status,
 } from '../../../shared/directory';
@@ -18,12 +19,6 @@ import { ApiError, apiGet } from '../../api/client';
 export type { DirectoryPerson };
 
 type Page = z.infer<typeof page>;
-
-/** "2026-11-24" → "24/11/2026" */
-export function frenchDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-');
-  return `${d}/${m}/${y}`;
-}
 
 /** "Dr Jean-Pierre LEFÈVRE" */
 export function displayName(p: DirectoryPerson): string {
@@ -37,7 +32,10 @@ export function placesLabel(p: DirectoryPerson): string {
     .join(' ; ');
 }
 
-/** "annuaire à jour du JJ/MM/AAAA", once the directory has been imported. */
+/**
+ * "annuaire à jour du JJ/MM/AAAA", once the directory has been imported ("annuaire importé le
+ * JJ/MM/AAAA (date de l’extraction inconnue)" when the extract carried no date).
+ */
 export function DirectoryDate() {
   const query = useQuery({
     queryKey: ['directory', 'status'],
@@ -45,8 +43,9 @@ export function DirectoryDate() {
     staleTime: 5 * 60_000,
     retry: false,
   });
-  if (!query.data?.date) return null;
-  return <p className="fr-text--sm fr-mb-2w">annuaire à jour du {frenchDate(query.data.date)}</p>;
+  const label = query.data ? directoryDateLabel(query.data) : null;
+  if (!label) return null;
+  return <p className="fr-text--sm fr-mb-2w">{label}</p>;
 }
 
 function searchUrl(
@@ -208,7 +207,7 @@ export function DirectorySearch({
                 <div className="fr-col">
                   <p className="fr-text--bold fr-mb-0">{displayName(p)}</p>
                   <p className="fr-text--sm fr-mb-0">
-                    {p.specialty?.label ?? p.profession.label}
+                    {p.specialty?.label ?? p.professions.map((pr) => pr.label).join(', ')}
                     {p.rpps ? ` — RPPS ${p.rpps}` : ` — ${p.identifierType} ${p.identifier}`}
                   </p>
                   {p.places.length > 0 && <p className="fr-text--sm fr-mb-0">{placesLabel(p)}</p>}

@@ -4,6 +4,5 @@ export {
   DirectorySearch,
   type DirectorySearchProps,
   displayName,
-  frenchDate,
   placesLabel,
 } from './DirectorySearch';

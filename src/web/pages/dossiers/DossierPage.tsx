@@ -9,15 +9,20 @@ import { ButtonsGroup } from '@codegouvfr/react-dsfr/ButtonsGroup';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Notice } from '@codegouvfr/react-dsfr/Notice';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { RIGHT_CODES, RIGHT_LABELS } from '../../../shared/delegations';
-import { LIVING_SITUATION_LABELS } from '../../../shared/dossiers';
-import { ApiError } from '../../api/client';
+import { frenchDate } from '../../../shared/calendar';
+import {
+  type DossierView as Dossier,
+  isLivingSituation,
+  LIVING_SITUATION_LABELS,
+} from '../../../shared/dossiers';
+import { RIGHT_LABELS, RIGHTS, type Right } from '../../../shared/rights';
+import { ApiError, type FieldError } from '../../api/client';
+import { clientError } from '../../components/ErrorSummary';
 import { type ActingContext, doctorName } from '../../context';
 import {
   cancelRequest,
-  type Dossier,
   dossierKey,
   explainAccess,
   fetchDossier,
@@ -49,8 +54,9 @@ import {
   PatientFields,
   patientForm,
   patientPayload,
+  patientProblems,
 } from './fields';
-import { frenchDate, parisDateTime, parisDateTimeWords } from './format';
+import { parisDateTime, parisDateTimeWords } from './format';
 import './dossiers.css';
 
 export function DossierPage() {
@@ -87,7 +93,10 @@ function DossierView({ acting }: { acting: ActingContext }) {
     if (message) messageRef.current?.focus();
   }, [message]);
   const title = dossier.data ? `Dossier ${dossier.data.reference}` : 'Dossier';
-  useTitle(dossier.isError ? 'Dossier introuvable' : title);
+  // A section's form showing errors puts « Erreur : » before the page's title.
+  const [formErrors, setFormErrors] = useState(0);
+  const onFormError = useCallback((shown: boolean) => setFormErrors((n) => n + (shown ? 1 : -1)), []);
+  useTitle(dossier.isError ? 'Dossier introuvable' : title, formErrors > 0);
 
   if (dossier.isPending) return <Loading />;
   if (dossier.isError) {
@@ -96,7 +105,7 @@ function DossierView({ acting }: { acting: ActingContext }) {
     return <PageError title="Dossier" message={errorMessage(err)} />;
   }
   const d = dossier.data;
-  const can = (right: (typeof RIGHT_CODES)[number]) => d.rights.includes(right);
+  const can = (right: Right) => d.rights.includes(right);
   const reload = () => queryClient.invalidateQueries({ queryKey: ['dossiers', onBehalfOf ?? 'self'] });
   /** After a write: say what happened; on a conflict or refusal, reload what the server has. */
   const done = async (text: string) => {
@@ -125,7 +134,12 @@ function DossierView({ acting }: { acting: ActingContext }) {
       <p className="fr-text--lead">
         {d.patient.givenName} {d.patient.familyName}, né{d.patient.sex === 'F' ? 'e' : ''} le{' '}
         {frenchDate(d.patient.birthDate)}
-        {acting.state.status === 'delegated' && <> — patient du {doctorName(acting.state.context)}</>}
+        {acting.state.status === 'delegated' && (
+          <>
+            {' '}
+            — patient{d.patient.sex === 'F' ? 'e' : ''} du {doctorName(acting.state.context)}
+          </>
+        )}
       </p>
       <p className="fr-text--sm">Dernière mise à jour {parisDateTimeWords(d.updatedAt)}.</p>
       <div aria-live="polite">
@@ -151,6 +165,7 @@ function DossierView({ acting }: { acting: ActingContext }) {
         onBehalfOf={onBehalfOf}
         onDone={done}
         onFailed={failed}
+        onFormError={onFormError}
       />
       <MedicalSection
         key={`medical-${d.version}`}
@@ -159,6 +174,7 @@ function DossierView({ acting }: { acting: ActingContext }) {
         onBehalfOf={onBehalfOf}
         onDone={done}
         onFailed={failed}
+        onFormError={onFormError}
       />
       <RequestsSection
         dossier={d}
@@ -175,7 +191,12 @@ export function DossierNotFound({ message }: { message: string }) {
   return (
     <>
       <h1>Dossier introuvable</h1>
-      <Alert severity="error" title={message} description="Il n’existe pas ou vous n’y avez pas accès." />
+      <Alert
+        severity="error"
+        as="h2"
+        title={message}
+        description="Il n’existe pas ou vous n’y avez pas accès."
+      />
       <p className="fr-mt-3w">
         <Link to="/dossiers">Revenir à la liste des dossiers</Link>
       </p>
@@ -208,7 +229,7 @@ function WhyAccess({ dossier, onBehalfOf }: { dossier: Dossier; onBehalfOf: stri
           <p>{explain.data.message}</p>
           <p className="fr-mb-1w">Ce que vous pouvez faire sur ce dossier :</p>
           <ul>
-            {RIGHT_CODES.filter((r) => dossier.rights.includes(r)).map((r) => (
+            {RIGHTS.filter((r) => dossier.rights.includes(r)).map((r) => (
               <li key={r}>{RIGHT_LABELS[r]}</li>
             ))}
           </ul>
@@ -236,6 +257,8 @@ interface SectionProps {
   onBehalfOf: string | undefined;
   onDone: (text: string) => Promise<void>;
   onFailed: (err: unknown) => Promise<void>;
+  /** The section's form shows errors (true) or no longer does (false). */
+  onFormError?: (shown: boolean) => void;
 }
 
 interface EditableSectionProps {
@@ -255,6 +278,9 @@ interface EditableSectionProps {
   view: ReactNode;
   onDone: SectionProps['onDone'];
   onFailed: SectionProps['onFailed'];
+  onFormError?: SectionProps['onFormError'];
+  /** Checks made before sending (dates, required fields). */
+  problems?: () => FieldError[];
 }
 
 /**
@@ -271,6 +297,13 @@ function EditableSection(p: EditableSectionProps) {
   useEffect(() => {
     if (error) errorRef.current?.focus();
   }, [error]);
+  const { onFormError } = p;
+  const hasError = error !== undefined;
+  useEffect(() => {
+    if (!hasError) return;
+    onFormError?.(true);
+    return () => onFormError?.(false);
+  }, [hasError, onFormError]);
   useEffect(() => {
     if (editing && opened.current) document.getElementById(p.firstFieldId)?.focus();
     opened.current = true;
@@ -278,6 +311,11 @@ function EditableSection(p: EditableSectionProps) {
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    const problems = clientError(p.problems?.() ?? []);
+    if (problems) {
+      setError(problems);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -336,6 +374,7 @@ function AdministrativeSection({
   onBehalfOf,
   onDone,
   onFailed,
+  onFormError,
 }: SectionProps & { editable: boolean }) {
   const [patient, setPatient] = useState(() => patientForm(d.patient));
   const [administrative, setAdministrative] = useState(() => administrativeForm(d.administrative));
@@ -360,6 +399,7 @@ function AdministrativeSection({
         ).then(() => undefined)
       }
       saved="Le volet administratif a été enregistré."
+      problems={() => patientProblems(patient)}
       reset={() => {
         setPatient(patientForm(d.patient));
         setAdministrative(administrativeForm(d.administrative));
@@ -381,12 +421,18 @@ function AdministrativeSection({
             ['Téléphone', a.phone],
             ['Personne de confiance', a.trustedPerson],
             ['Couverture sociale', a.coverage],
-            ['Situation de vie', a.livingSituation ? LIVING_SITUATION_LABELS[a.livingSituation] : ''],
+            [
+              'Situation de vie',
+              isLivingSituation(a.livingSituation)
+                ? LIVING_SITUATION_LABELS[a.livingSituation]
+                : (a.livingSituation ?? ''),
+            ],
           ]}
         />
       }
       onDone={onDone}
       onFailed={onFailed}
+      onFormError={onFormError}
     />
   );
 }
@@ -397,6 +443,7 @@ function MedicalSection({
   onBehalfOf,
   onDone,
   onFailed,
+  onFormError,
 }: SectionProps & { editable: boolean }) {
   const [medical, setMedical] = useState(() => medicalForm(d.medical ?? {}));
   if (d.medical === null) {
@@ -438,6 +485,7 @@ function MedicalSection({
       }
       onDone={onDone}
       onFailed={onFailed}
+      onFormError={onFormError}
     />
   );
 }

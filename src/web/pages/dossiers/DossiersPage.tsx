@@ -6,6 +6,7 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useLocation } from 'react-router';
+import { frenchDate } from '../../../shared/calendar';
 import { type ActingContext, doctorName } from '../../context';
 import { dossiersKey, fetchDossiers } from './api';
 import {
@@ -18,7 +19,7 @@ import {
   useRecheckOnRefusal,
   useTitle,
 } from './components';
-import { frenchDate, parisDateTime } from './format';
+import { parisDateTime } from './format';
 import './dossiers.css';
 
 const TITLE = 'Dossiers';

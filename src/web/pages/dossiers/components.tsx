@@ -9,14 +9,14 @@ import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
 import { type ActingContext, ContextSelector, useActingContext } from '../../context';
 
-export function useTitle(title: string) {
-  useEffect(() => {
-    document.title = `${title} — Délégations de droits`;
-  }, [title]);
-}
+export { usePageTitle as useTitle } from '../../layout/page';
 
 export function Loading() {
-  return <p aria-live="polite">Chargement…</p>;
+  return (
+    <p aria-live="polite" className="loading">
+      Chargement…
+    </p>
+  );
 }
 
 /**
@@ -45,12 +45,19 @@ export function InActingContext({
       <>
         <h1>{title}</h1>
         <Alert
-          severity="info"
-          title="Aucune délégation de droits active"
+          severity={acting.lost ? 'warning' : 'info'}
+          as="h2"
+          title={
+            acting.lost
+              ? `Vous n’agissez plus pour le compte du ${acting.lost} : sa délégation de droits n’est plus active.`
+              : 'Aucune délégation de droits active'
+          }
           description={
             <>
-              Vous n’avez aucune délégation de droits active : aucun dossier ne peut être affiché. Les
-              délégations qui vous ont été accordées apparaissent dans{' '}
+              {acting.lost
+                ? 'L’accès à ses dossiers vous est refusé et vous n’avez aucune autre délégation de droits active : aucun dossier ne peut être affiché.'
+                : 'Vous n’avez aucune délégation de droits active : aucun dossier ne peut être affiché.'}{' '}
+              Les délégations qui vous ont été accordées apparaissent dans{' '}
               <Link to="/delegations-recues">Délégations reçues</Link>.
             </>
           }
@@ -88,7 +95,7 @@ export function PageError({ title, message }: { title: string; message: string }
   return (
     <>
       <h1>{title}</h1>
-      <Alert severity="error" title="Impossible d’afficher cette page" description={message} />
+      <Alert severity="error" as="h2" title="Impossible d’afficher cette page" description={message} />
     </>
   );
 }
@@ -120,62 +127,4 @@ export function RequestStatusBadge({ status }: { status: keyof typeof REQUEST_ST
   );
 }
 
-/**
- * A DSFR table in the current markup (wrapper, container, content), full width; the first
- * column's cells are row headers so that a screen reader names each row.
- */
-export function DataTable({
-  caption,
-  captionHidden = false,
-  headers,
-  rows,
-  className,
-}: {
-  caption: string;
-  captionHidden?: boolean;
-  headers: string[];
-  rows: { key: string; cells: ReactNode[] }[];
-  className?: string;
-}) {
-  return (
-    <div
-      className={`fr-table fr-table--multiline${captionHidden ? ' fr-table--no-caption' : ''} ${className ?? ''}`}
-    >
-      <div className="fr-table__wrapper">
-        <div className="fr-table__container">
-          <div className="fr-table__content">
-            <table>
-              <caption>{caption}</caption>
-              <thead>
-                <tr>
-                  {headers.map((h) => (
-                    <th key={h} scope="col">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={row.key}>
-                    {row.cells.map((cell, i) =>
-                      i === 0 ? (
-                        // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed
-                        <th key={i} scope="row">
-                          {cell}
-                        </th>
-                      ) : (
-                        // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed
-                        <td key={i}>{cell}</td>
-                      ),
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
-      </div>
-    </div>
-  );
-}
+export { DataTable } from '../../components/DataTable';

@@ -1,18 +1,30 @@
 // The form fields of a dossier: patient identity and administrative part (creation and
 // "Modifier le volet administratif"), medical part ("Compléter le volet médical"). Errors come
 // from the server (zod's French messages), each shown under its field and listed at the top.
-import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import type { RefObject } from 'react';
 import {
   type Administrative,
+  type AdministrativeView,
+  type DossierView,
+  isLivingSituation,
   LIVING_SITUATION_LABELS,
+  type LivingSituation,
   type Medical,
+  type MedicalView,
   type Patient,
+  patientSchema,
 } from '../../../shared/dossiers';
-import type { ApiError } from '../../api/client';
+import type { ApiError, FieldError } from '../../api/client';
+import {
+  dateProblem,
+  ErrorSummary,
+  type FieldTargets,
+  firstPerField,
+  schemaProblems,
+} from '../../components/ErrorSummary';
 
 export interface PatientForm {
   familyName: string;
@@ -25,7 +37,7 @@ export interface AdministrativeForm {
   phone: string;
   trustedPerson: string;
   coverage: string;
-  livingSituation: '' | keyof typeof LIVING_SITUATION_LABELS;
+  livingSituation: '' | LivingSituation;
 }
 export interface MedicalForm {
   antecedents: string;
@@ -43,15 +55,16 @@ export const emptyAdministrative: AdministrativeForm = {
   livingSituation: '',
 };
 
-export const patientForm = (p: Patient): PatientForm => ({ ...p });
-export const administrativeForm = (a: Administrative): AdministrativeForm => ({
+/** The forms start from what the server sent (lenient shapes): the server checks what is saved. */
+export const patientForm = (p: DossierView['patient']): PatientForm => ({ ...p });
+export const administrativeForm = (a: AdministrativeView): AdministrativeForm => ({
   address: a.address ?? '',
   phone: a.phone ?? '',
   trustedPerson: a.trustedPerson ?? '',
   coverage: a.coverage ?? '',
-  livingSituation: a.livingSituation ?? '',
+  livingSituation: isLivingSituation(a.livingSituation) ? a.livingSituation : '',
 });
-export const medicalForm = (m: Medical): MedicalForm => ({
+export const medicalForm = (m: MedicalView): MedicalForm => ({
   antecedents: m.antecedents ?? '',
   pathologies: m.pathologies ?? '',
   treatments: m.treatments ?? '',
@@ -79,36 +92,59 @@ export function medicalPayload(m: MedicalForm): Medical {
 
 const state = (message: string | undefined) => (message ? ('error' as const) : ('default' as const));
 
-/** The error at the top of a form, focused when it appears; each field error links to its field. */
+/**
+ * The error at the top of a form, focused when it appears: each field once, named and linked.
+ * `h3` inside a dossier section (under its `h2`), `h2` on a page of its own.
+ */
 export function FormError({
   error,
   ids,
   focusRef,
+  headingAs = 'h3',
 }: {
   error: ApiError;
   ids: Record<string, string>;
   focusRef: RefObject<HTMLDivElement | null>;
+  headingAs?: 'h2' | 'h3';
 }) {
-  const items = error.fields.map((f) => {
-    const path = f.path.replace(/^body\./, '');
-    return { key: `${f.path}-${f.message}`, message: f.message, id: ids[path] };
-  });
+  const fields: FieldTargets = {};
+  for (const [path, id] of Object.entries(ids)) {
+    fields[path] = { id, label: FIELD_LABELS[path] ?? path };
+  }
   return (
-    <div ref={focusRef} tabIndex={-1} className="fr-mb-3w dossier-message">
-      <Alert
-        severity="error"
-        title={error.message}
-        description={
-          items.length > 0 ? (
-            <ul>
-              {items.map((i) => (
-                <li key={i.key}>{i.id ? <a href={`#${i.id}`}>{i.message}</a> : i.message}</li>
-              ))}
-            </ul>
-          ) : undefined
-        }
-      />
-    </div>
+    <ErrorSummary
+      error={error}
+      fields={fields}
+      summaryRef={focusRef}
+      headingAs={headingAs}
+      className="dossier-message"
+    />
+  );
+}
+
+/** The labels of the fields, as the error summary names them. */
+const FIELD_LABELS: Record<string, string> = {
+  'patient.familyName': 'Nom',
+  'patient.givenName': 'Prénom',
+  'patient.birthDate': 'Date de naissance',
+  'patient.sex': 'Sexe',
+  'administrative.address': 'Adresse',
+  'administrative.phone': 'Téléphone',
+  'administrative.trustedPerson': 'Personne de confiance',
+  'administrative.coverage': 'Couverture sociale',
+  'administrative.livingSituation': 'Situation de vie',
+  'medical.antecedents': 'Antécédents',
+  'medical.pathologies': 'Pathologies',
+  'medical.treatments': 'Traitements',
+  'medical.gir': 'GIR',
+};
+
+/** What the browser checks before sending the patient's identity (the server's own messages). */
+export function patientProblems(p: PatientForm): FieldError[] {
+  const birth = dateProblem(PATIENT_IDS['patient.birthDate'], p.birthDate, true);
+  return firstPerField(
+    birth ? [{ path: 'patient.birthDate', message: birth }] : [],
+    schemaProblems(patientSchema, patientPayload(p)).map((f) => ({ ...f, path: `patient.${f.path}` })),
   );
 }
 
@@ -183,8 +219,9 @@ export function PatientFields({
           }}
         />
       </div>
-      <div className="fr-fieldset__element" id={PATIENT_IDS['patient.sex']}>
+      <div className="fr-fieldset__element">
         <RadioButtons
+          id={PATIENT_IDS['patient.sex']}
           legend="Sexe"
           orientation="horizontal"
           name="sexe"

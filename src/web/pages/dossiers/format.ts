@@ -17,12 +17,6 @@ const dateTimeSeconds = new Intl.DateTimeFormat('fr-FR', {
   second: '2-digit',
 });
 
-/** 'AAAA-MM-JJ' → 'JJ/MM/AAAA'. */
-export function frenchDate(date: string): string {
-  const [y, m, d] = date.slice(0, 10).split('-');
-  return `${d}/${m}/${y}`;
-}
-
 /** An instant → '05/01/2026 14:03' (Paris). */
 export function parisDateTime(iso: string, seconds = false): string {
   return (seconds ? dateTimeSeconds : dateTime).format(new Date(iso)).replace(',', '');

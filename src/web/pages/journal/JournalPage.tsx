@@ -12,6 +12,7 @@ import { Link, Navigate, useLocation, useSearchParams } from 'react-router';
 import type { Me } from '../../../shared/identity';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
+import { clientError, dateProblem, ErrorSummary } from '../../components/ErrorSummary';
 import { DataTable, Loading, useTitle } from '../dossiers/components';
 import { parisDateTime } from '../dossiers/format';
 import {
@@ -51,7 +52,8 @@ function Journal({ user }: { user: Me }) {
     to: params.get('au') || undefined,
   };
   const title = scope === 'mine' ? 'Journal' : 'Journal — mes actions';
-  useTitle(title);
+  // Dates checked before asking the server (complete, in order).
+  const [formError, setFormError] = useState<ApiError | undefined>();
 
   const actors = useQuery({
     queryKey: ['journal', 'actors'],
@@ -86,6 +88,17 @@ function Journal({ user }: { user: Me }) {
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
+    const from = dateProblem('filtre-du', form.from, false);
+    const to = dateProblem('filtre-au', form.to, false);
+    const problems = clientError([
+      ...(from ? [{ path: 'from', message: from }] : []),
+      ...(to ? [{ path: 'to', message: to }] : []),
+      ...(!from && !to && form.from && form.to && form.to < form.from
+        ? [{ path: 'to', message: 'La date de début doit précéder la date de fin.' }]
+        : []),
+    ]);
+    setFormError(problems);
+    if (problems) return;
     const next = new URLSearchParams();
     if (scope === 'actions' && user.isDoctor) next.set('vue', 'actions');
     if (scope === 'mine' && form.delegate) next.set('delegataire', form.delegate);
@@ -95,7 +108,10 @@ function Journal({ user }: { user: Me }) {
     setParams(next);
   };
   const filtered = Boolean(filters.delegate || filters.dossier || filters.from || filters.to);
-  const error = journal.error instanceof ApiError ? journal.error : undefined;
+  const serverError = journal.error instanceof ApiError ? journal.error : undefined;
+  const error = formError ?? serverError;
+  const fieldErrors = error && error.fields.length > 0 ? error : undefined;
+  useTitle(title, error !== undefined || journal.isError);
   const errorRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (error) errorRef.current?.focus();
@@ -131,7 +147,19 @@ function Journal({ user }: { user: Me }) {
         </nav>
       )}
 
-      <form onSubmit={apply} noValidate aria-label="Filtrer le journal" className="fr-mb-3w">
+      {fieldErrors && (
+        <ErrorSummary
+          error={fieldErrors}
+          summaryRef={errorRef}
+          fields={{
+            from: { id: 'filtre-du', label: 'Du' },
+            to: { id: 'filtre-au', label: 'Au' },
+            dossier: { id: 'filtre-dossier', label: 'Dossier' },
+            delegate: { id: 'filtre-delegataire', label: 'Délégataire' },
+          }}
+        />
+      )}
+      <form onSubmit={apply} noValidate aria-label="Filtrer le journal" className="fr-mb-3w no-print">
         <div className="journal-filters">
           {scope === 'mine' && (
             <Select
@@ -206,12 +234,13 @@ function Journal({ user }: { user: Me }) {
         </div>
       </form>
 
-      {journal.isPending ? (
+      {fieldErrors ? null : journal.isPending ? (
         <Loading />
       ) : error || journal.isError ? (
         <div ref={errorRef} tabIndex={-1}>
           <Alert
             severity="error"
+            as="h2"
             title="Le journal ne peut pas être affiché"
             description={error?.message ?? 'Veuillez réessayer dans quelques instants.'}
           />

@@ -1,0 +1,2 @@
+export { AccessibilityPage } from './AccessibilityPage';
+export { CookiesPage, LegalNoticePage, PersonalDataPage, SiteMapPage } from './LegalPages';
