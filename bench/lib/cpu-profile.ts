@@ -36,14 +36,18 @@ function groupOf(frame: ProfileNode['callFrame']): string {
     return `node:${p[0] === 'internal' ? p.slice(1, 2).join('/') : p[0]}`;
   }
   const file = url.startsWith('file://') ? new URL(url).pathname : url;
+  // This checkout, or another one (BENCH_PRODUCT_ROOT): the folder under src/.
   const rel = path.relative(ROOT, file);
-  return rel.startsWith('..') ? url : path.dirname(rel);
+  const src = rel.startsWith('..') ? file.lastIndexOf('/src/') : -1;
+  return src !== -1 ? path.dirname(file.slice(src + 1)) : rel.startsWith('..') ? url : path.dirname(rel);
 }
 
 export interface ProfileSummary {
   busyMs: number;
   idleMs: number;
   self: [string, number][];
+  /** Self time by group without the native write calls (sockets, log): the JavaScript side and GC. */
+  selfJs: [string, number][];
   inclusive: [string, number][];
   functions: [string, number][];
 }
@@ -76,6 +80,7 @@ export function summarize(
     return set;
   };
   const self = new Map<string, number>();
+  const selfJs = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const functions = new Map<string, number>();
   let idle = 0;
@@ -94,6 +99,7 @@ export function summarize(
     }
     busy += dt;
     add(self, group, dt);
+    if (!/^natif : write/.test(group)) add(selfJs, group, dt);
     for (const g of groupsOnStack(id)) if (g !== '(root)') add(inclusive, g, dt);
     const { functionName, url, lineNumber } = node.callFrame;
     add(
@@ -107,6 +113,7 @@ export function summarize(
     busyMs: busy,
     idleMs: idle,
     self: sorted(self),
+    selfJs: sorted(selfJs),
     inclusive: sorted(inclusive),
     functions: sorted(functions),
   };
@@ -125,6 +132,12 @@ export function printSummary(s: ProfileSummary, top = 25): void {
   );
   console.log('\n-- temps propre, par groupe --');
   for (const [k, v] of s.self.slice(0, top)) console.log(`${pct(v)}  ${k}`);
+  const js = s.selfJs.reduce((a, [, v]) => a + v, 0);
+  console.log(
+    `\n-- temps propre hors écritures système (write, writev…), par groupe : ${(js / 1000).toFixed(1)} s --`,
+  );
+  for (const [k, v] of s.selfJs.slice(0, top))
+    console.log(`${((100 * v) / js).toFixed(1).padStart(5)} %  ${k}`);
   console.log('\n-- temps inclusif (le groupe est sur la pile), par groupe --');
   for (const [k, v] of s.inclusive.slice(0, top)) console.log(`${pct(v)}  ${k}`);
   console.log('\n-- temps propre, par fonction --');
