@@ -23,7 +23,7 @@ describe('safe defaults of delegations', async () => {
     endsOn: null,
     ...extra,
   });
-  const post = (payload: unknown) =>
+  const post = (payload: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: '/api/delegations/staff', headers: asMartin.write, payload });
   const count = async () =>
     Number(
