@@ -561,7 +561,7 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     const created = await api(martinContext, base, 'POST', '/api/delegations/staff', {
       familyName: 'GARNIER',
       givenName: 'Léa',
-      email: 'lea.garnier@cabinet-garnier.example',
+      email: 'lea@cabinet-garnier-cpe.example',
       profession: 'Assistant(e) médical(e)',
       rights: ['consulter'],
       startsOn: today(),
@@ -571,7 +571,8 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     const link = await poll(async () => {
       const { body } = await api(martinContext, base, 'GET', '/api/demo/emails');
       for (const m of body.emails as { id: string; to: string; subject: string }[]) {
-        if (!m.to.includes('lea.garnier') || !m.subject.includes('vous confie')) continue;
+        // Her own new invitation (not the one withdrawn earlier).
+        if (!m.to.includes('lea@cabinet-garnier-cpe.example') || !m.subject.includes('vous confie')) continue;
         const mail = (await api(martinContext, base, 'GET', `/api/demo/emails/${m.id}`)).body;
         const found = (mail.text as string).match(/https?:\/\/\S+\/invitation\/[\w-]+/)?.[0];
         if (found) return found;
