@@ -101,8 +101,9 @@ describe('sign-in (Chromium)', () => {
     await page.waitForURL(`${server.url}/premiere-connexion`);
     await page.getByRole('heading', { level: 1, name: 'Première connexion' }).waitFor();
 
-    // A weak password is refused with the rule, in French.
+    // A weak password is refused with the rule, in French, once the field is left.
     await page.getByLabel('Mot de passe', { exact: true }).fill('motdepasse');
+    await page.keyboard.press('Tab');
     expect(
       await page
         .getByText(/au moins 12 caractères/)

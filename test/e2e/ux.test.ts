@@ -105,6 +105,14 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await server?.stop();
   });
 
+  /** Dr MARTIN's signed-in browser, opened by the first test that needs it (tests run alone too). */
+  async function ensureMartin() {
+    if (martin) return;
+    martinContext = await newContext();
+    martin = await martinContext.newPage();
+    await signIn(martin, base, CARDS.martin);
+  }
+
   async function newContext(): Promise<BrowserContext> {
     const context = await browser.newContext({
       locale: 'fr-FR',
@@ -161,8 +169,8 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await page.getByText('Ce service n’utilise aucun cookie de mesure d’audience').waitFor();
 
     // « Paramètres d’affichage »: the dark theme, chosen in its dialog, applies.
-    await footer.getByRole('button', { name: 'Paramètres d’affichage' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Paramètres d’affichage' });
+    await footer.getByRole('button', { name: /^Paramètres d.affichage$/ }).click();
+    const dialog = page.getByRole('dialog', { name: /^Paramètres d.affichage$/ });
     await dialog.waitFor();
     await dialog.getByText('Thème sombre').click();
     await expect
@@ -171,7 +179,7 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     await page.screenshot({ path: `${PAGES}cookies-theme-sombre-1280.png`, fullPage: true });
-    await footer.getByRole('button', { name: 'Paramètres d’affichage' }).click();
+    await footer.getByRole('button', { name: /^Paramètres d.affichage$/ }).click();
     await dialog.getByText('Thème clair').click();
     await expect
       .poll(() => page.evaluate(() => document.documentElement.getAttribute('data-fr-theme')))
@@ -186,9 +194,7 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
   });
 
   it('refuses a blank end date on the client with the French message, and an end before the start, before anything is sent', async () => {
-    martinContext = await newContext();
-    martin = await martinContext.newPage();
-    await signIn(martin, base, CARDS.martin);
+    await ensureMartin();
     await martin.goto(`${base}/delegations`);
     await martin.getByRole('heading', { level: 1, name: 'Mes délégations' }).waitFor();
     await check(martin, 'mes-delegations-vide');
@@ -551,10 +557,11 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
   });
 
   it('pre-fills at first sign-in the profession the doctor gave, for a CPE card; password rules on leaving the field; « Afficher le mot de passe »', async () => {
+    await ensureMartin();
     const created = await api(martinContext, base, 'POST', '/api/delegations/staff', {
       familyName: 'GARNIER',
       givenName: 'Léa',
-      email: 'lea.garnier@cabinet-garnier.example',
+      email: 'lea@cabinet-garnier-cpe.example',
       profession: 'Assistant(e) médical(e)',
       rights: ['consulter'],
       startsOn: today(),
@@ -564,7 +571,8 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     const link = await poll(async () => {
       const { body } = await api(martinContext, base, 'GET', '/api/demo/emails');
       for (const m of body.emails as { id: string; to: string; subject: string }[]) {
-        if (!m.to.includes('lea.garnier') || !m.subject.includes('vous confie')) continue;
+        // Her own new invitation (not the one withdrawn earlier).
+        if (!m.to.includes('lea@cabinet-garnier-cpe.example') || !m.subject.includes('vous confie')) continue;
         const mail = (await api(martinContext, base, 'GET', `/api/demo/emails/${m.id}`)).body;
         const found = (mail.text as string).match(/https?:\/\/\S+\/invitation\/[\w-]+/)?.[0];
         if (found) return found;
@@ -596,5 +604,48 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await summary.getByRole('link', { name: /^Charte d’utilisation : / }).waitFor();
     expect(await lea.title()).toBe('Erreur : Première connexion — Délégations de droits');
     await check(lea, 'premiere-connexion-erreurs');
+  });
+
+  it('passes axe at both widths on the remaining pages: sign-in, account, demo mailbox, colleague form, modification, site map', async () => {
+    await ensureMartin();
+    // Dr LEFÈVRE's delegation (made by an earlier test; made here when this test runs alone).
+    await api(martinContext, base, 'POST', '/api/delegations/peer', {
+      rpps: '10002345675',
+      startsOn: today(),
+      endsOn: addDays(today(), 20),
+    });
+    const visitor = await (await newContext()).newPage();
+    await visitor.goto(`${base}/connexion`);
+    await visitor.getByRole('heading', { level: 1, name: 'Se connecter' }).waitFor();
+    await check(visitor, 'connexion');
+    await visitor.goto(`${base}/invitation/${'x'.repeat(43)}`);
+    await visitor.getByText('Ce lien d’invitation n’est pas valide.').waitFor();
+    await check(visitor, 'invitation-invalide');
+
+    for (const [path, heading, shot] of [
+      ['/mon-compte', 'Mon compte', 'mon-compte'],
+      ['/delegations/confrere/ajouter', 'Ajouter une délégation à un confrère', 'ajout-confrere'],
+      ['/plan-du-site', 'Plan du site', 'plan-du-site-medecin'],
+      ['/', 'Délégations de droits', 'accueil-medecin'],
+    ] as const) {
+      await martin.goto(`${base}${path}`);
+      await martin.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await martin.waitForLoadState('networkidle');
+      await check(martin, shot);
+    }
+    await martin.goto(`${base}/delegations`);
+    await martin.getByRole('link', { name: 'Modifier la délégation du Dr Jean-Pierre LEFÈVRE' }).click();
+    await martin.getByRole('heading', { level: 1, name: 'Modifier une délégation de droits' }).waitFor();
+    await check(martin, 'modifier-confrere');
+    await martin.goto(`${base}/delegations`);
+    await martin
+      .getByRole('link', { name: 'Attestation de la délégation du Dr Jean-Pierre LEFÈVRE' })
+      .click();
+    await martin.getByRole('heading', { level: 1, name: 'Attestation de délégation de droits' }).waitFor();
+    await check(martin, 'attestation-confrere');
+    await martin.goto(`${base}/delegations`);
+    await martin.getByRole('heading', { level: 1, name: 'Mes délégations' }).waitFor();
+    await martin.locator('main tbody tr').first().waitFor();
+    await check(martin, 'mes-delegations');
   });
 });

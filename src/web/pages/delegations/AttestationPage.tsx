@@ -86,8 +86,7 @@ function Attestation({
       ) : (
         <article className="attestation" aria-labelledby="attestation-objet">
           <p id="attestation-objet" className="fr-text--lead">
-            {delegator} a habilité {delegateName(d)} à gérer ses dossiers de patients dans le service «
-            Délégations de droits ».
+            {`Le ${delegator} a habilité ${d.kind === 'peer' ? 'le ' : ''}${delegateName(d)} à gérer ses dossiers de patients dans le service « Délégations de droits ».`}
           </p>
           <dl className="attestation-facts">
             <dt>Médecin qui délègue</dt>
