@@ -10,7 +10,7 @@
 // BENCH_LOG_LEVEL: the product's LOG_LEVEL (its production default otherwise).
 // BENCH_PRODUCT_ROOT=<dir>: the product from another checkout (e.g. an earlier commit, to compare).
 // BENCH_PROFILE=owner|delegate: instead, the product alone under that load with `node --cpu-prof`,
-// then the summary of its CPU profile and PostgreSQL transactions per request (bench/README.md).
+// then the summary of its CPU profile and PostgreSQL transactions per request.
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
