@@ -130,6 +130,26 @@ describe('sign-in (Chromium)', () => {
     await page.getByRole('link', { name: 'Continuer' }).click();
     await banner(page).getByRole('link', { name: 'Sophie DURAND' }).waitFor();
 
+    // Only a confirmed address identifies an account at password sign-in: Sophie opens the link
+    // of the confirmation email (delivered to the demo mailbox).
+    let link: string | undefined;
+    for (let i = 0; i < 60 && !link; i++) {
+      const list = (await (await page.request.get(`${server.url}/api/demo/emails`)).json()) as {
+        emails?: { id: string; to: string }[];
+      };
+      const mail = (list.emails ?? []).find((m) => JSON.stringify(m).includes(SOPHIE_EMAIL));
+      if (mail) {
+        const detail = JSON.stringify(
+          await (await page.request.get(`${server.url}/api/demo/emails/${mail.id}`)).json(),
+        );
+        link = /https?:\/\/[^"\s]*confirmer-courriel\?jeton=[A-Za-z0-9_-]+/.exec(detail)?.[0];
+      }
+      if (!link) await page.waitForTimeout(500);
+    }
+    expect(link).toBeDefined();
+    await page.goto(link as string);
+    await page.getByText('Adresse confirmée').first().waitFor();
+
     await banner(page).getByRole('button', { name: 'Se déconnecter' }).click();
     await banner(page).getByRole('link', { name: 'Se connecter' }).waitFor();
 
