@@ -229,10 +229,12 @@ export async function createHttp(config: Config, logger: import('pino').Logger |
     ];
   });
 
-  // Security headers on every answer, set before anything else runs (a refusal carries them too).
-  const security = securityHeaders(securityOptions(config));
+  // Security headers on every answer, set before anything else runs (a refusal carries them too),
+  // on the raw response as helmet sets them: an answer written by a route that takes over the
+  // response (reply.hijack(), the demo's local provider) carries them as well.
+  const security = Object.entries(securityHeaders(securityOptions(config)));
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(security);
+    for (const [name, value] of security) reply.raw.setHeader(name, value);
     done();
   });
 
