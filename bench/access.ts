@@ -10,9 +10,8 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { decide } from '../src/server/access/index.js';
 import { delegationsBetween } from '../src/server/delegations/facts.js';
-import { CURRENT_CHARTER } from '../src/server/identity/charter/index.js';
 import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
-import { type BenchNode, machine, prepareBenchDatabase, sessionCookie, startBenchNode } from './lib/setup.js';
+import { type BenchNode, benchActors, machine, prepareBenchDatabase, startBenchNode } from './lib/setup.js';
 
 const DOCTORS = Number(process.env.BENCH_DOCTORS ?? 100_000);
 const SIZE = {
@@ -41,45 +40,7 @@ async function main() {
     const { url, db } = await prepareBenchDatabase(pg.url, SIZE);
 
     // The measured pair: the first doctor and a secretary with an active consulter + gerer delegation.
-    const owner = await db
-      .selectFrom('users')
-      .select(['id'])
-      .where('subject_name_id', '=', `8${'1'.padStart(11, '0')}`)
-      .executeTakeFirstOrThrow();
-    const delegate = await db
-      .insertInto('users')
-      .values({
-        subject_name_id: '4999999999/CPATBENCH',
-        family_name: 'DURAND',
-        given_name: 'Sophie',
-        card_type: 'CPA',
-        email: 'bench@bench.fr',
-        charter_version: CURRENT_CHARTER.version,
-        charter_accepted_at: new Date(),
-        first_signin_completed_at: new Date(),
-      } as never)
-      .returning(['id', 'subject_name_id'])
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('delegations')
-      .values({
-        delegator_id: owner.id,
-        kind: 'staff',
-        delegate_family_name: 'DURAND',
-        delegate_given_name: 'Sophie',
-        delegate_email: 'bench@bench.fr',
-        delegate_national_id: delegate.subject_name_id,
-        rights: ['consulter', 'gerer'],
-        starts_on: '2020-01-01',
-        ends_on: null,
-        accepted_at: new Date(),
-      })
-      .execute();
-    const dossierIds = (
-      await db.selectFrom('dossiers').select('id').where('owner_id', '=', owner.id).execute()
-    ).map((r) => r.id);
-    const ownerCookie = await sessionCookie(db, owner.id);
-    const delegateCookie = await sessionCookie(db, delegate.id);
+    const { owner, dossierIds, ownerCookie, delegateCookie } = await benchActors(db, 'BENCH');
 
     node = await startBenchNode({
       databaseUrl: url,
@@ -109,7 +70,7 @@ async function main() {
           (err, result) => (err ? reject(err) : resolve(result)),
         );
       });
-    const asDelegate = `?onBehalfOf=${owner.id}`;
+    const asDelegate = `?onBehalfOf=${owner}`;
     for (const [who, cookie, query] of [
       ['owner', ownerCookie, ''],
       ['delegate', delegateCookie, asDelegate],

@@ -18,14 +18,13 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { Db } from '../src/server/context.js';
-import { CURRENT_CHARTER } from '../src/server/identity/charter/index.js';
 import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
 import { printSummary, readProfile, summarize } from './lib/cpu-profile.js';
 import {
   type BenchNode,
   machine,
   prepareBenchDatabase,
-  sessionCookie,
+  benchActors,
   startBenchNode,
   startMinimalService,
 } from './lib/setup.js';
@@ -102,53 +101,6 @@ const commits = (db: Db) =>
     }>`select (xact_commit + xact_rollback)::int as n from pg_stat_database where datname = current_database()`,
   );
 
-/** The owner doctor, a secretary with an active consulter + gerer delegation, the owner's dossiers. */
-async function actors(db: Db) {
-  const owner = await db
-    .selectFrom('users')
-    .select(['id'])
-    .where('subject_name_id', '=', `8${'1'.padStart(11, '0')}`)
-    .executeTakeFirstOrThrow();
-  const delegate = await db
-    .insertInto('users')
-    .values({
-      subject_name_id: '4999999999/CPATFLOOR',
-      family_name: 'DURAND',
-      given_name: 'Sophie',
-      card_type: 'CPA',
-      email: 'floor@bench.fr',
-      charter_version: CURRENT_CHARTER.version,
-      charter_accepted_at: new Date(),
-      first_signin_completed_at: new Date(),
-    } as never)
-    .returning(['id', 'subject_name_id'])
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('delegations')
-    .values({
-      delegator_id: owner.id,
-      kind: 'staff',
-      delegate_family_name: 'DURAND',
-      delegate_given_name: 'Sophie',
-      delegate_email: 'floor@bench.fr',
-      delegate_national_id: delegate.subject_name_id,
-      rights: ['consulter', 'gerer'],
-      starts_on: '2020-01-01',
-      ends_on: null,
-      accepted_at: new Date(),
-    })
-    .execute();
-  const dossierIds = (
-    await db.selectFrom('dossiers').select('id').where('owner_id', '=', owner.id).execute()
-  ).map((r) => r.id);
-  return {
-    owner: owner.id,
-    delegate: delegate.id,
-    dossierIds,
-    ownerCookie: await sessionCookie(db, owner.id),
-    delegateCookie: await sessionCookie(db, delegate.id),
-  };
-}
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
 const HZ = 100;
@@ -260,7 +212,7 @@ async function main() {
   let minimal: BenchNode | undefined;
   try {
     const { url, db } = await prepareBenchDatabase(pg.url, SIZE);
-    const a = await actors(db);
+    const a = await benchActors(db, 'FLOOR');
     const profileDir = path.join(dir, 'cpu-profile');
     product = await startBenchNode({
       databaseUrl: url,

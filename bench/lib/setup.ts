@@ -214,3 +214,51 @@ export function machine(): string {
     .join(', ');
   return `${os.cpus().length} cœurs, ${gib} Gio, charge moyenne ${load}`;
 }
+
+/** The owner doctor, a secretary with an active consulter + gerer delegation, the owner's dossiers. */
+export async function benchActors(db: Db, tag: string) {
+  const owner = await db
+    .selectFrom('users')
+    .select(['id'])
+    .where('subject_name_id', '=', `8${'1'.padStart(11, '0')}`)
+    .executeTakeFirstOrThrow();
+  const delegate = await db
+    .insertInto('users')
+    .values({
+      subject_name_id: `4999999999/CPAT${tag}`,
+      family_name: 'DURAND',
+      given_name: 'Sophie',
+      card_type: 'CPA',
+      email: `${tag.toLowerCase()}@bench.fr`,
+      charter_version: CURRENT_CHARTER.version,
+      charter_accepted_at: new Date(),
+      first_signin_completed_at: new Date(),
+    } as never)
+    .returning(['id', 'subject_name_id'])
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('delegations')
+    .values({
+      delegator_id: owner.id,
+      kind: 'staff',
+      delegate_family_name: 'DURAND',
+      delegate_given_name: 'Sophie',
+      delegate_email: `${tag.toLowerCase()}@bench.fr`,
+      delegate_national_id: delegate.subject_name_id,
+      rights: ['consulter', 'gerer'],
+      starts_on: '2020-01-01',
+      ends_on: null,
+      accepted_at: new Date(),
+    })
+    .execute();
+  const dossierIds = (
+    await db.selectFrom('dossiers').select('id').where('owner_id', '=', owner.id).execute()
+  ).map((r) => r.id);
+  return {
+    owner: owner.id,
+    delegate: delegate.id,
+    dossierIds,
+    ownerCookie: await sessionCookie(db, owner.id),
+    delegateCookie: await sessionCookie(db, delegate.id),
+  };
+}

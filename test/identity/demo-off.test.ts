@@ -54,6 +54,7 @@ describe('identity with DEMO off', async () => {
         family_name: 'SECURE',
         given_name: 'Test',
         email: 'secure@example.fr',
+        email_verified_at: new Date(),
         password_hash: await hashPassword('Un-mot-de-passe-solide-1'),
         charter_version: 'x',
         first_signin_completed_at: new Date(),

@@ -26,6 +26,7 @@ import {
   type ParserStats,
 } from './parser.js';
 import { type ExtractDateSource, extractDateFromName, type ImportSource } from './source.js';
+import type { DirectoryPersonTable, DirectoryPlaceTable } from './tables.js';
 
 /** pg_advisory_lock key: "annuaire" */
 const IMPORT_LOCK = 0x616e6e75;
@@ -151,35 +152,8 @@ async function dropStaging(client: pg.PoolClient): Promise<void> {
 }
 
 /** One of the person's stored rows, as the merge of a scattered person reads it back. */
-interface StoredPerson {
-  id: number;
-  national_id: string;
-  id_type: string;
-  identifier: string;
-  civility_code: string;
-  civility: string;
-  practice_civility_code: string;
-  practice_civility: string;
-  family_name: string;
-  given_name: string;
-  specialty_code: string;
-  specialty: string;
-  name_key: string;
-  given_name_key: string;
-  professions: string[];
-  profession_labels: string[];
-}
-interface StoredPlace {
-  person_id: number;
-  position: number;
-  name: string;
-  address: string;
-  postal_code: string;
-  commune: string;
-  department: string | null;
-  mode_code: string;
-  mode: string;
-}
+type StoredPerson = Omit<DirectoryPersonTable, 'profession_code' | 'profession'>;
+type StoredPlace = Omit<DirectoryPlaceTable, 'professions' | 'name_key'>;
 
 async function copyInto(
   client: pg.PoolClient,

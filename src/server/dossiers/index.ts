@@ -1,6 +1,7 @@
 // Patients' dossiers under delegated access (the access feature decides and gives the acting context).
+
+import { DOSSIER_RATE_LIMIT } from '../access/index.js';
 import type { AppContext } from '../context.js';
-import { rateLimitCaller } from '../identity/index.js';
 import type { Feature } from '../platform/feature.js';
 import { rateLimitedRoutes } from '../platform/rate-limit.js';
 import { seedDemoDossiers } from './demo.js';
@@ -16,8 +17,6 @@ export const dossiersFeature: Feature<DossiersContext> = {
   name: 'dossiers',
   demoSeed: seedDemoDossiers,
   routes(app, ctx) {
-    // Far above what a person clicking through dossiers asks, far below a bulk download.
-    const limit = { name: 'dossiers', max: 300, windowMs: 60_000, caller: rateLimitCaller };
-    return rateLimitedRoutes(app, ctx, limit, (scope) => dossierRoutes(scope, ctx.dossiers));
+    return rateLimitedRoutes(app, ctx, DOSSIER_RATE_LIMIT, (scope) => dossierRoutes(scope, ctx.dossiers));
   },
 };

@@ -1,7 +1,7 @@
 // Dossier use cases. Every one goes through access.authorize (the one decision) before it
 // reads or writes; nothing else here checks rights. Input shapes are validated at the HTTP edge
 // (the zod schemas of src/shared/dossiers.ts).
-import { type Selectable, sql } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Administrative, DossierStatus, Medical, Patient } from '../../shared/dossiers.js';
 import {
   type AuthorizeDeps,
@@ -184,29 +184,14 @@ export class DossierService {
     });
     const { administrative, patient } = input;
     if (patient) checkBirthDate(patient.birthDate, now);
-    return this.deps.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('dossiers')
-        .set({
-          administrative: JSON.stringify(administrative),
-          ...(patient && {
-            patient_family_name: patient.familyName,
-            patient_given_name: patient.givenName,
-            patient_birth_date: patient.birthDate,
-            patient_sex: patient.sex,
-          }),
-          version: sql`version + 1`,
-          updated_by: user.id,
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .where('version', '=', input.version)
-        .returning('version')
-        .executeTakeFirst();
-      // A stale version changes nothing: it is not journaled as done.
-      if (!updated) throw stale();
-      await recordWrite(trx, access);
-      return updated;
+    return this.writeVersioned(user, id, input.version, access, now, {
+      administrative: JSON.stringify(administrative),
+      ...(patient && {
+        patient_family_name: patient.familyName,
+        patient_given_name: patient.givenName,
+        patient_birth_date: patient.birthDate,
+        patient_sex: patient.sex,
+      }),
     });
   }
 
@@ -222,21 +207,31 @@ export class DossierService {
       id,
       ownerId: row.owner_id,
     });
-    const { medical } = input;
+    return this.writeVersioned(user, id, input.version, access, now, {
+      medical: JSON.stringify(input.medical),
+    });
+  }
+
+  /**
+   * One write of a dossier on the version the user read, with its journal entry in the same
+   * transaction. A stale version changes nothing and is not journaled as done.
+   */
+  private writeVersioned(
+    user: SignedInUser,
+    id: string,
+    version: number,
+    access: Authorized,
+    now: Date,
+    changes: Updateable<DossiersTable>,
+  ) {
     return this.deps.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('dossiers')
-        .set({
-          medical: JSON.stringify(medical),
-          version: sql`version + 1`,
-          updated_by: user.id,
-          updated_at: now,
-        })
+        .set({ ...changes, version: sql`version + 1`, updated_by: user.id, updated_at: now })
         .where('id', '=', id)
-        .where('version', '=', input.version)
+        .where('version', '=', version)
         .returning('version')
         .executeTakeFirst();
-      // A stale version changes nothing: it is not journaled as done.
       if (!updated) throw stale();
       await recordWrite(trx, access);
       return updated;

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { Db } from '../context.js';
 import type { Clock } from '../platform/clock.js';
 import { canonicalJson, chainHash, entryContent, GENESIS } from './chain.js';
+import type { JournalTables } from './tables.js';
 
 export const RETENTION_TASK = 'journal_retention';
 export const RETENTION_CRONTAB = `15 2 * * * ${RETENTION_TASK} ?fill=2d&max=1`;
@@ -44,17 +45,7 @@ export function signCheckpoint(key: string, c: CheckpointContent): string {
 
 export function checkpointValid(
   key: string,
-  row: {
-    chain: string;
-    seq: number;
-    hash: string;
-    entries: number;
-    first_seq: number;
-    archive_file: string;
-    archive_sha256: string;
-    created_at: Date;
-    signature: string;
-  },
+  row: Omit<JournalTables['journal_checkpoints'], 'id'>,
 ): boolean {
   const expected = signCheckpoint(key, {
     chain: row.chain,
