@@ -224,6 +224,7 @@ describe('Mes délégations (Chromium)', () => {
     await martin.getByLabel('Prénom').fill('Sophie');
     await martin.getByLabel('Adresse électronique').fill(SOPHIE_EMAIL.toUpperCase());
     await tick(martin, 'Infirmier(e)');
+    await tick(martin, /^Sans date de fin/);
     await martin.getByRole('button', { name: 'Ajouter' }).click();
     await martin
       .getByText('Une délégation de droits existe déjà pour cette personne.', { exact: false })

@@ -326,7 +326,9 @@ describe('dossiers under delegated access (Chromium)', () => {
     await page.getByRole('heading', { level: 1, name: 'Créer un dossier' }).waitFor();
     await page.getByRole('button', { name: 'Créer le dossier' }).click();
     await page.getByText('Certaines informations sont manquantes ou invalides.').waitFor();
-    expect(await page.getByRole('link', { name: 'Nom : Ce champ est obligatoire.' }).count()).toBe(1);
+    expect(
+      await page.getByRole('link', { name: 'Nom : Ce champ est obligatoire.', exact: true }).count(),
+    ).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}dossiers-nouveau-erreurs.png`, fullPage: true });
     await page.getByLabel('Nom', { exact: true }).fill('LÉGER');

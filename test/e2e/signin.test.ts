@@ -146,8 +146,17 @@ describe('sign-in (Chromium)', () => {
       if (!link) await page.waitForTimeout(500);
     }
     expect(link).toBeDefined();
-    await page.goto(link as string);
-    await page.getByText('Adresse confirmée').first().waitFor();
+    // Opened on the address the browser already uses (the session's cookies are for that host).
+    const confirmation = new URL(link as string);
+    await page.goto(`${server.url}${confirmation.pathname}${confirmation.search}`);
+    await page
+      .getByText('Adresse confirmée')
+      .first()
+      .waitFor()
+      .catch(async (err) => {
+        await page.screenshot({ path: '/tmp/confirmation-failure.png', fullPage: true });
+        throw err;
+      });
 
     await banner(page).getByRole('button', { name: 'Se déconnecter' }).click();
     await banner(page).getByRole('link', { name: 'Se connecter' }).waitFor();

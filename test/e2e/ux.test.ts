@@ -176,7 +176,7 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await expect
       .poll(() => page.evaluate(() => document.documentElement.getAttribute('data-fr-theme')))
       .toBe('dark');
-    await page.keyboard.press('Escape');
+    await dialog.getByRole('button', { name: 'Fermer' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.screenshot({ path: `${PAGES}cookies-theme-sombre-1280.png`, fullPage: true });
     await footer.getByRole('button', { name: /^Paramètres d.affichage$/ }).click();
@@ -184,7 +184,8 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await expect
       .poll(() => page.evaluate(() => document.documentElement.getAttribute('data-fr-theme')))
       .toBe('light');
-    await page.keyboard.press('Escape');
+    await dialog.getByRole('button', { name: 'Fermer' }).click();
+    await dialog.waitFor({ state: 'hidden' });
 
     // A page that does not exist has its own title too.
     await page.goto(`${base}/nulle-part`);
