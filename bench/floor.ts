@@ -22,9 +22,9 @@ import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.
 import { printSummary, readProfile, summarize } from './lib/cpu-profile.js';
 import {
   type BenchNode,
+  benchActors,
   machine,
   prepareBenchDatabase,
-  benchActors,
   startBenchNode,
   startMinimalService,
 } from './lib/setup.js';
@@ -100,7 +100,6 @@ const commits = (db: Db) =>
       n: number;
     }>`select (xact_commit + xact_rollback)::int as n from pg_stat_database where datname = current_database()`,
   );
-
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
 const HZ = 100;

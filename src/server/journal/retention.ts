@@ -43,10 +43,7 @@ export function signCheckpoint(key: string, c: CheckpointContent): string {
     .digest('hex');
 }
 
-export function checkpointValid(
-  key: string,
-  row: Omit<JournalTables['journal_checkpoints'], 'id'>,
-): boolean {
+export function checkpointValid(key: string, row: Omit<JournalTables['journal_checkpoints'], 'id'>): boolean {
   const expected = signCheckpoint(key, {
     chain: row.chain,
     seq: row.seq,
