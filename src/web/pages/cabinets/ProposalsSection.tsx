@@ -101,17 +101,22 @@ function Proposal({
   };
 
   return (
-    <div className="fr-callout proposal" aria-labelledby={headingId} role="group">
+    <article className="fr-callout proposal" aria-labelledby={headingId}>
       <h3 className="fr-callout__title fr-h5" id={headingId}>
         Proposée par {dr(p.proposer)} ({p.cabinet.name})
       </h3>
-      <p className="fr-callout__text fr-text--md">
-        {who}
-        {p.delegate.profession ? `, ${p.delegate.profession}` : ''}
-        {p.delegate.email ? ` (${p.delegate.email})` : ''} — droits proposés :{' '}
-        <RightsSummary kind="staff" rights={p.rights} /> — période :{' '}
-        <Period startsOn={p.startsOn} endsOn={p.endsOn} />.
-      </p>
+      <div className="fr-callout__text fr-text--md">
+        <p className="fr-mb-1w">
+          {who}
+          {p.delegate.profession ? `, ${p.delegate.profession}` : ''}
+          {p.delegate.email ? ` (${p.delegate.email})` : ''}
+        </p>
+        <p className="fr-mb-0">Droits proposés :</p>
+        <RightsSummary kind="staff" rights={p.rights} />
+        <p className="fr-mb-1w">
+          Période proposée : <Period startsOn={p.startsOn} endsOn={p.endsOn} />
+        </p>
+      </div>
       <p className="fr-text--sm">Rien n’est délégué sur vos dossiers tant que vous n’avez pas accepté.</p>
       {open ? (
         <form onSubmit={accept} noValidate>
@@ -158,6 +163,6 @@ function Proposal({
           </li>
         </ul>
       )}
-    </div>
+    </article>
   );
 }
