@@ -29,7 +29,10 @@ const SIZE = {
 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /** A lightly loaded service (latency-bound) and a saturated one (throughput-bound). */
-const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -124,7 +127,9 @@ async function main() {
     }
 
     // « Tous mes médecins »: a secretary with active delegations from 10 doctors, 1,000 dossiers
-    // between them (100 each), listing them all: one decision per doctor, one query for the rows.
+    // between them (100 each), listing them all: one decision per doctor (each journaled in its
+    // doctor's journal), one query for the rows. One person listing: 1 connection by default
+    // (BENCH_ALL_DOCTORS_CONNECTIONS for more).
     const team = await sql<{ id: string }>`
       insert into users (subject_name_id, family_name, given_name, card_type, profession_code, email,
         email_verified_at, charter_version, charter_accepted_at, first_signin_completed_at)
@@ -162,7 +167,7 @@ async function main() {
         `« Tous mes médecins »: ${probe.status}, ${listed.doctors?.length} médecins, ${listed.dossiers?.length} dossiers`,
       );
     }
-    const ALL_DOCTORS_CONNECTIONS = Number(process.env.BENCH_ALL_DOCTORS_CONNECTIONS ?? 10);
+    const ALL_DOCTORS_CONNECTIONS = Number(process.env.BENCH_ALL_DOCTORS_CONNECTIONS ?? 1);
     const listAll = (duration: number) =>
       new Promise<autocannon.Result>((resolve, reject) => {
         autocannon(
