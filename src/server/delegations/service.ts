@@ -340,7 +340,7 @@ export class DelegationService {
     if (!originHead) throw delegationNotFound();
     await this.lockDelegator(trx, originHead.delegator_id);
     const origin = await selectDelegation(trx, originId);
-    if (!origin || origin.kind !== 'staff') throw delegationNotFound();
+    if (origin?.kind !== 'staff') throw delegationNotFound();
     if (origin.delegator_id !== colleague.id) await this.lockDelegator(trx, colleague.id);
     const email = origin.delegate_email as string;
     if (colleague.email && colleague.email.toLowerCase() === email) throw selfDelegation();
