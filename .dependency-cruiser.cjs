@@ -1,5 +1,5 @@
 // Layering rules of the house (ARCHITECTURE.md), checked by `npm run lint`.
-const FEATURES = '(access|delegations|directory|dossiers|identity|journal|mail)';
+const FEATURES = '(access|cabinets|delegations|directory|dossiers|identity|journal|mail)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -11,7 +11,14 @@ import { sql } from 'kysely';
 import { decide } from '../src/server/access/index.js';
 import { delegationsBetween } from '../src/server/delegations/facts.js';
 import { startEmbeddedPostgres } from '../src/server/platform/embedded-postgres.js';
-import { type BenchNode, benchActors, machine, prepareBenchDatabase, startBenchNode } from './lib/setup.js';
+import {
+  type BenchNode,
+  benchActors,
+  machine,
+  prepareBenchDatabase,
+  sessionCookie,
+  startBenchNode,
+} from './lib/setup.js';
 
 const DOCTORS = Number(process.env.BENCH_DOCTORS ?? 100_000);
 const SIZE = {
@@ -22,7 +29,10 @@ const SIZE = {
 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /** A lightly loaded service (latency-bound) and a saturated one (throughput-bound). */
-const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -115,6 +125,68 @@ async function main() {
         `entrées de journal écrites : ${journalAfter - journalBefore} pour ${d.ok} lectures réussies du délégataire`,
       );
     }
+
+    // « Tous mes médecins »: a secretary with active delegations from 10 doctors, 1,000 dossiers
+    // between them (100 each), listing them all: one decision per doctor (each journaled in its
+    // doctor's journal), one query for the rows. One person listing: 1 connection by default
+    // (BENCH_ALL_DOCTORS_CONNECTIONS for more).
+    const team = await sql<{ id: string }>`
+      insert into users (subject_name_id, family_name, given_name, card_type, profession_code, email,
+        email_verified_at, charter_version, charter_accepted_at, first_signin_completed_at)
+      select '8' || lpad((99000000000 + g)::text, 11, '0'), 'CABINET' || g, 'Prénom', 'CPS', '10', 'cab' || g || '@bench.fr',
+        now(), charter_version, now(), now()
+      from generate_series(1, 10) g, (select charter_version from users limit 1) c
+      returning id`.execute(db);
+    const secretary = await sql<{ id: string; subject_name_id: string }>`
+      insert into users (subject_name_id, family_name, given_name, card_type, email, charter_version,
+        charter_accepted_at, first_signin_completed_at)
+      select '4999999998/CPATTEAM', 'SECRETAIRE', 'Cabinet', 'CPA', 'team@bench.fr', charter_version, now(), now()
+      from (select charter_version from users limit 1) c
+      returning id, subject_name_id`.execute(db);
+    const sec = secretary.rows[0] as { id: string; subject_name_id: string };
+    for (const [i, doctor] of team.rows.entries()) {
+      await sql`insert into delegations (delegator_id, kind, delegate_family_name, delegate_given_name, delegate_email,
+          delegate_national_id, rights, starts_on, ends_on, accepted_at)
+        values (${doctor.id}, 'staff', 'SECRETAIRE', 'Cabinet', 'team@bench.fr', ${sec.subject_name_id},
+          ${i % 2 === 0 ? ['consulter', 'gerer'] : ['consulter']}, current_date - 30, null, now())`.execute(
+        db,
+      );
+      await sql`insert into dossiers (owner_id, reference, patient_family_name, patient_given_name, patient_birth_date,
+          patient_sex, administrative, medical, created_by, updated_by)
+        select ${doctor.id}, 'GA-T-' || ${i} || '-' || g, 'PATIENT' || g, 'Prénom', date '1930-01-01' + g, 'F',
+          '{"address":"1 rue de la Paix, 69003 Lyon"}', '{"pathologies":"Démence","gir":3}', ${doctor.id}, ${doctor.id}
+        from generate_series(1, 100) g`.execute(db);
+    }
+    await sql`analyze dossiers`.execute(db);
+    const teamCookie = await sessionCookie(db, sec.id);
+    const allDoctors = `${base}/api/dossiers/all-doctors`;
+    const probe = await fetch(allDoctors, { headers: { cookie: teamCookie } });
+    const listed = (await probe.json()) as { doctors: unknown[]; dossiers: unknown[] };
+    if (probe.status !== 200 || listed.doctors.length !== 10 || listed.dossiers.length !== 1000) {
+      throw new Error(
+        `« Tous mes médecins »: ${probe.status}, ${listed.doctors?.length} médecins, ${listed.dossiers?.length} dossiers`,
+      );
+    }
+    const ALL_DOCTORS_CONNECTIONS = Number(process.env.BENCH_ALL_DOCTORS_CONNECTIONS ?? 1);
+    const listAll = (duration: number) =>
+      new Promise<autocannon.Result>((resolve, reject) => {
+        autocannon(
+          {
+            url: allDoctors,
+            connections: ALL_DOCTORS_CONNECTIONS,
+            duration,
+            headers: { cookie: teamCookie },
+          },
+          (err, result) => (err ? reject(err) : resolve(result)),
+        );
+      });
+    await listAll(3);
+    const all = await listAll(SECONDS);
+    console.log(
+      `\n« Tous mes médecins » (10 médecins, 1 000 dossiers), ${ALL_DOCTORS_CONNECTIONS} connexions, ${SECONDS} s : ` +
+        `${(all.requests.total / all.duration).toFixed(0)} req/s   p50 ${all.latency.p50} ms   p99 ${all.latency.p99} ms   ` +
+        `erreurs ${all.errors + all.non2xx}   (objectif p99 ≤ 50 ms ; charge ${os.loadavg()[0]?.toFixed(1)})`,
+    );
 
     // The decision alone (pure), and with its lookup of the delegations between a random pair.
     const pairs = await sql<{ delegator_id: string; delegate_national_id: string; id: string }>`

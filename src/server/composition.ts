@@ -4,6 +4,7 @@
 // constructor arguments. Nothing is kept in module state: two applications in one process
 // (the tests) share nothing.
 import { accessFeature } from './access/index.js';
+import { type CabinetService, cabinetService, cabinetsFeature } from './cabinets/index.js';
 import type { AppContext } from './context.js';
 import { delegationService, delegationsFeature, invitationResolver } from './delegations/index.js';
 import type { DelegationService } from './delegations/service.js';
@@ -24,6 +25,7 @@ export interface AppServices {
   journal: JournalBatcher;
   identity: IdentityService;
   delegations: DelegationService;
+  cabinets: CabinetService;
   dossiers: DossierService;
 }
 
@@ -38,6 +40,7 @@ export const FEATURES: AppFeature[] = [
   directoryFeature,
   mailFeature,
   delegationsFeature,
+  cabinetsFeature,
   accessFeature,
   dossiersFeature,
   journalFeature,
@@ -68,6 +71,7 @@ export function createAppRoot(infrastructure: Infrastructure): AppRoot {
       invitation: invitationResolver(delegations),
     }),
     delegations,
+    cabinets: cabinetService(platform, delegations),
     dossiers: new DossierService({ db, clock, journal }),
   };
 }

@@ -2,6 +2,7 @@
 // declares its own tables in its tables.ts) and the platform context typed with it. Types only:
 // the composition root that builds them is composition.ts.
 import type { Kysely } from 'kysely';
+import type { CabinetTables } from './cabinets/tables.js';
 import type { DelegationTables } from './delegations/tables.js';
 import type { DirectoryTables } from './directory/tables.js';
 import type { DossierTables } from './dossiers/tables.js';
@@ -17,6 +18,7 @@ export interface Database
     MailTables,
     JournalTables,
     DelegationTables,
+    CabinetTables,
     DossierTables,
     DirectoryTables {}
 

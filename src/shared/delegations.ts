@@ -91,6 +91,17 @@ export const invitationView = z.object({
   startsOn: z.string(),
   endsOn: z.string().nullable(),
   problem: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Colleagues of the cabinet whose delegations this one finalisation also finalises. */
+  others: z
+    .array(
+      z.object({
+        delegator: z.object({ familyName: z.string(), givenName: z.string() }),
+        rights: z.array(rightCode),
+        startsOn: z.string(),
+        endsOn: z.string().nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export type DelegationView = z.infer<typeof delegationView>;

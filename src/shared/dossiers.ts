@@ -80,6 +80,30 @@ export const dossierListView = z.object({
   dossiers: z.array(dossierSummaryView),
 });
 
+/** GET /api/dossiers/all-doctors: « Tous mes médecins », each doctor with the rights decided for him or her. */
+export const acrossDoctorsQuery = z.object({
+  doctor: z
+    .string()
+    .regex(/^[0-9a-f-]{36}$/i, 'Médecin inconnu.')
+    .optional(),
+  patient: z.string().trim().max(100, '100 caractères au plus.').optional(),
+});
+
+export const acrossDoctorsView = z.object({
+  doctors: z.array(
+    z.object({
+      id: z.string(),
+      familyName: z.string(),
+      givenName: z.string(),
+      specialty: z.string().nullable(),
+      rights: z.array(rightCode),
+    }),
+  ),
+  dossiers: z.array(dossierSummaryView.extend({ doctorId: z.string() })),
+  truncated: z.boolean(),
+});
+export type AcrossDoctors = z.infer<typeof acrossDoctorsView>;
+
 export const administrativeView = z.object({
   address: stored,
   phone: stored,

@@ -1,6 +1,7 @@
 import { Route, Routes } from 'react-router';
 import { Layout } from './layout/Layout';
 import { AccountPage } from './pages/AccountPage';
+import { AllDoctorsPage, CabinetPage } from './pages/cabinets';
 import { DemoMailboxPage } from './pages/DemoMailboxPage';
 import {
   GivenAttestationPage,
@@ -29,6 +30,8 @@ export function App() {
         <Route path="connexion" element={<SignInPage />} />
         <Route path="premiere-connexion" element={<FirstSignInPage />} />
         <Route path="mon-compte" element={<AccountPage />} />
+        <Route path="mon-cabinet" element={<CabinetPage />} />
+        <Route path="tous-mes-medecins" element={<AllDoctorsPage />} />
         <Route path="confirmer-courriel" element={<EmailConfirmPage />} />
         <Route path="demo/courriels" element={<DemoMailboxPage />} />
         <Route path="delegations" element={<MyDelegationsPage />} />

@@ -12,6 +12,17 @@ export interface DoctorName {
 const dr = (d: DoctorName) => `Dr ${d.givenName} ${d.familyName.toUpperCase()}`;
 const rightsList = (rights: readonly Right[]) => rights.map((r) => RIGHT_LABELS[r]).join(', ');
 
+/** A delegation of another doctor of the cabinet, finalised with the same invitation. */
+export interface JoinedDelegation {
+  delegator: DoctorName;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+}
+
+const joinedLine = (j: JoinedDelegation) =>
+  `${dr(j.delegator)} : ${rightsList(j.rights)} (${periodLabel(j.startsOn, j.endsOn)}).`;
+
 export function invitationEmail(p: {
   delegator: DoctorName;
   rights: Right[];
@@ -19,7 +30,10 @@ export function invitationEmail(p: {
   endsOn: string | null;
   link: string;
   expiresAt: Date;
+  /** Colleagues of the cabinet who accepted the same delegation so far (finalised together). */
+  others?: JoinedDelegation[];
 }) {
+  const others = p.others ?? [];
   return {
     subject: `${dr(p.delegator)} vous confie la gestion de ses dossiers`,
     ...renderEmail({
@@ -28,6 +42,11 @@ export function invitationEmail(p: {
         `${dr(p.delegator)} souhaite que vous l’assistiez dans la gestion de ses dossiers.`,
         `Droits accordés : ${rightsList(p.rights)}.`,
         `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        ...(others.length > 0
+          ? [
+              `Les médecins suivants de son cabinet vous confient aussi leurs dossiers ; une seule finalisation vaut pour tous : ${others.map(joinedLine).join(' ')}`,
+            ]
+          : []),
         'Pour finaliser la création de la délégation, connectez-vous avec votre carte CPx (CPS, CPE ou CPA) grâce à Pro Santé Connect. À la première connexion, vous choisirez un mot de passe, indiquerez votre profession, puis lirez et accepterez la charte d’utilisation.',
       ],
       action: { label: 'Finaliser la délégation', url: p.link },
@@ -177,6 +196,52 @@ export function yearlyReviewEmail(p: { delegateName: string; startsOn: string; l
         'Vérifiez qu’elle est toujours nécessaire ; vous pouvez la modifier ou la supprimer à tout moment depuis la page « Mes délégations ».',
       ],
       action: { label: 'Voir mes délégations', url: p.link },
+    }),
+  };
+}
+
+/** A colleague of the cabinet joined a pending invitation: the same link finalises both. */
+export function invitationJoinedEmail(p: {
+  delegator: DoctorName;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+  expiresAt: Date;
+}) {
+  return {
+    subject: `${dr(p.delegator)} vous confie aussi la gestion de ses dossiers`,
+    ...renderEmail({
+      title: 'Une délégation de plus dans votre invitation',
+      paragraphs: [
+        `${dr(p.delegator)}, du même cabinet, vous confie aussi la gestion de ses dossiers.`,
+        `Droits accordés : ${rightsList(p.rights)}.`,
+        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        'Elle est ajoutée à l’invitation que vous avez déjà reçue : en la finalisant avec le lien de ce premier courriel, vous finaliserez toutes ces délégations à la fois.',
+      ],
+      notes: [`Cette invitation est valable jusqu’au ${frenchDate(p.expiresAt.toISOString())}.`],
+    }),
+  };
+}
+
+/** A colleague of the cabinet accepted the same delegation once the person was identified: effective now. */
+export function colleagueAddedEmail(p: {
+  delegator: DoctorName;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+  link: string;
+}) {
+  return {
+    subject: `${dr(p.delegator)} vous confie la gestion de ses dossiers`,
+    ...renderEmail({
+      title: 'Nouvelle délégation de droits',
+      paragraphs: [
+        `${dr(p.delegator)}, du même cabinet, vous confie la gestion de ses dossiers.`,
+        `Droits accordés : ${rightsList(p.rights)}.`,
+        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        'Votre identité ayant déjà été vérifiée, cette délégation prend effet sans autre démarche.',
+      ],
+      action: { label: 'Voir mes délégations reçues', url: p.link },
     }),
   };
 }

@@ -9,7 +9,7 @@ import { delegationRoutes } from './routes.js';
 import { sameIdentity } from './rules.js';
 import { DelegationService, type DirectoryDoctor } from './service.js';
 
-export { DelegationService } from './service.js';
+export { DelegationService, inTransaction, requireDoctor } from './service.js';
 
 /** What the delegations feature needs: the platform's context and its service. */
 export type DelegationsContext = AppContext & { delegations: DelegationService };

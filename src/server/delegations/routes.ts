@@ -151,6 +151,7 @@ export async function delegationRoutes(root: App, service: DelegationService, ct
           startsOn: inv.starts_on,
           endsOn: inv.ends_on,
           problem: found.problem ? { code: found.problem.code, message: found.problem.message } : null,
+          others: found.problem ? [] : await service.joinedTo(inv.delegationId),
         };
       },
     );
@@ -163,7 +164,10 @@ export async function delegationRoutes(root: App, service: DelegationService, ct
           tags,
           summary: 'Finaliser la délégation (personne connectée avec sa carte CPx, première connexion faite)',
           params: tokenParams,
-          response: { 200: z.object({ delegationId: z.string() }), ...errors },
+          response: {
+            200: z.object({ delegationId: z.string(), joined: z.array(z.string()).optional() }),
+            ...errors,
+          },
         },
       },
       async (request) => {

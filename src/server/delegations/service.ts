@@ -36,6 +36,16 @@ export interface DirectoryDoctor {
   places: Place[];
 }
 
+export interface StaffInput {
+  familyName: string;
+  givenName: string;
+  email: string;
+  profession: string;
+  rights: string[];
+  startsOn: string;
+  endsOn: string | null;
+}
+
 export interface DelegationDeps {
   db: Db;
   clock: Clock;
@@ -116,7 +126,7 @@ export class DelegationService {
   }
 
   /** Serialises every change to one doctor's delegations: the uniqueness rule holds under races. */
-  private async lockDelegator(trx: Transaction<Database>, delegatorId: string) {
+  async lockDelegator(trx: Transaction<Database>, delegatorId: string) {
     await sql`select pg_advisory_xact_lock(hashtextextended(${`delegator:${delegatorId}`}, 0))`.execute(trx);
   }
 
@@ -195,13 +205,33 @@ export class DelegationService {
       .execute();
     await trx
       .updateTable('delegations')
-      .set({ invitation_expires_at: expiresAt })
+      .set({ invitation_expires_at: expiresAt, invitation_origin_id: null })
       .where('id', '=', row.id)
       .execute();
+    // Colleagues' delegations joined to this invitation (cabinets) follow its new link and expiry.
+    const joined = await trx
+      .updateTable('delegations')
+      .set({ invitation_expires_at: expiresAt })
+      .where('invitation_origin_id', '=', row.id)
+      .where('accepted_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .returning(['delegator_id', 'rights', 'starts_on', 'ends_on'])
+      .execute();
+    const names = await this.doctorNames(
+      trx,
+      joined.map((j) => j.delegator_id),
+    );
+    const others = joined.map((j, i) => ({
+      delegator: names[i] as emails.DoctorName,
+      rights: normalizeRights('staff', j.rights),
+      startsOn: j.starts_on,
+      endsOn: j.ends_on,
+    }));
     await queueEmail(trx, {
       to: row.delegate_email as string,
       kind: 'delegation_invitation',
       ...emails.invitationEmail({
+        others,
         delegator,
         rights: row.rights,
         startsOn: row.starts_on,
@@ -213,18 +243,24 @@ export class DelegationService {
     return token;
   }
 
-  async createStaff(
+  async createStaff(actor: SignedInUser, input: StaffInput): Promise<{ id: string }> {
+    return this.transaction(async (trx) => {
+      const row = await this.createStaffIn(trx, actor, input);
+      await this.sendStaffInvitation(trx, actor, row);
+      return { id: row.id };
+    });
+  }
+
+  /**
+   * The creation of a staff delegation inside the caller's transaction (the cabinets feature adds
+   * its proposals to the same transaction), without its invitation: sendStaffInvitation() sends it
+   * once the caller has written what the invitation lists.
+   */
+  async createStaffIn(
+    trx: Transaction<Database>,
     actor: SignedInUser,
-    input: {
-      familyName: string;
-      givenName: string;
-      email: string;
-      profession: string;
-      rights: string[];
-      startsOn: string;
-      endsOn: string | null;
-    },
-  ): Promise<{ id: string }> {
+    input: StaffInput,
+  ): Promise<Selectable<DelegationsTable>> {
     requireDoctor(actor);
     const now = this.deps.clock.now();
     const rights = validateRights(input.rights);
@@ -232,31 +268,155 @@ export class DelegationService {
     const email = input.email.trim().toLowerCase();
     if (actor.email && actor.email.toLowerCase() === email) throw selfDelegation();
     if (sameIdentity(actor, input) && actor.email === null) throw selfDelegation();
-    return this.transaction(async (trx) => {
-      await this.lockDelegator(trx, actor.id);
-      await this.assertNoOtherDelegation(trx, actor.id, { email }, now);
-      const row = await trx
-        .insertInto('delegations')
-        .values({
-          delegator_id: actor.id,
-          kind: 'staff',
-          delegate_family_name: input.familyName.trim(),
-          delegate_given_name: input.givenName.trim(),
-          delegate_email: email,
-          delegate_profession: input.profession.trim(),
-          rights,
-          starts_on: period.startsOn,
-          ends_on: period.endsOn,
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await this.journal(trx, actor.id, row, 'delegation.created', { kind: 'staff', rights, ...period });
-      await this.sendInvitation(trx, actor, row, now);
-      await this.journal(trx, actor.id, row, 'invitation.sent');
-      return { id: row.id };
+    await this.lockDelegator(trx, actor.id);
+    await this.assertNoOtherDelegation(trx, actor.id, { email }, now);
+    const row = await trx
+      .insertInto('delegations')
+      .values({
+        delegator_id: actor.id,
+        kind: 'staff',
+        delegate_family_name: input.familyName.trim(),
+        delegate_given_name: input.givenName.trim(),
+        delegate_email: email,
+        delegate_profession: input.profession.trim(),
+        rights,
+        starts_on: period.startsOn,
+        ends_on: period.endsOn,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.journal(trx, actor.id, row, 'delegation.created', { kind: 'staff', rights, ...period });
+    return row;
+  }
+
+  async sendStaffInvitation(
+    trx: Transaction<Database>,
+    actor: SignedInUser,
+    row: Selectable<DelegationsTable>,
+  ): Promise<void> {
+    await this.sendInvitation(trx, actor, row, this.deps.clock.now());
+    await this.journal(trx, actor.id, row, 'invitation.sent');
+  }
+
+  /** « Dr Prénom NOM » of each doctor, in the order given. */
+  private async doctorNames(trx: Transaction<Database>, ids: string[]) {
+    if (ids.length === 0) return [];
+    const rows = await trx
+      .selectFrom('users')
+      .select(['id', 'family_name', 'given_name'])
+      .where('id', 'in', ids)
+      .execute();
+    return ids.map((id) => {
+      const u = rows.find((r) => r.id === id);
+      return { familyName: u?.family_name ?? '', givenName: u?.given_name ?? '' };
     });
+  }
+
+  /**
+   * A colleague accepts the same staff delegation as `origin` (cabinets), inside the caller's
+   * transaction. Lock order: the origin's doctor, the origin row, then the colleague (as the
+   * finalisation, which takes the origin's doctor and row before the colleagues it finalises).
+   * - the staff member already identified (origin finalised): effective at once, email to him or her;
+   * - the origin's invitation still pending: joins it (finalised together);
+   * - otherwise: its own invitation.
+   */
+  async createForColleague(
+    trx: Transaction<Database>,
+    colleague: SignedInUser,
+    originId: string,
+    input: { rights: string[]; startsOn: string; endsOn: string | null },
+  ): Promise<{ id: string; joined: 'identified' | 'pending_invitation' | 'own_invitation' }> {
+    requireDoctor(colleague);
+    const now = this.deps.clock.now();
+    const rights = validateRights(input.rights);
+    const period = validatePeriod('staff', input, now);
+    const originHead = await trx
+      .selectFrom('delegations')
+      .select('delegator_id')
+      .where('id', '=', originId)
+      .executeTakeFirst();
+    if (!originHead) throw delegationNotFound();
+    await this.lockDelegator(trx, originHead.delegator_id);
+    const origin = await selectDelegation(trx, originId);
+    if (origin?.kind !== 'staff') throw delegationNotFound();
+    if (origin.delegator_id !== colleague.id) await this.lockDelegator(trx, colleague.id);
+    const email = origin.delegate_email as string;
+    if (colleague.email && colleague.email.toLowerCase() === email) throw selfDelegation();
+    if (origin.delegate_national_id === colleague.subjectNameId) throw selfDelegation();
+    await this.assertNoOtherDelegation(
+      trx,
+      colleague.id,
+      { email, nationalId: origin.delegate_national_id },
+      now,
+    );
+    const originStatus = statusOf(stateOf(origin), now);
+    const identified = origin.accepted_at !== null && origin.delegate_national_id !== null;
+    const joinsPending = !identified && originStatus === 'pending';
+    const row = await trx
+      .insertInto('delegations')
+      .values({
+        delegator_id: colleague.id,
+        kind: 'staff',
+        delegate_family_name: origin.delegate_family_name,
+        delegate_given_name: origin.delegate_given_name,
+        delegate_email: email,
+        delegate_profession: origin.delegate_profession,
+        delegate_national_id: identified ? origin.delegate_national_id : null,
+        rights,
+        starts_on: period.startsOn,
+        ends_on: period.endsOn,
+        accepted_at: identified ? now : null,
+        invitation_expires_at: joinsPending ? origin.invitation_expires_at : null,
+        invitation_origin_id: joinsPending ? origin.id : null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.journal(trx, colleague.id, row, 'delegation.created', {
+      kind: 'staff',
+      rights,
+      ...period,
+      proposedWith: origin.id,
+    });
+    if (identified) {
+      await this.journal(trx, colleague.id, row, 'invitation.accepted', { identifiedBy: origin.id });
+      const to = await this.delegateEmail(trx, row);
+      if (to) {
+        await queueEmail(trx, {
+          to,
+          kind: 'delegation_added',
+          ...emails.colleagueAddedEmail({
+            delegator: colleague,
+            rights,
+            startsOn: period.startsOn,
+            endsOn: period.endsOn,
+            link: this.link('/delegations-recues'),
+          }),
+        });
+      }
+      return { id: row.id, joined: 'identified' };
+    }
+    if (joinsPending) {
+      await queueEmail(trx, {
+        to: email,
+        kind: 'invitation_joined',
+        ...emails.invitationJoinedEmail({
+          delegator: colleague,
+          rights,
+          startsOn: period.startsOn,
+          endsOn: period.endsOn,
+          expiresAt: origin.invitation_expires_at as Date,
+        }),
+      });
+      await this.journal(trx, colleague.id, row, 'invitation.joined', { origin: origin.id });
+      return { id: row.id, joined: 'pending_invitation' };
+    }
+    await this.sendInvitation(trx, colleague, row, now);
+    await this.journal(trx, colleague.id, row, 'invitation.sent');
+    return { id: row.id, joined: 'own_invitation' };
   }
 
   async createPeer(
@@ -430,6 +590,14 @@ export class DelegationService {
         .where('revoked_at', 'is', null)
         .execute();
       await this.journal(trx, actor.id, row, 'delegation.deleted');
+      // Colleagues' delegations joined to this invitation lose it: each doctor can send its own
+      // (« Renvoyer l’invitation »).
+      await trx
+        .updateTable('delegations')
+        .set({ invitation_origin_id: null, invitation_expires_at: now })
+        .where('invitation_origin_id', '=', id)
+        .where('accepted_at', 'is', null)
+        .execute();
       const to = await this.delegateEmail(trx, row);
       if (to) {
         await queueEmail(
@@ -576,7 +744,107 @@ export class DelegationService {
    * then the invitation row: exactly one accepts. An identity mismatch is refused, journaled, and leaves the link
    * usable by the right person.
    */
-  async acceptInvitation(user: SignedInUser, token: string): Promise<{ delegationId: string }> {
+  private async notifyAccepted(
+    trx: Transaction<Database>,
+    user: SignedInUser,
+    delegatorEmail: string | null,
+    d: { starts_on: string; ends_on: string | null },
+  ) {
+    if (!delegatorEmail) return;
+    await queueEmail(trx, {
+      to: delegatorEmail,
+      kind: 'delegation_accepted',
+      ...emails.acceptedEmail({
+        delegateName: fullName(user.givenName, user.familyName),
+        cardType: user.cardType,
+        nationalId: user.subjectNameId,
+        startsOn: d.starts_on,
+        endsOn: d.ends_on,
+        link: this.link('/delegations'),
+      }),
+    });
+  }
+
+  /**
+   * The colleagues' delegations joined to a finalised invitation (cabinets), finalised with it:
+   * the identity was checked against the same invited names. Each doctor's lock is taken in id
+   * order after the first doctor's; a delegation that ended, was deleted meanwhile, or would be a
+   * second one for this person is left as it is.
+   */
+  private async acceptJoined(
+    trx: Transaction<Database>,
+    user: SignedInUser,
+    originId: string,
+    now: Date,
+  ): Promise<string[]> {
+    const candidates = await trx
+      .selectFrom('delegations')
+      .select(['id', 'delegator_id'])
+      .where('invitation_origin_id', '=', originId)
+      .where('accepted_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .orderBy('delegator_id')
+      .execute();
+    const accepted: string[] = [];
+    for (const c of candidates) {
+      if (c.delegator_id === user.id) continue;
+      await this.lockDelegator(trx, c.delegator_id);
+      const row = await selectDelegation(trx, c.id);
+      if (!row || row.accepted_at || row.deleted_at || row.invitation_origin_id !== originId) continue;
+      if (row.ends_on && row.ends_on < todayInParis(now)) continue;
+      if (!sameIdentity({ familyName: row.delegate_family_name, givenName: row.delegate_given_name }, user))
+        continue;
+      try {
+        await this.assertNoOtherDelegation(
+          trx,
+          row.delegator_id,
+          { nationalId: user.subjectNameId },
+          now,
+          row.id,
+        );
+      } catch {
+        continue;
+      }
+      await trx
+        .updateTable('delegations')
+        .set({ accepted_at: now, delegate_national_id: user.subjectNameId, updated_at: now })
+        .where('id', '=', row.id)
+        .execute();
+      await this.journal(trx, user.id, row, 'invitation.accepted', { with: originId });
+      const doctor = await trx
+        .selectFrom('users')
+        .select('email')
+        .where('id', '=', row.delegator_id)
+        .executeTakeFirst();
+      await this.notifyAccepted(trx, user, doctor?.email ?? null, row);
+      accepted.push(row.id);
+    }
+    return accepted;
+  }
+
+  /** The colleagues whose delegations are joined to this pending invitation (its landing page). */
+  async joinedTo(originId: string) {
+    const rows = await this.deps.db
+      .selectFrom('delegations as d')
+      .innerJoin('users as u', 'u.id', 'd.delegator_id')
+      .select(['u.family_name', 'u.given_name', 'd.rights', 'd.starts_on', 'd.ends_on'])
+      .where('d.invitation_origin_id', '=', originId)
+      .where('d.accepted_at', 'is', null)
+      .where('d.deleted_at', 'is', null)
+      .orderBy('u.family_name')
+      .execute();
+    return rows.map((r) => ({
+      delegator: { familyName: r.family_name, givenName: r.given_name },
+      rights: normalizeRights('staff', r.rights),
+      startsOn: r.starts_on,
+      endsOn: r.ends_on,
+    }));
+  }
+
+  async acceptInvitation(
+    user: SignedInUser,
+    token: string,
+  ): Promise<{ delegationId: string; joined: string[] }> {
     const now = this.deps.clock.now();
     const outcome = await this.transaction(async (trx) => {
       // Who the invitation is from, read without locking; then the locks in the common order
@@ -626,21 +894,9 @@ export class DelegationService {
         .where('id', '=', inv.delegationId)
         .execute();
       await this.journal(trx, user.id, row, 'invitation.accepted');
-      if (inv.delegatorEmail) {
-        await queueEmail(trx, {
-          to: inv.delegatorEmail,
-          kind: 'delegation_accepted',
-          ...emails.acceptedEmail({
-            delegateName: fullName(user.givenName, user.familyName),
-            cardType: user.cardType,
-            nationalId: user.subjectNameId,
-            startsOn: inv.starts_on,
-            endsOn: inv.ends_on,
-            link: this.link('/delegations'),
-          }),
-        });
-      }
-      return { delegationId: inv.delegationId };
+      await this.notifyAccepted(trx, user, inv.delegatorEmail, inv);
+      const joined = await this.acceptJoined(trx, user, inv.delegationId, now);
+      return { delegationId: inv.delegationId, joined };
     });
     // The refusal's journal entry is committed; the error is answered after.
     if ('error' in outcome) throw outcome.error;

@@ -21,6 +21,8 @@ export interface DelegationsTable {
   invitation_expires_at: NullableTimestamp;
   accepted_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
+  /** A colleague's delegation joined to this delegation's pending invitation (migration 0017). */
+  invitation_origin_id: ColumnType<string | null, string | null | undefined, string | null>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -2,6 +2,8 @@
 // hook) and goes through DossierService → access.authorize.
 import { z } from 'zod';
 import {
+  acrossDoctorsQuery,
+  acrossDoctorsView,
   administrativeSchema,
   dossierListView,
   dossierView,
@@ -9,6 +11,7 @@ import {
   patientSchema,
 } from '../../shared/dossiers.js';
 import { actingContextQuery, actingOf } from '../access/index.js';
+import { requireUser } from '../identity/index.js';
 import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import type { DossierDeps, DossierService } from './service.js';
@@ -40,6 +43,26 @@ export function dossierRoutes(app: App, service: DossierService) {
       const { user, onBehalfOfId } = actingOf(request);
       return { onBehalfOf: onBehalfOfId, ...(await service.list(user, onBehalfOfId)) };
     },
+  );
+
+  // No acting context here: each row is decided for its own doctor, and nothing is written from
+  // this list (opening a dossier sets the acting context to its doctor).
+  app.get(
+    '/api/dossiers/all-doctors',
+    {
+      schema: {
+        tags,
+        summary:
+          '« Tous mes médecins » : les dossiers de chaque médecin qui a délégué ses droits à la personne connectée',
+        querystring: acrossDoctorsQuery,
+        response: { 200: acrossDoctorsView, ...errors },
+      },
+    },
+    async (request) =>
+      service.listAcrossDoctors(requireUser(request), {
+        doctorId: request.query.doctor,
+        patient: request.query.patient || undefined,
+      }),
   );
 
   app.post(

@@ -13,7 +13,7 @@ import {
   recordWrite,
 } from '../access/index.js';
 import type { Db } from '../context.js';
-import { grantOf } from '../delegations/facts.js';
+import { type DelegationGrant, grantOf, receivedDelegations, statusOf } from '../delegations/facts.js';
 import type { Clock } from '../platform/clock.js';
 import { DomainError } from '../platform/errors.js';
 import { parseDate, todayInParis } from '../platform/paris-time.js';
@@ -57,6 +57,34 @@ function checkBirthDate(date: string, now: Date) {
 export const nextReference = (now: Date) =>
   sql<string>`'GA-' || to_char(${now}::timestamptz at time zone 'Europe/Paris', 'YYYY') || '-' || lpad(nextval('dossier_reference_seq')::text, 6, '0')`;
 
+/** The most rows « Tous mes médecins » shows at once (a search narrows it). */
+export const ACROSS_DOCTORS_LIMIT = 1000;
+
+function summaryOf(r: {
+  id: string;
+  reference: string;
+  patient_family_name: string;
+  patient_given_name: string;
+  patient_birth_date: string;
+  administrative: Administrative;
+  medical: Medical;
+  updated_at: Date;
+  requests: { status: string }[];
+}) {
+  return {
+    id: r.id,
+    reference: r.reference,
+    patient: {
+      familyName: r.patient_family_name,
+      givenName: r.patient_given_name,
+      birthDate: r.patient_birth_date,
+    },
+    status: dossierStatus(r, r.requests),
+    requestsInProgress: r.requests.filter((q) => q.status === 'envoyee').length,
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
 export class DossierService {
   constructor(private readonly deps: DossierDeps) {}
 
@@ -69,10 +97,17 @@ export class DossierService {
 
   async list(user: SignedInUser, onBehalfOfId: string) {
     const access = await authorize(this.deps, user, onBehalfOfId, 'list');
-    const rows = await this.deps.db
+    const rows = await this.summaries([access.onBehalfOfId]).limit(500).execute();
+    return { rights: access.rights, dossiers: rows.map(summaryOf) };
+  }
+
+  /** The dossier summaries of these doctors, newest first (the list and « Tous mes médecins »). */
+  private summaries(ownerIds: string[], patient?: string) {
+    let query = this.deps.db
       .selectFrom('dossiers as d')
       .select([
         'd.id',
+        'd.owner_id',
         'd.reference',
         'd.patient_family_name',
         'd.patient_given_name',
@@ -86,24 +121,68 @@ export class DossierService {
           'requests',
         ),
       ])
-      .where('d.owner_id', '=', access.onBehalfOfId)
-      .orderBy('d.updated_at', 'desc')
-      .limit(500)
-      .execute();
+      .where('d.owner_id', 'in', ownerIds);
+    if (patient) {
+      const words = patient.trim().split(/\s+/).slice(0, 4);
+      for (const word of words) {
+        const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where(
+          sql<boolean>`unaccent(lower(d.patient_family_name || ' ' || d.patient_given_name || ' ' || d.reference)) like unaccent(lower(${like}))`,
+        );
+      }
+    }
+    return query.orderBy('d.updated_at', 'desc');
+  }
+
+  /**
+   * « Tous mes médecins »: for a delegate with delegations from several doctors, their dossiers in
+   * one list. Each doctor's rows are decided by the one decision for that doctor (and journaled in
+   * that doctor's journal); nothing here acts: opening a row sets the acting context to its doctor.
+   */
+  async listAcrossDoctors(user: SignedInUser, filter: { doctorId?: string; patient?: string }) {
+    const now = this.deps.clock.now();
+    const received = await receivedDelegations(this.deps.db, user.subjectNameId);
+    const doctors = new Map<
+      string,
+      { doctor: (typeof received)[number]['delegator']; grants: DelegationGrant[] }
+    >();
+    for (const { grant, delegator } of received) {
+      if (delegator.id === user.id) continue;
+      const entry = doctors.get(delegator.id) ?? { doctor: delegator, grants: [] };
+      entry.grants.push(grant);
+      doctors.set(delegator.id, entry);
+    }
+    const active = [...doctors.values()].filter(({ grants }) =>
+      grants.some((g) => statusOf(g, now) === 'active'),
+    );
+    const asked = filter.doctorId ? active.filter((d) => d.doctor.id === filter.doctorId) : active;
+    const decided = await Promise.all(
+      asked.map(async ({ doctor, grants }) => {
+        try {
+          const access = await authorize(this.deps, user, doctor.id, 'list', undefined, grants);
+          return [{ ...doctor, rights: access.rights }];
+        } catch (err) {
+          if (err instanceof DomainError) return [];
+          throw err;
+        }
+      }),
+    );
+    const allowed = decided.flat();
+    const rows =
+      allowed.length === 0
+        ? []
+        : await this.summaries(
+            allowed.map((d) => d.id),
+            filter.patient,
+          )
+            .limit(ACROSS_DOCTORS_LIMIT + 1)
+            .execute();
     return {
-      rights: access.rights,
-      dossiers: rows.map((r) => ({
-        id: r.id,
-        reference: r.reference,
-        patient: {
-          familyName: r.patient_family_name,
-          givenName: r.patient_given_name,
-          birthDate: r.patient_birth_date,
-        },
-        status: dossierStatus(r, r.requests),
-        requestsInProgress: r.requests.filter((q) => q.status === 'envoyee').length,
-        updatedAt: r.updated_at.toISOString(),
-      })),
+      doctors: active
+        .map(({ doctor }) => allowed.find((a) => a.id === doctor.id) ?? { ...doctor, rights: [] })
+        .sort((a, b) => a.familyName.localeCompare(b.familyName, 'fr')),
+      dossiers: rows.slice(0, ACROSS_DOCTORS_LIMIT).map((r) => ({ ...summaryOf(r), doctorId: r.owner_id })),
+      truncated: rows.length > ACROSS_DOCTORS_LIMIT,
     };
   }
 

@@ -7,7 +7,8 @@ import { Navigate, Outlet, useLocation } from 'react-router';
 import { safeReturnTo } from '../../shared/identity';
 import { ApiError } from '../api/client';
 import { signOut, useSession } from '../api/session';
-import { ActingContextBar } from '../context';
+import { ActingContextBar, useActingContext } from '../context';
+import { CabinetInvitationsBanner } from '../pages/cabinets';
 import { useDemoMailboxFooterItem } from '../pages/demo-mail/useDemoMailboxFooterItem';
 import { focusMainHeading } from './page';
 import './print.css';
@@ -17,6 +18,8 @@ const NAVIGATION = [
   { text: 'Mes délégations', to: '/delegations', doctorsOnly: true },
   { text: 'Délégations reçues', to: '/delegations-recues' },
   { text: 'Dossiers', to: '/dossiers' },
+  /** A delegate of several doctors: their dossiers in one list. */
+  { text: 'Tous mes médecins', to: '/tous-mes-medecins', severalDoctors: true },
   { text: 'Journal', to: '/journal' },
 ];
 
@@ -39,6 +42,7 @@ export function Layout() {
   const user = session.data?.user ?? null;
   const [signOutError, setSignOutError] = useState<string | undefined>();
   const demoMail = useDemoMailboxFooterItem();
+  const severalDoctors = new Set(useActingContext().delegated.map((d) => d.delegatorId)).size > 1;
 
   useEffect(() => {
     if (pathname) setSignOutError(undefined);
@@ -113,7 +117,10 @@ export function Layout() {
         homeLinkProps={{ to: '/', title: 'Accueil — Délégations de droits' }}
         quickAccessItems={quickAccessItems}
         navigation={NAVIGATION.filter(
-          (item) => user?.firstSignInComplete && (!item.doctorsOnly || user.isDoctor),
+          (item) =>
+            user?.firstSignInComplete &&
+            (!item.doctorsOnly || user.isDoctor) &&
+            (!item.severalDoctors || severalDoctors),
         ).map((item) => ({
           text: item.text,
           linkProps: { to: item.to },
@@ -122,6 +129,7 @@ export function Layout() {
       />
       <main id="contenu" className="fr-container fr-py-6w" tabIndex={-1}>
         <ActingContextBar />
+        <CabinetInvitationsBanner />
         {signOutError && (
           <div className="fr-alert fr-alert--error fr-alert--sm fr-mb-4w" role="alert">
             <p>{signOutError}</p>

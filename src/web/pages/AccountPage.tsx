@@ -3,7 +3,7 @@ import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { type FormEvent, useState } from 'react';
-import { Navigate } from 'react-router';
+import { Link, Navigate } from 'react-router';
 import { EXERCISE_MODES, emailChangeResultSchema } from '../../shared/identity';
 import { ApiError, apiPost } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
@@ -137,6 +137,18 @@ export function AccountPage() {
           {user.email && !user.emailVerified && !email ? 'Renvoyer le lien' : 'Enregistrer'}
         </Button>
       </form>
+      {user.isDoctor && (
+        <>
+          <h2 className="fr-h4 fr-mt-6w">Mon cabinet</h2>
+          <p>
+            Créez votre cabinet de groupe, invitez vos confrères et partagez les modèles de droits de votre
+            personnel.
+          </p>
+          <Link className="fr-link fr-icon-arrow-right-line fr-link--icon-right" to="/mon-cabinet">
+            Mon cabinet
+          </Link>
+        </>
+      )}
     </>
   );
 }

@@ -122,6 +122,23 @@ function Invitation({ token, invitation }: { token: string; invitation: Invitati
             <dt>Période</dt>
             <dd>{periodLabel(invitation.startsOn, invitation.endsOn)}</dd>
           </dl>
+          {invitation.others && invitation.others.length > 0 && (
+            <>
+              <h3 className="fr-h5">Les médecins de son cabinet vous confient aussi leurs dossiers</h3>
+              <p>Une seule finalisation vaut pour tous :</p>
+              <ul>
+                {invitation.others.map((o) => (
+                  <li key={`${o.delegator.familyName}-${o.delegator.givenName}`}>
+                    Dr {personName(o.delegator)} :{' '}
+                    {RIGHTS.filter((r) => o.rights.includes(r))
+                      .map((r) => RIGHT_LABELS[r])
+                      .join(', ')}{' '}
+                    ({periodLabel(o.startsOn, o.endsOn)})
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
         </section>
       )}
 

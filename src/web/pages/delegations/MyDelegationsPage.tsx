@@ -10,6 +10,7 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import { cardTypeLabel, type DelegationView } from '../../../shared/delegations';
 import { ApiError } from '../../api/client';
 import { DataTable } from '../../components/DataTable';
+import { ProposalsSection } from '../cabinets';
 import { DirectoryDate } from '../directory';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
@@ -228,6 +229,7 @@ function MyDelegations() {
           <Alert severity={flash.severity} small description={flash.message} />
         </div>
       )}
+      <ProposalsSection />
       <Section
         id="assistants"
         title="Assistant(s) habilité(s) à gérer mes dossiers"

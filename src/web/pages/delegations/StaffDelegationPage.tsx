@@ -12,6 +12,13 @@ import { STAFF_PROFESSIONS, staffDelegationInput } from '../../../shared/delegat
 import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
 import { clientError, firstPerField, schemaProblems } from '../../components/ErrorSummary';
+import {
+  createSharedStaff,
+  NO_SHARE,
+  RightsTemplateSelect,
+  type ShareValue,
+  ShareWithCabinet,
+} from '../cabinets';
 import { dossiersKey, fetchDossiers } from '../dossiers/api';
 import { createStaff, DELEGATIONS_KEY } from './api';
 import {
@@ -59,6 +66,7 @@ function StaffDelegationForm() {
   const [otherProfession, setOtherProfession] = useState('');
   const [rights, setRights] = useState<Right[]>(['consulter']);
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
+  const [share, setShare] = useState<ShareValue>(NO_SHARE);
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
@@ -94,14 +102,18 @@ function StaffDelegationForm() {
     setBusy(true);
     setError(undefined);
     try {
-      await createStaff(input);
+      if (share.enabled) {
+        await createSharedStaff({ ...input, cabinetId: share.cabinetId, colleagueIds: share.colleagueIds });
+      } else {
+        await createStaff(input);
+      }
       await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
       const who = personName({ givenName: givenName.trim(), familyName: familyName.trim() });
       navigate('/delegations', {
         state: {
           flash: {
             severity: 'success',
-            message: `La délégation de droits a été ajoutée. ${who} va recevoir un courriel à l’adresse ${email.trim()} pour finaliser la création de la délégation : il lui faudra se connecter avec sa carte CPx.`,
+            message: `La délégation de droits a été ajoutée. ${who} va recevoir un courriel à l’adresse ${email.trim()} pour finaliser la création de la délégation : il lui faudra se connecter avec sa carte CPx.${share.enabled ? ' La même délégation a été proposée aux médecins choisis de votre cabinet : chacun décidera pour ses propres dossiers.' : ''}`,
           },
         },
       });
@@ -240,6 +252,7 @@ function StaffDelegationForm() {
           </div>
         </fieldset>
 
+        <RightsTemplateSelect onChoose={setRights} />
         <RightsFieldset
           legend={
             <h2 className="fr-h4 fr-mb-0">
@@ -265,6 +278,7 @@ function StaffDelegationForm() {
           startError={err('startsOn')}
           endError={err('endsOn')}
         />
+        <ShareWithCabinet value={share} onChange={setShare} error={err('colleagueIds')} />
 
         <div className="delegation-step">
           <h2 className="fr-h4">4. Cliquez sur « Ajouter »</h2>
