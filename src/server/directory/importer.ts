@@ -184,15 +184,17 @@ async function copyInto(
 async function mergeScattered(client: pg.PoolClient, assembler: RowAssembler): Promise<void> {
   const ids = [...assembler.late.keys()];
   if (ids.length === 0) return;
-  const { rows: people } = await client.query<StoredPerson>(
-    `select id, national_id, id_type, identifier, civility_code, civility, practice_civility_code,
+  // Each table is scanned once: the rows found are then deleted by their physical address
+  // (ctid, a TID scan), the staging tables having no index yet and no other writer.
+  const { rows: people } = await client.query<StoredPerson & { ctid: string }>(
+    `select ctid, id, national_id, id_type, identifier, civility_code, civility, practice_civility_code,
             practice_civility, family_name, given_name, specialty_code, specialty, name_key, given_name_key,
             professions, profession_labels
        from ${staging('directory_person')} where id = any($1::int[])`,
     [ids],
   );
-  const { rows: places } = await client.query<StoredPlace>(
-    `select person_id, position, name, address, postal_code, commune, department, mode_code, mode
+  const { rows: places } = await client.query<StoredPlace & { ctid: string }>(
+    `select ctid, person_id, position, name, address, postal_code, commune, department, mode_code, mode
        from ${staging('directory_place')} where person_id = any($1::int[]) order by person_id, position`,
     [ids],
   );
@@ -263,8 +265,12 @@ async function mergeScattered(client: pg.PoolClient, assembler: RowAssembler): P
   assembler.adjustPlaces(placesAfter - places.length);
   await client.query('begin');
   try {
-    await client.query(`delete from ${staging('directory_person')} where id = any($1::int[])`, [ids]);
-    await client.query(`delete from ${staging('directory_place')} where person_id = any($1::int[])`, [ids]);
+    await client.query(`delete from ${staging('directory_person')} where ctid = any($1::tid[])`, [
+      people.map((p) => p.ctid),
+    ]);
+    await client.query(`delete from ${staging('directory_place')} where ctid = any($1::tid[])`, [
+      places.map((p) => p.ctid),
+    ]);
     await client.query(`delete from ${staging('directory_name_part')} where person_id = any($1::int[])`, [
       ids,
     ]);
