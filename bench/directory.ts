@@ -119,7 +119,19 @@ try {
     LOG_LEVEL: 'warn',
   };
 
-  // 3. The import, with the real command, in its own process.
+  // 3. The import, with the real command, in its own process. PostgreSQL's side: the WAL it
+  // wrote and the checkpoints it made meanwhile (the whole server; nothing else runs on it).
+  const walStats = async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const { rows } = await c.query<{ wal: string; checkpoints: string }>(
+      `select (select wal_bytes from pg_stat_wal)::text as wal,
+              (select num_timed + num_requested from pg_stat_checkpointer)::text as checkpoints`,
+    );
+    await c.end();
+    return { wal: Number(rows[0]?.wal), checkpoints: Number(rows[0]?.checkpoints) };
+  };
+  const wal0 = await walStats();
   console.log(`import… (charge ${loadAverage()})`);
   started = performance.now();
   const imported = await run(
@@ -136,11 +148,23 @@ try {
     scattered: number;
     durationMs: number;
     maxRssMb: number;
+    cpuMs: number;
+    phases: Record<string, number>;
   };
   if (!report.people) throw new Error(`import en échec :\n${imported.stdout}\n${imported.stderr}`);
   const fr = (n: number) => n.toLocaleString('fr-FR');
   console.log(
     `import : ${fmt(importSeconds)} s de bout en bout (dont ${fmt(report.durationMs / 1000)} s d'import proprement dit), mémoire max ${report.maxRssMb} Mo — ${fr(report.people)} personnes, ${fr(report.places)} lieux, ${fr(report.duplicates)} lignes en double, ${fr(report.scattered)} personnes aux lignes dispersées`,
+  );
+
+  const wal1 = await walStats();
+  console.log(
+    `CPU du processus d'import ${fmt(report.cpuMs / 1000)} s ; PostgreSQL : ${fmt((wal1.wal - wal0.wal) / 1e6, 0)} Mo de WAL écrits, ${wal1.checkpoints - wal0.checkpoints} point(s) de reprise`,
+  );
+  console.log(
+    `phases (s, horloge) : ${Object.entries(report.phases)
+      .map(([phase, ms]) => `${phase} ${fmt(ms / 1000)}`)
+      .join(' · ')}`,
   );
 
   // 4. A signed-in user, as the identity feature stores one, and random queries from the data.

@@ -28,6 +28,7 @@ import {
   startBenchNode,
   startMinimalService,
 } from './lib/setup.js';
+import { transactionsPerRequest } from './lib/transactions.js';
 
 const DOCTORS = Number(process.env.BENCH_DOCTORS ?? 1_000);
 const SIZE = {
@@ -347,6 +348,15 @@ async function main() {
     console.log(
       `rapport des coûts CPU minimal / produit : lecture ${(cpuOf(minimalRead) / cpuOf(owner)).toFixed(2)}, lecture + insertion ${(cpuOf(minimalInsert) / cpuOf(delegate)).toFixed(2)}`,
     );
+    // Each profile alone for 5 s, between two quiet readings of pg_stat_database.
+    console.log('transactions PostgreSQL par requête (5 s par profil, seul) :');
+    for (const t of targets) {
+      const perRequest = await transactionsPerRequest(db, async () => {
+        const r = await fire(t, a.dossierIds, 5);
+        return r.requests.total;
+      });
+      console.log(`  ${t.label.padEnd(30)} ${perRequest.toFixed(2)}`);
+    }
     console.log(`machine à la fin : ${machine()}`);
     await db.destroy();
   } finally {

@@ -86,9 +86,12 @@ try {
     force: args.values.force,
     log: say,
   });
-  const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const usage = process.resourceUsage();
+  const maxRssMb = Math.round(usage.maxRSS / 1024);
+  // The process's CPU (user + system), whatever else the machine runs: the parse and COPY text.
+  const cpuMs = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
   if (json) {
-    console.log(JSON.stringify({ ...report, maxRssMb }));
+    console.log(JSON.stringify({ ...report, maxRssMb, cpuMs }));
   } else {
     const fr = (n: number) => n.toLocaleString('fr-FR');
     say(

@@ -127,14 +127,17 @@ export async function startBenchNode(env: {
   logLevel?: string;
   countLogLines?: boolean;
   nodeArgs?: string[];
-  /** Another checkout of the application (e.g. an earlier commit, to compare); this one by default. */
+  /**
+   * Another checkout of the application (e.g. an earlier commit, to compare); by default
+   * BENCH_PRODUCT_ROOT when set, else this one.
+   */
   root?: string;
 }): Promise<BenchNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { LOG_LEVEL: _inherited, ...inherited } = process.env;
   const child = spawn(process.execPath, [...(env.nodeArgs ?? []), '--import', 'tsx', 'src/server/main.ts'], {
-    cwd: env.root ?? ROOT,
+    cwd: env.root ?? process.env.BENCH_PRODUCT_ROOT ?? ROOT,
     env: {
       ...inherited,
       DATABASE_URL: env.databaseUrl,

@@ -18,7 +18,7 @@ export {
   isUuid,
   recordWrite,
 } from './authorize.js';
-export { type ActingContext, actingContextQuery, actingOf } from './context.js';
+export { type ActingContext, actingContextQuery, actingOf, resolveContext } from './context.js';
 export { DOSSIER_ACTIONS, type DossierAction, decide } from './decide.js';
 
 /**

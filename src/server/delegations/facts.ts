@@ -2,7 +2,7 @@
 // contexts): the only reader of delegation rows outside this feature, with one mapper from a row
 // to the facts the decision needs, whether the row comes from a query or as JSON inside another
 // query. Nothing here is cached: every call reads the database.
-import { type RawBuilder, type Selectable, sql } from 'kysely';
+import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
 import { normalizeRights, type Right } from '../../shared/rights.js';
 import type { Db } from '../context.js';
 import type { DelegationFacts } from './rules.js';
@@ -76,8 +76,8 @@ export async function delegationsBetween(
  * grantOf): the hot read of a dossier by a delegate then costs one round trip instead of two.
  */
 export function delegationsBetweenAsJson(
-  delegatorId: string,
-  delegateNationalId: string,
+  delegatorId: string | Expression<unknown>,
+  delegateNationalId: string | Expression<unknown>,
 ): RawBuilder<DelegationFactsRow[]> {
   const fields = sql.raw(FACT_COLUMNS.map((c) => `'${c}', g.${c}`).join(', '));
   return sql<DelegationFactsRow[]>`coalesce((select json_agg(json_build_object(${fields}))

@@ -70,6 +70,14 @@ export interface ImportReport {
   /** The first malformed lines, with their number and reason. */
   errors: LineError[];
   durationMs: number;
+  /**
+   * Where the time went, in ms (wall clock): `parse` (the parser and the row assembler, in this
+   * process), `copyWait` (waiting for PostgreSQL to take the COPY streams), `load` (the whole
+   * streaming phase: parse + copyWait + reading the file), `merge` (scattered persons), then
+   * per table `index:<table>` and `analyze:<table>` (two tables at a time, one per connection),
+   * `build` (the wall time of both), `swap`.
+   */
+  phases: Record<string, number>;
 }
 
 /** The import was refused or failed; the live directory is unchanged. */
@@ -176,15 +184,17 @@ async function copyInto(
 async function mergeScattered(client: pg.PoolClient, assembler: RowAssembler): Promise<void> {
   const ids = [...assembler.late.keys()];
   if (ids.length === 0) return;
-  const { rows: people } = await client.query<StoredPerson>(
-    `select id, national_id, id_type, identifier, civility_code, civility, practice_civility_code,
+  // Each table is scanned once: the rows found are then deleted by their physical address
+  // (ctid, a TID scan), the staging tables having no index yet and no other writer.
+  const { rows: people } = await client.query<StoredPerson & { ctid: string }>(
+    `select ctid, id, national_id, id_type, identifier, civility_code, civility, practice_civility_code,
             practice_civility, family_name, given_name, specialty_code, specialty, name_key, given_name_key,
             professions, profession_labels
        from ${staging('directory_person')} where id = any($1::int[])`,
     [ids],
   );
-  const { rows: places } = await client.query<StoredPlace>(
-    `select person_id, position, name, address, postal_code, commune, department, mode_code, mode
+  const { rows: places } = await client.query<StoredPlace & { ctid: string }>(
+    `select ctid, person_id, position, name, address, postal_code, commune, department, mode_code, mode
        from ${staging('directory_place')} where person_id = any($1::int[]) order by person_id, position`,
     [ids],
   );
@@ -255,8 +265,12 @@ async function mergeScattered(client: pg.PoolClient, assembler: RowAssembler): P
   assembler.adjustPlaces(placesAfter - places.length);
   await client.query('begin');
   try {
-    await client.query(`delete from ${staging('directory_person')} where id = any($1::int[])`, [ids]);
-    await client.query(`delete from ${staging('directory_place')} where person_id = any($1::int[])`, [ids]);
+    await client.query(`delete from ${staging('directory_person')} where ctid = any($1::tid[])`, [
+      people.map((p) => p.ctid),
+    ]);
+    await client.query(`delete from ${staging('directory_place')} where ctid = any($1::tid[])`, [
+      places.map((p) => p.ctid),
+    ]);
     await client.query(`delete from ${staging('directory_name_part')} where person_id = any($1::int[])`, [
       ids,
     ]);
@@ -306,6 +320,15 @@ export async function importDirectory(
   );
   const importId = Number(inserted[0]?.id);
   const clients: pg.PoolClient[] = [];
+  const phases: Record<string, number> = { parse: 0, copyWait: 0 };
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      phases[phase] = Math.round((phases[phase] ?? 0) + performance.now() - t0);
+    }
+  };
   let stats: ParserStats | undefined;
   const errors: LineError[] = [];
   try {
@@ -350,14 +373,21 @@ export async function importDirectory(
       { encoding: options.encoding },
     );
     stats = parser.stats;
+    let parseMs = 0;
+    let copyWaitMs = 0;
+    const loadStarted = performance.now();
     const send = async () => {
+      const t0 = performance.now();
       const out = assembler.take();
       if (copyError) throw copyError;
+      const t1 = performance.now();
+      parseMs += t1 - t0;
       await Promise.all([
         write(personCopy, out.person),
         write(placeCopy, out.place),
         write(partCopy, out.part),
       ]);
+      copyWaitMs += performance.now() - t1;
     };
     let nextLog = 250_000;
     for await (const chunk of source.stream) {
@@ -365,7 +395,9 @@ export async function importDirectory(
       // small enough for V8's young generation, which frees them at once (larger strings go to
       // the old generation and make the heap, hence the RSS, grow until a full collection).
       for (let at = 0; at < (chunk as Buffer).length; at += FEED_BYTES) {
+        const t0 = performance.now();
         parser.push((chunk as Buffer).subarray(at, at + FEED_BYTES));
+        parseMs += performance.now() - t0;
         if (rejected > maxErrors)
           throw new DirectoryImportError(lineErrorsMessage(errors, rejected, maxErrors), errors);
         await send();
@@ -383,8 +415,11 @@ export async function importDirectory(
     for (const copy of copies) copy.end();
     await Promise.all(copies.map((copy) => finished(copy)));
     await Promise.all(clients.map((client) => client.query('commit')));
+    phases.parse = Math.round(parseMs);
+    phases.copyWait = Math.round(copyWaitMs);
+    phases.load = Math.round(performance.now() - loadStarted);
     if (assembler.late.size > 0) {
-      await mergeScattered(main, assembler);
+      await timed('merge', () => mergeScattered(main, assembler));
       log(`${assembler.late.size.toLocaleString('fr-FR')} personne(s) aux lignes dispersées regroupée(s)`);
     }
     log(
@@ -414,10 +449,12 @@ export async function importDirectory(
       await before?.();
       for (const table of tables) {
         const t0 = Date.now();
-        await statisticsLike(client, table);
-        await indexLike(client, table);
+        await timed(`index:${table}`, async () => {
+          await statisticsLike(client, table);
+          await indexLike(client, table);
+        });
         const t1 = Date.now();
-        await analyzeIndexed(client, table);
+        await timed(`analyze:${table}`, () => analyzeIndexed(client, table));
         log(
           `  ${table} : index ${((t1 - t0) / 1000).toFixed(1)} s, statistiques ${((Date.now() - t1) / 1000).toFixed(1)} s`,
         );
@@ -425,6 +462,7 @@ export async function importDirectory(
     };
     // Both sides run to their end before a failure is handled: no query may still hold a
     // staging table when the failure path drops them.
+    const buildStarted = performance.now();
     const built = await Promise.allSettled([
       build(pc, ['directory_person', 'directory_family_name'], async () => {
         await pc.query('begin');
@@ -442,10 +480,12 @@ export async function importDirectory(
       }),
       build(lc, ['directory_place', 'directory_name_part']),
     ]);
+    phases.build = Math.round(performance.now() - buildStarted);
     for (const result of built) if (result.status === 'rejected') throw result.reason;
     log(`index construits en ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     // The swap: a few catalog updates under an exclusive lock held for milliseconds.
+    const swapStarted = performance.now();
     await main.query('begin');
     try {
       await main.query(`set local lock_timeout = '15s'`);
@@ -482,6 +522,7 @@ export async function importDirectory(
       await main.query('rollback').catch(() => {});
       throw err;
     }
+    phases.swap = Math.round(performance.now() - swapStarted);
     return {
       importId,
       fileName: source.fileName,
@@ -497,6 +538,7 @@ export async function importDirectory(
       latin1Lines: stats.latin1Lines,
       errors,
       durationMs: Date.now() - started,
+      phases,
     };
   } catch (err) {
     source.stream.destroy();

@@ -17,6 +17,8 @@ export const dossiersFeature: Feature<DossiersContext> = {
   name: 'dossiers',
   demoSeed: seedDemoDossiers,
   routes(app, ctx) {
-    return rateLimitedRoutes(app, ctx, DOSSIER_RATE_LIMIT, (scope) => dossierRoutes(scope, ctx.dossiers));
+    return rateLimitedRoutes(app, ctx, DOSSIER_RATE_LIMIT, (scope) =>
+      dossierRoutes(scope, ctx.dossiers, ctx),
+    );
   },
 };

@@ -11,9 +11,11 @@ import {
   patientSchema,
 } from '../../shared/dossiers.js';
 import { actingContextQuery, actingOf } from '../access/index.js';
+import type { AppContext } from '../context.js';
 import { requireUser } from '../identity/index.js';
 import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
+import { readDossier } from './hot-read.js';
 import type { DossierDeps, DossierService } from './service.js';
 
 const context = actingContextQuery;
@@ -24,7 +26,7 @@ const tags = ['Dossiers'];
 // The column is an integer: a larger number must be refused here, not fail in PostgreSQL (500).
 const version = z.number().int().min(1).max(2_147_483_647, 'Version inconnue : rechargez la page.');
 
-export function dossierRoutes(app: App, service: DossierService) {
+export function dossierRoutes(app: App, service: DossierService, ctx: AppContext) {
   app.get(
     '/api/dossiers',
     {
@@ -86,7 +88,8 @@ export function dossierRoutes(app: App, service: DossierService) {
   app.get(
     '/api/dossiers/:id',
     {
-      config: inContext,
+      // The hot path: session, rate limit, dossier and delegations in one statement (hot-read.ts).
+      config: { sessionInRoute: true, rateLimit: false },
       schema: {
         tags,
         summary: 'Un dossier (le volet médical seulement avec le droit « volet médical »)',
@@ -95,10 +98,11 @@ export function dossierRoutes(app: App, service: DossierService) {
         response: { 200: dossierView, ...errors },
       },
     },
-    async (request) => {
-      const { user, onBehalfOfId } = actingOf(request);
-      return service.get(user, onBehalfOfId, request.params.id);
-    },
+    async (request, reply) =>
+      readDossier(ctx, service, request, reply, {
+        id: request.params.id,
+        onBehalfOf: request.query.onBehalfOf,
+      }),
   );
 
   app.put(

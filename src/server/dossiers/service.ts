@@ -13,7 +13,13 @@ import {
   recordWrite,
 } from '../access/index.js';
 import type { Db } from '../context.js';
-import { type DelegationGrant, grantOf, receivedDelegations, statusOf } from '../delegations/facts.js';
+import {
+  type DelegationFactsRow,
+  type DelegationGrant,
+  grantOf,
+  receivedDelegations,
+  statusOf,
+} from '../delegations/facts.js';
 import type { Clock } from '../platform/clock.js';
 import { DomainError } from '../platform/errors.js';
 import { parseDate, todayInParis } from '../platform/paris-time.js';
@@ -84,6 +90,17 @@ function summaryOf(r: {
     updatedAt: r.updated_at.toISOString(),
   };
 }
+
+/** A dossier's requests, as a JSON column of the query that reads the dossier `d`. */
+export const requestsAsJson = sql<RequestRow[]>`coalesce((select json_agg(json_build_object('id', r.id,
+  'establishment', r.establishment, 'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at)
+  order by r.sent_at) from dossier_requests r where r.dossier_id = d.id), '[]')`;
+
+/** What a read of a dossier loads in one statement. */
+export type DossierReadRow = Selectable<DossiersTable> & {
+  requests: RequestRow[];
+  delegations: DelegationFactsRow[];
+};
 
 export class DossierService {
   constructor(private readonly deps: DossierDeps) {}
@@ -186,31 +203,32 @@ export class DossierService {
     };
   }
 
-  /** The hot path: the dossier, its requests and the actor's delegations in one query. */
+  /** The dossier, its requests and the actor's delegations in one query (see also hot-read.ts). */
   async get(user: SignedInUser, onBehalfOfId: string, id: string) {
     if (!isUuid(id)) throw dossierNotFound();
     const row = await this.deps.db
       .selectFrom('dossiers as d')
       .selectAll('d')
-      .select([
-        sql<
-          RequestRow[]
-        >`coalesce((select json_agg(json_build_object('id', r.id, 'establishment', r.establishment,
-          'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at) order by r.sent_at)
-          from dossier_requests r where r.dossier_id = d.id), '[]')`.as('requests'),
-        delegationsForAsJson(user, onBehalfOfId).as('delegations'),
-      ])
+      .select([requestsAsJson.as('requests'), delegationsForAsJson(user, onBehalfOfId).as('delegations')])
       .where('d.id', '=', id)
       .executeTakeFirst();
+    return this.answerRead(user, onBehalfOfId, row);
+  }
+
+  /**
+   * The decision on a read of a dossier loaded with its requests and the delegations between
+   * `onBehalfOfId` and the actor (none when they are the same person), read just now: journaled
+   * by authorize(), then the dossier as the actor may see it.
+   */
+  async answerRead(user: SignedInUser, onBehalfOfId: string, row: DossierReadRow | undefined) {
     if (!row) throw dossierNotFound();
-    const delegations = row.delegations.map(grantOf);
     const access = await authorize(
       this.deps,
       user,
       onBehalfOfId,
       'read',
-      { id, ownerId: row.owner_id },
-      delegations,
+      { id: row.id, ownerId: row.owner_id },
+      row.delegations.map(grantOf),
     );
     return present(row, row.requests, access);
   }
@@ -404,7 +422,7 @@ export class DossierService {
 const requestNotFound = () => new DomainError('request_not_found', 'Cette demande est introuvable.', 404);
 
 /** The dossier as the actor may see it: without the medical part unless the right allows. */
-interface RequestRow {
+export interface RequestRow {
   id: string;
   establishment: string;
   status: DossierRequestsTable['status'];

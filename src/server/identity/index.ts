@@ -24,6 +24,26 @@ export type { InvitationResolver, InvitedPerson } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
 export { createPscClient, type PscClient } from './psc-client.js';
 export { type IdentityContext, IdentityService } from './service.js';
+export {
+  idleLimitAt,
+  type LoadedSession,
+  readCookie,
+  SESSION_COOKIE,
+  type SessionRow,
+  sessionOfRow,
+  sessionSelection,
+  sha256,
+} from './sessions.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A GET route that reads the session itself, in its own statement (dossiers/hot-read.ts):
+     * the identity hook then reads only the cookies. The route sets request.identity.session.
+     */
+    sessionInRoute?: boolean;
+  }
+}
 
 /** The signed-in user, read from the database at each request (the session's row). */
 function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
@@ -64,8 +84,12 @@ export function optionalUser(request: FastifyRequest): SignedInUser | undefined 
 /** Whom a per-caller rate limit counts: the session when there is one, else the address. */
 export function rateLimitCaller(request: FastifyRequest): string {
   const session = request.identity?.session;
-  return session ? `session:${session.idHash.toString('base64url')}` : `address:${request.ip}`;
+  return session ? sessionCaller(session.idHash) : addressCaller(request.ip);
 }
+
+/** The caller a rate limit counts for a session (by the sha256 of its id), or for an address. */
+export const sessionCaller = (idHash: Buffer) => `session:${idHash.toString('base64url')}`;
+export const addressCaller = (ip: string) => `address:${ip}`;
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const csrfRefused = () =>
@@ -97,7 +121,8 @@ export const identityFeature: Feature<IdentityContext> = {
       if (!api && /\.[A-Za-z0-9]+$/.test(request.url.split('?')[0] ?? '')) return;
       request.identity.browserId = readCookie(request, BROWSER_COOKIE);
       const sid = readCookie(request, SESSION_COOKIE);
-      if (sid) request.identity.session = await loadSession(ctx, sid);
+      const byRoute = request.routeOptions.config.sessionInRoute && !STATE_CHANGING.has(request.method);
+      if (sid && !byRoute) request.identity.session = await loadSession(ctx, sid);
       if (STATE_CHANGING.has(request.method) && api) {
         const expected = expectedCsrfToken(ctx, request.identity);
         const given = request.headers['x-csrf-token'];

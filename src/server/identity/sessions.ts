@@ -3,8 +3,8 @@
 // profile cached in the cookie), so a change or a sign-out is effective at once.
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Selectable, sql } from 'kysely';
-import type { AppContext, Db } from '../context.js';
+import { type QueryCreator, type Selectable, sql } from 'kysely';
+import type { AppContext, Database, Db } from '../context.js';
 import { prepareStatement } from '../platform/prepared.js';
 import type { UsersTable } from './tables.js';
 
@@ -64,58 +64,83 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 
 /**
  * The session and its user, alive at `now` (absolute limit) and seen since `idleLimit`: one
- * indexed statement, compiled once and prepared on each connection, read at every request.
+ * indexed select, read at every request. Also a part of the dossier read's one statement
+ * (dossiers/hot-read.ts), so that the session costs no round trip of its own there.
  */
+export function sessionSelection(
+  qc: QueryCreator<Database>,
+  idHash: Buffer | unknown,
+  now: Date | unknown,
+  idleLimit: Date | unknown,
+) {
+  return qc
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select([
+      's.id_hash',
+      's.method',
+      's.id_token',
+      's.return_to',
+      's.acr',
+      's.auth_level',
+      's.last_seen_at',
+      'u.id',
+      'u.subject_name_id',
+      'u.family_name',
+      'u.given_name',
+      'u.card_type',
+      'u.profession_code',
+      'u.declared_profession',
+      'u.declared_profession_other',
+      'u.specialty_code',
+      'u.specialty_label',
+      'u.postal_code',
+      'u.claims_email',
+      'u.email',
+      'u.email_verified_at',
+      'u.password_hash',
+      'u.charter_version',
+      'u.charter_accepted_at',
+      'u.first_signin_completed_at',
+      'u.failed_password_attempts',
+      'u.locked_until',
+      'u.last_signin_at',
+      'u.psc_places',
+    ])
+    .where('s.id_hash', '=', idHash as Buffer)
+    .where('s.expires_at', '>', now as Date)
+    .where('s.last_seen_at', '>', idleLimit as Date);
+}
+
+/** A row of sessionSelection(). */
+export type SessionRow = Awaited<ReturnType<ReturnType<typeof sessionSelection>['executeTakeFirstOrThrow']>>;
+
+/** Compiled once, prepared on each connection. */
 const readSession = prepareStatement(
   'session_read',
   3,
-  (db: Db, idHash: Buffer, now: Date, idleLimit: Date) =>
-    db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .select([
-        's.id_hash',
-        's.method',
-        's.id_token',
-        's.return_to',
-        's.acr',
-        's.auth_level',
-        's.last_seen_at',
-        'u.id',
-        'u.subject_name_id',
-        'u.family_name',
-        'u.given_name',
-        'u.card_type',
-        'u.profession_code',
-        'u.declared_profession',
-        'u.declared_profession_other',
-        'u.specialty_code',
-        'u.specialty_label',
-        'u.postal_code',
-        'u.claims_email',
-        'u.email',
-        'u.email_verified_at',
-        'u.password_hash',
-        'u.charter_version',
-        'u.charter_accepted_at',
-        'u.first_signin_completed_at',
-        'u.failed_password_attempts',
-        'u.locked_until',
-        'u.last_signin_at',
-        'u.psc_places',
-      ])
-      .where('s.id_hash', '=', idHash)
-      .where('s.expires_at', '>', now)
-      .where('s.last_seen_at', '>', idleLimit),
+  (db: Db, idHash: Buffer, now: Date, idleLimit: Date) => sessionSelection(db, idHash, now, idleLimit),
 );
+
+/** The oldest last activity a live session may have at `now`. */
+export function idleLimitAt(ctx: Pick<SessionDeps, 'config'>, now: Date): Date {
+  return new Date(now.getTime() - ctx.config.sessionIdleMinutes * 60_000);
+}
 
 /** Reads the session named by the cookie, if it is alive (idle and absolute limits). */
 export async function loadSession(ctx: AppContext, rawId: string): Promise<LoadedSession | undefined> {
   const now = ctx.clock.now();
-  const idleLimit = new Date(now.getTime() - ctx.config.sessionIdleMinutes * 60_000);
-  const [row] = await readSession.run(ctx, sha256(rawId), now, idleLimit);
-  if (!row) return undefined;
-  // Sliding idle timeout, written at most once a minute.
+  const [row] = await readSession.run(ctx, sha256(rawId), now, idleLimitAt(ctx, now));
+  return row ? sessionOfRow(ctx, row, rawId, now) : undefined;
+}
+
+/** The session a live row describes; its idle timeout slides (written at most once a minute). */
+export async function sessionOfRow(
+  ctx: Pick<SessionDeps, 'db'>,
+  row: SessionRow,
+  rawId: string,
+  now: Date,
+): Promise<LoadedSession> {
   if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
     await ctx.db
       .updateTable('sessions')

@@ -4,7 +4,8 @@
 // its 429) or directly (hitRateLimit) by a route that counts after its own checks.
 import crypto from 'node:crypto';
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type RawBuilder, sql } from 'kysely';
 import type pg from 'pg';
 import type { Config } from './config.js';
 import { DomainError } from './errors.js';
@@ -19,19 +20,39 @@ export interface RateLimitCount {
 
 // Insert the first hit, or count one more in the running window, or start a new window: one
 // statement, so that concurrent requests (from any node) each get their own count.
-const HIT = `
-  insert into rate_limits as r (key, hits, resets_at)
-  values ($1, 1, now() + make_interval(secs => $2::float8 / 1000))
+const ON_HIT = `
   on conflict (key) do update set
     hits = case when r.resets_at <= now() then 1 else r.hits + 1 end,
     resets_at = case when r.resets_at <= now() then excluded.resets_at else r.resets_at end
   returning hits, greatest(0, ceil(extract(epoch from r.resets_at - now()) * 1000))::float8 as resets_in_ms`;
+const HIT = `
+  insert into rate_limits as r (key, hits, resets_at)
+  values ($1, 1, now() + make_interval(secs => $2::float8 / 1000)) ${ON_HIT}`;
+
+/**
+ * The same count as a part of another statement (a CTE of the dossier read): `key` and
+ * `windowMs` are values or SQL expressions. Returns one row (hits, resets_in_ms).
+ */
+export function rateLimitUpsert(key: unknown, windowMs: unknown): RawBuilder<RateLimitRow> {
+  return sql<RateLimitRow>`insert into rate_limits as r (key, hits, resets_at)
+    values (${key}, 1, now() + make_interval(secs => ${windowMs}::float8 / 1000)) ${sql.raw(ON_HIT)}`;
+}
+
+export interface RateLimitRow {
+  hits: number;
+  resets_in_ms: number;
+}
+
+/** The key of a caller's counter: only a hash of the limit and the caller is stored. */
+export function rateLimitKey(limit: string, caller: string): string {
+  return crypto.createHash('sha256').update(`${limit}\u0000${caller}`).digest('base64url');
+}
 
 const PURGE_EVERY_MS = 60_000;
 const lastPurge = new WeakMap<pg.Pool, number>();
 
 /** Ended windows go, at most once a minute per node, in the background. */
-function purgeNowAndThen(pool: pg.Pool): void {
+export function purgeNowAndThen(pool: pg.Pool): void {
   const now = Date.now();
   if (now - (lastPurge.get(pool) ?? 0) < PURGE_EVERY_MS) return;
   lastPurge.set(pool, now);
@@ -48,10 +69,9 @@ export async function hitRateLimit(
   caller: string,
   windowMs: number,
 ): Promise<RateLimitCount> {
-  const key = crypto.createHash('sha256').update(`${limit}\u0000${caller}`).digest('base64url');
-  const { rows } = await pool.query<{ hits: number; resets_in_ms: number }>(HIT, [key, windowMs]);
+  const { rows } = await pool.query<RateLimitRow>(HIT, [rateLimitKey(limit, caller), windowMs]);
   purgeNowAndThen(pool);
-  const row = rows[0] as { hits: number; resets_in_ms: number };
+  const row = rows[0] as RateLimitRow;
   return { hits: row.hits, resetsInMs: row.resets_in_ms };
 }
 
@@ -62,6 +82,21 @@ export function rateLimited(retryAfterSeconds: number, message?: string): Domain
     message ?? `Trop de requêtes : veuillez patienter ${retryAfterSeconds} seconde(s) avant de réessayer.`,
     429,
   );
+}
+
+/**
+ * What @fastify/rate-limit answers for a count made elsewhere (rateLimitUpsert): the same
+ * headers, and over `max` the same French 429 with Retry-After.
+ */
+export function answerCount(reply: FastifyReply, max: number, count: RateLimitRow): void {
+  const resetSeconds = Math.ceil(count.resets_in_ms / 1000);
+  reply.header('x-ratelimit-limit', max);
+  reply.header('x-ratelimit-remaining', Math.max(0, max - count.hits));
+  reply.header('x-ratelimit-reset', resetSeconds);
+  if (count.hits > max) {
+    reply.header('retry-after', resetSeconds);
+    throw rateLimited(Math.max(1, resetSeconds));
+  }
 }
 
 /** A limit as configured in the code, times RATE_LIMIT_FACTOR (benchmarks raise it). */

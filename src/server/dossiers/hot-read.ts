@@ -1,0 +1,171 @@
+// The hot path, GET /api/dossiers/:id, in one statement: the session and its user, the count of
+// the caller's rate limit, the dossier with its requests, and the delegations between the doctor
+// and the actor. Compiled once, prepared on each connection; every request reads everything
+// afresh (no session, right or count kept between requests). A delegate's read then commits its
+// journal entry (authorize(), group commit) before the answer. The decision is the usual one.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { DOSSIER_RATE_LIMIT, isUuid, resolveContext } from '../access/index.js';
+import type { AppContext, Db } from '../context.js';
+import { delegationsBetweenAsJson } from '../delegations/facts.js';
+import {
+  addressCaller,
+  idleLimitAt,
+  readCookie,
+  requireUser,
+  SESSION_COOKIE,
+  type SessionRow,
+  sessionCaller,
+  sessionOfRow,
+  sessionSelection,
+  sha256,
+} from '../identity/index.js';
+import { unauthorized } from '../platform/errors.js';
+import { prepareStatement } from '../platform/prepared.js';
+import {
+  answerCount,
+  hitRateLimit,
+  purgeNowAndThen,
+  type RateLimitRow,
+  rateLimitKey,
+  rateLimitUpsert,
+  scaledMax,
+} from '../platform/rate-limit.js';
+import { type DossierReadRow, type DossierService, requestsAsJson } from './service.js';
+
+export const dossierReadStatement = prepareStatement(
+  'dossier_read',
+  8,
+  (
+    db: Db,
+    idHash: Buffer,
+    now: Date,
+    idleLimit: Date,
+    sessionKey: string,
+    addressKey: string,
+    windowMs: number,
+    /** The doctor asked for (onBehalfOf), else null: then the actor himself. */
+    requested: string | null,
+    /** null when the id is no uuid (no row then). */
+    dossierId: string | null,
+  ) => {
+    const delegator = sql`coalesce(${requested}::uuid, s.id)`;
+    return (
+      db
+        .with('s', (qc) => sessionSelection(qc, idHash, now, idleLimit))
+        // The session's counter when the session is alive, else the address's: as the
+        // @fastify/rate-limit hook counts on the other routes of the budget.
+        .with(
+          'hit',
+          () =>
+            sql<RateLimitRow>`(${rateLimitUpsert(
+              sql`case when exists (select 1 from s) then ${sessionKey} else ${addressKey} end`,
+              windowMs,
+            )})`,
+        )
+        .selectFrom('hit')
+        .leftJoin('s', (join) => join.onTrue())
+        .leftJoin('dossiers as d', (join) =>
+          join.on('d.id', '=', dossierId as string).on(sql<boolean>`s.id is not null`),
+        )
+        .selectAll('s')
+        .select([
+          'hit.hits',
+          'hit.resets_in_ms',
+          'd.id as dossier_id',
+          'd.owner_id',
+          'd.reference',
+          'd.patient_family_name',
+          'd.patient_given_name',
+          'd.patient_birth_date',
+          'd.patient_sex',
+          'd.administrative',
+          'd.medical',
+          'd.version',
+          'd.created_by',
+          'd.updated_by',
+          'd.created_at as dossier_created_at',
+          'd.updated_at as dossier_updated_at',
+          requestsAsJson.as('requests'),
+          // Acting for oneself: no delegation is looked at (as delegationsForAsJson()).
+          sql<DossierReadRow['delegations']>`case when d.id is null or ${delegator} = s.id then '[]'::json
+            else ${delegationsBetweenAsJson(delegator, sql.ref('s.subject_name_id'))} end`.as('delegations'),
+        ])
+    );
+  },
+);
+
+type HotRow = Awaited<ReturnType<typeof dossierReadStatement.run>>[number];
+
+function dossierOf(row: HotRow): DossierReadRow | undefined {
+  if (row.dossier_id === null) return undefined;
+  return {
+    id: row.dossier_id,
+    owner_id: row.owner_id as string,
+    reference: row.reference as string,
+    patient_family_name: row.patient_family_name as string,
+    patient_given_name: row.patient_given_name as string,
+    patient_birth_date: row.patient_birth_date as string,
+    patient_sex: row.patient_sex as 'F' | 'M',
+    administrative: row.administrative as DossierReadRow['administrative'],
+    medical: row.medical as DossierReadRow['medical'],
+    version: row.version as number,
+    created_by: row.created_by as string,
+    updated_by: row.updated_by as string,
+    created_at: row.dossier_created_at as Date,
+    updated_at: row.dossier_updated_at as Date,
+    requests: row.requests,
+    delegations: row.delegations,
+  };
+}
+
+/**
+ * GET /api/dossiers/:id. The route is declared with `sessionInRoute` (the identity hook leaves
+ * the session to it) and without the rate-limit hook (counted here, in the same budget).
+ */
+export async function readDossier(
+  ctx: AppContext,
+  service: DossierService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: { id: string; onBehalfOf: string | undefined },
+) {
+  const max = scaledMax(ctx.config, DOSSIER_RATE_LIMIT.max);
+  const windowMs = DOSSIER_RATE_LIMIT.windowMs;
+  const rawId = readCookie(request, SESSION_COOKIE);
+  const address = rateLimitKey(DOSSIER_RATE_LIMIT.name, addressCaller(request.ip));
+  if (!rawId) {
+    // Nobody signed in: counted by address, then 401.
+    const count = await hitRateLimit(ctx.pool, DOSSIER_RATE_LIMIT.name, addressCaller(request.ip), windowMs);
+    answerCount(reply, max, { hits: count.hits, resets_in_ms: count.resetsInMs });
+    throw unauthorized();
+  }
+  const now = ctx.clock.now();
+  const idHash = sha256(rawId);
+  const requested = input.onBehalfOf !== undefined && isUuid(input.onBehalfOf) ? input.onBehalfOf : null;
+  const [row] = await dossierReadStatement.run(
+    ctx,
+    idHash,
+    now,
+    idleLimitAt(ctx, now),
+    rateLimitKey(DOSSIER_RATE_LIMIT.name, sessionCaller(idHash)),
+    address,
+    windowMs,
+    requested,
+    isUuid(input.id) ? input.id : null,
+  );
+  purgeNowAndThen(ctx.pool);
+  const found = row as HotRow;
+  answerCount(reply, max, found);
+  if (found.id_hash !== null) {
+    request.identity.session = await sessionOfRow(ctx, found as SessionRow, rawId, now);
+  }
+  const user = requireUser(request);
+  if (requested === null && (input.onBehalfOf !== undefined || !user.isDoctor)) {
+    // Not the common case: a context to resolve (refused, or the delegate's only doctor), then
+    // the dossier read again for it.
+    const onBehalfOfId = await resolveContext(ctx.db, ctx.clock, user, input.onBehalfOf);
+    return service.get(user, onBehalfOfId, input.id);
+  }
+  return service.answerRead(user, requested ?? user.id, dossierOf(found));
+}
