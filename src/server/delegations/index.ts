@@ -5,9 +5,11 @@ import { findPersonByRpps } from '../directory/index.js';
 import type { InvitationResolver } from '../identity/index.js';
 import type { Feature } from '../platform/feature.js';
 import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
+import { RequestService } from './requests.js';
 import { delegationRoutes } from './routes.js';
 import { sameIdentity } from './rules.js';
-import { DelegationService, type DirectoryDoctor } from './service.js';
+import { type DelegationDeps, DelegationService, type DirectoryDoctor } from './service.js';
 
 export { DelegationService } from './service.js';
 
@@ -15,7 +17,11 @@ export { DelegationService } from './service.js';
 export type DelegationsContext = AppContext & { delegations: DelegationService };
 
 export function delegationService(ctx: Pick<AppContext, 'db' | 'clock' | 'config'>): DelegationService {
-  return new DelegationService({
+  return new DelegationService(delegationDeps(ctx));
+}
+
+function delegationDeps(ctx: Pick<AppContext, 'db' | 'clock' | 'config'>): DelegationDeps {
+  return {
     db: ctx.db,
     clock: ctx.clock,
     publicUrl: ctx.config.publicUrl,
@@ -36,7 +42,7 @@ export function delegationService(ctx: Pick<AppContext, 'db' | 'clock' | 'config
         })),
       };
     },
-  });
+  };
 }
 
 /**
@@ -65,6 +71,7 @@ export const delegationsFeature: Feature<DelegationsContext> = {
   name: 'delegations',
   async routes(app, ctx) {
     await delegationRoutes(app, ctx.delegations, ctx);
+    await lifecycleRoutes(app, ctx.delegations, new RequestService(delegationDeps(ctx)), ctx);
   },
   tasks: (ctx) => ({
     [DAILY_TASK]: async () => {

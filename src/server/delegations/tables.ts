@@ -21,6 +21,10 @@ export interface DelegationsTable {
   invitation_expires_at: NullableTimestamp;
   accepted_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
+  /** The delegate gave the delegation up (final). */
+  renounced_at: NullableTimestamp;
+  /** The request this delegation answered, if any. */
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -49,8 +53,32 @@ export interface DelegationNoticesTable {
   done_at: Generated<Date>;
 }
 
+export interface DelegationRequestsTable {
+  id: Generated<string>;
+  requester_id: string;
+  kind: DelegationKind;
+  doctor_id: string;
+  rights: ColumnType<Right[], Right[], Right[]>;
+  starts_on: DateColumn;
+  ends_on: ColumnType<string | null, string | null, string | null>;
+  message: string;
+  created_at: Date;
+  expires_at: Date;
+  decided_at: NullableTimestamp;
+  decision: ColumnType<'accepted' | 'refused' | null, 'accepted' | 'refused' | null | undefined>;
+  refusal_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  delegation_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface NotificationOptOutsTable {
+  user_id: string;
+  kind: string;
+}
+
 export interface DelegationTables {
   delegations: DelegationsTable;
+  delegation_requests: DelegationRequestsTable;
+  notification_opt_outs: NotificationOptOutsTable;
   invitations: InvitationsTable;
   delegation_notices: DelegationNoticesTable;
 }
