@@ -3,6 +3,7 @@ import { Layout } from './layout/Layout';
 import { AccountPage } from './pages/AccountPage';
 import { DemoMailboxPage } from './pages/DemoMailboxPage';
 import {
+  AcceptRequestPage,
   GivenAttestationPage,
   InvitationPage,
   ModifyDelegationPage,
@@ -10,6 +11,7 @@ import {
   PeerDelegationPage,
   ReceivedAttestationPage,
   ReceivedDelegationsPage,
+  RequestDelegationPage,
   StaffDelegationPage,
 } from './pages/delegations';
 import { DossierPage, DossiersPage, NewDossierPage } from './pages/dossiers';
@@ -35,6 +37,8 @@ export function App() {
         <Route path="delegations/assistant/ajouter" element={<StaffDelegationPage />} />
         <Route path="delegations/confrere/ajouter" element={<PeerDelegationPage />} />
         <Route path="delegations/:id/modifier" element={<ModifyDelegationPage />} />
+        <Route path="delegations/demandes/:id" element={<AcceptRequestPage />} />
+        <Route path="delegations-recues/demander" element={<RequestDelegationPage />} />
         <Route path="delegations/:id/attestation" element={<GivenAttestationPage />} />
         <Route path="delegations-recues" element={<ReceivedDelegationsPage />} />
         <Route path="delegations-recues/:id/attestation" element={<ReceivedAttestationPage />} />

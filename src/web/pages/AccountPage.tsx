@@ -8,6 +8,7 @@ import { EXERCISE_MODES, emailChangeResultSchema } from '../../shared/identity';
 import { ApiError, apiPost } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
 import { usePageTitle } from '../layout/page';
+import { NotificationPreferences } from './delegations';
 import { placeLabel } from './delegations/format';
 
 export function AccountPage() {
@@ -137,6 +138,7 @@ export function AccountPage() {
           {user.email && !user.emailVerified && !email ? 'Renvoyer le lien' : 'Enregistrer'}
         </Button>
       </form>
+      <NotificationPreferences />
     </>
   );
 }

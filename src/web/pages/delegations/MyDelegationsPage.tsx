@@ -13,6 +13,7 @@ import { DataTable } from '../../components/DataTable';
 import { DirectoryDate } from '../directory';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
+import { ReceivedRequests, UnusedHint, WhoHasAccess } from './DoctorLifecycle';
 import { delegateName, ofName, placeLabel, toName } from './format';
 import './delegations.css';
 
@@ -190,7 +191,10 @@ function MyDelegations() {
       d.delegate.profession ?? '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-      <StatusBadge key="s" status={d.status} />,
+      <span key="s">
+        <StatusBadge status={d.status} />
+        <UnusedHint d={d} />
+      </span>,
       actions(d),
     ],
   }));
@@ -204,7 +208,10 @@ function MyDelegations() {
       [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-      <StatusBadge key="s" status={d.status} />,
+      <span key="s">
+        <StatusBadge status={d.status} />
+        <UnusedHint d={d} />
+      </span>,
       actions(d),
     ],
   }));
@@ -228,6 +235,15 @@ function MyDelegations() {
           <Alert severity={flash.severity} small description={flash.message} />
         </div>
       )}
+      <ReceivedRequests setFlash={setFlash} />
+      <WhoHasAccess
+        delegations={[...list.data.staff, ...list.data.peer]}
+        onResend={(d) => {
+          setFlash(undefined);
+          resend.mutate(d);
+        }}
+        resending={resend.isPending}
+      />
       <Section
         id="assistants"
         title="Assistant(s) habilité(s) à gérer mes dossiers"
