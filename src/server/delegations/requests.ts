@@ -8,7 +8,6 @@ import { normalizeRights, type Right } from '../../shared/rights.js';
 import type { Database, Db } from '../context.js';
 import { appendJournal, type JournalAction } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
-import type { Clock } from '../platform/clock.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { requestAcceptedEmail, requestReceivedEmail, requestRefusedEmail } from './lifecycle-emails.js';

@@ -57,7 +57,8 @@ function AcceptRequest({ request }: { request: RequestView }) {
   const staff = request.kind === 'staff';
   const [rights, setRights] = useState<Right[]>(request.rights);
   const [period, setPeriod] = useState<PeriodValue>({
-    startsOn: request.startsOn < today ? today : request.startsOn,
+    // The later of the date asked and today (a start in the past is refused).
+    startsOn: [request.startsOn, today].sort()[1] ?? today,
     endsOn: request.endsOn ?? '',
     noEnd: staff && request.endsOn === null,
   });
