@@ -12,6 +12,7 @@ import {
   ReceivedAttestationPage,
   ReceivedDelegationsPage,
   RequestDelegationPage,
+  ReviewPage,
   StaffDelegationPage,
 } from './pages/delegations';
 import { DossierPage, DossiersPage, NewDossierPage } from './pages/dossiers';
@@ -38,6 +39,7 @@ export function App() {
         <Route path="delegations/confrere/ajouter" element={<PeerDelegationPage />} />
         <Route path="delegations/:id/modifier" element={<ModifyDelegationPage />} />
         <Route path="delegations/demandes/:id" element={<AcceptRequestPage />} />
+        <Route path="delegations/revue" element={<ReviewPage />} />
         <Route path="delegations-recues/demander" element={<RequestDelegationPage />} />
         <Route path="delegations/:id/attestation" element={<GivenAttestationPage />} />
         <Route path="delegations-recues" element={<ReceivedDelegationsPage />} />

@@ -115,17 +115,20 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
   }
 
   /** The demo mailbox: the email to this address whose subject matches, once delivered. */
-  async function email(page: Page, to: string, subject: RegExp) {
+  async function email(page: Page, to: string, subject: RegExp, contains = '') {
     return poll(async () => {
       const { body } = await api(page.context(), server.url, 'GET', '/api/demo/emails');
-      const found = (body.emails as { id: string; to: string; subject: string }[]).find(
+      const found = (body.emails as { id: string; to: string; subject: string }[]).filter(
         (e) => e.to.includes(to) && subject.test(e.subject),
       );
-      if (!found) return undefined;
-      return (await api(page.context(), server.url, 'GET', `/api/demo/emails/${found.id}`)).body as {
-        subject: string;
-        text: string;
-      };
+      for (const f of found) {
+        const mail = (await api(page.context(), server.url, 'GET', `/api/demo/emails/${f.id}`)).body as {
+          subject: string;
+          text: string;
+        };
+        if (mail.text.includes(contains)) return mail;
+      }
+      return undefined;
     }, 30_000);
   }
 
@@ -217,7 +220,7 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     await shot(martin, 'accepter-demande');
     await martin.getByRole('button', { name: 'Accepter et ajouter la délégation' }).click();
     await martin.getByText(/Vous avez accepté la demande/).waitFor();
-    expect(await martin.getByRole('region', { name: /^Demandes reçues/ }).count()).toBe(0);
+    await expect.poll(() => martin.getByRole('region', { name: /^Demandes reçues/ }).count()).toBe(0);
     const who = region(martin, 'Qui a accès à mes dossiers').getByRole('row', {
       name: /Dr Jean-Pierre LEFÈVRE/,
     });
@@ -378,7 +381,7 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
       await martin.keyboard.press('Enter');
       await martin.getByText(/Vous avez refusé la demande de Sophie DURAND/).waitFor();
     }
-    const refused = await email(sophie, 'sophie.durand', /a refusé votre demande/);
+    const refused = await email(sophie, 'sophie.durand', /a refusé votre demande/, 'Motif indiqué');
     expect(refused.text).toContain('Motif indiqué : « Le secrétariat est déjà au complet. »');
     await showEmail(/a refusé votre demande de délégation/, 'demande-refusee');
 
@@ -435,6 +438,74 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     expect(await used.getByText(/Inutilisée/).count()).toBe(0);
     await expectNoAxeViolation(martin);
     await shot(martin, 'inutilisee');
+  });
+
+  it('« Revue des délégations »: keeps one, modifies one, deletes one; complete and journaled', async () => {
+    const martin = pages['Camille MARTIN'] as Page;
+    // A third colleague from the national directory, so that three delegations are active.
+    const found = await api(
+      martin.context(),
+      server.url,
+      'GET',
+      '/api/directory/search?name=MARTIN&profession=10&limit=20',
+    );
+    const other = (found.body.items as { rpps: string | null; givenName: string; familyName: string }[]).find(
+      (p) => p.rpps && p.rpps !== '10001234565',
+    );
+    expect(other).toBeDefined();
+    const third = await api(martin.context(), server.url, 'POST', '/api/delegations/peer', {
+      rpps: other?.rpps,
+      startsOn: today(),
+      endsOn: addDays(today(), 60),
+    });
+    expect(third.status, JSON.stringify(third.body)).toBe(201);
+
+    await martin.goto(`${server.url}/delegations`);
+    await martin.getByRole('link', { name: 'Revue des délégations' }).click();
+    await martin.getByRole('heading', { level: 1, name: 'Revue des délégations' }).waitFor();
+    await martin.getByText('Aucune revue n’est en cours.').waitFor();
+    await expectNoAxeViolation(martin);
+    await martin.getByRole('button', { name: 'Commencer la revue maintenant' }).click();
+    const table = martin.getByRole('table', { name: 'Délégations à revoir' });
+    await table.waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(3);
+    await martin.getByText('3 décisions à prendre').waitFor();
+    await expectNoAxeViolation(martin);
+    await shot(martin, 'revue');
+
+    // The banner on « Mes délégations » leads back here.
+    await martin.goto(`${server.url}/delegations`);
+    await martin.getByText('Revue des délégations à faire').waitFor();
+    await martin.getByRole('link', { name: 'Faire la revue des délégations' }).click();
+
+    // Keep Dr LEFÈVRE's (keyboard alone).
+    const keep = table.getByRole('button', { name: /^Conserver la délégation du Dr Jean-Pierre LEFÈVRE/ });
+    await tabTo(martin, keep);
+    await martin.keyboard.press('Enter');
+    await martin.getByText(/La délégation du Dr Jean-Pierre LEFÈVRE est conservée/).waitFor();
+    // Delete Dr ROUX's, unused.
+    await table.getByRole('button', { name: /^Supprimer la délégation du Dr Hélène ROUX/ }).click();
+    await table
+      .getByRole('button', { name: /^Confirmer la suppression de la délégation du Dr Hélène ROUX/ })
+      .click();
+    await martin.getByText(/La délégation du Dr Hélène ROUX est supprimée/).waitFor();
+    await martin.getByText('1 décision à prendre').waitFor();
+    await shot(martin, 'revue-en-cours');
+    // Modify the third: a shorter period.
+    await table.getByRole('link', { name: /^Modifier la délégation/ }).click();
+    await martin.getByRole('heading', { level: 1, name: /Modifier/ }).waitFor();
+    await martin.getByLabel(/^Date de fin/).fill(addDays(today(), 10));
+    await martin.getByRole('button', { name: /Enregistrer/ }).click();
+    await martin.getByRole('heading', { level: 1, name: 'Mes délégations' }).waitFor();
+    expect(await martin.getByText('Revue des délégations à faire').count()).toBe(0);
+    await martin.goto(`${server.url}/delegations/revue`);
+    await martin.getByText(/Dernière revue terminée le/).waitFor();
+
+    // The journal tells who kept what.
+    const journal = await api(martin.context(), server.url, 'GET', '/api/journal?limit=20');
+    const actions = (journal.body.entries as { action: string }[]).map((e) => e.action);
+    expect(actions).toContain('review.completed');
+    expect(actions.filter((a) => a === 'review.decided')).toHaveLength(3);
   });
 
   it('« Mon compte » turns optional notifications off, never the security ones', async () => {

@@ -7,6 +7,7 @@ import type { Feature } from '../platform/feature.js';
 import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { RequestService } from './requests.js';
+import { ReviewService } from './review.js';
 import { delegationRoutes } from './routes.js';
 import { sameIdentity } from './rules.js';
 import { type DelegationDeps, DelegationService, type DirectoryDoctor } from './service.js';
@@ -19,6 +20,14 @@ export type DelegationsContext = AppContext & { delegations: DelegationService }
 export function delegationService(ctx: Pick<AppContext, 'db' | 'clock' | 'config'>): DelegationService {
   return new DelegationService(delegationDeps(ctx));
 }
+
+const reviewService = (ctx: Pick<AppContext, 'db' | 'clock' | 'config'>) =>
+  new ReviewService({
+    db: ctx.db,
+    clock: ctx.clock,
+    publicUrl: ctx.config.publicUrl,
+    months: ctx.config.accessReviewMonths,
+  });
 
 function delegationDeps(ctx: Pick<AppContext, 'db' | 'clock' | 'config'>): DelegationDeps {
   return {
@@ -71,11 +80,18 @@ export const delegationsFeature: Feature<DelegationsContext> = {
   name: 'delegations',
   async routes(app, ctx) {
     await delegationRoutes(app, ctx.delegations, ctx);
-    await lifecycleRoutes(app, ctx.delegations, new RequestService(delegationDeps(ctx)), ctx);
+    await lifecycleRoutes(
+      app,
+      ctx.delegations,
+      new RequestService(delegationDeps(ctx)),
+      reviewService(ctx),
+      ctx,
+    );
   },
   tasks: (ctx) => ({
     [DAILY_TASK]: async () => {
       await runDailyNotices({ db: ctx.db, clock: ctx.clock, publicUrl: ctx.config.publicUrl });
+      await reviewService(ctx).openDueReviews();
     },
   }),
   crontab: DAILY_CRONTAB,

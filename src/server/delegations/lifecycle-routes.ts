@@ -2,6 +2,7 @@
 // and the optional notifications of « Mon compte ». Thin: the use cases are in requests.ts and
 // service.ts, the rules in request-rules.ts and rules.ts.
 import { z } from 'zod';
+import { reviewResponse } from '../../shared/access-review.js';
 import {
   acceptRequestInput,
   createRequestInput,
@@ -17,6 +18,7 @@ import type { App } from '../platform/http.js';
 import { rateLimitedRoutes } from '../platform/rate-limit.js';
 import { enabledNotifications, setEnabledNotifications } from './notify.js';
 import type { RequestService } from './requests.js';
+import type { ReviewService } from './review.js';
 import type { DelegationService } from './service.js';
 
 const idParams = z.object({ id: z.string().max(64) });
@@ -27,6 +29,7 @@ export function lifecycleRoutes(
   root: App,
   delegations: DelegationService,
   requests: RequestService,
+  reviews: ReviewService,
   ctx: AppContext,
 ) {
   const limit = { name: 'delegation-lifecycle', max: 120, windowMs: 60_000, caller: rateLimitCaller };
@@ -129,6 +132,45 @@ export function lifecycleRoutes(
         await delegations.renounce(requireUser(request), request.params.id);
         return reply.status(204).send(null);
       },
+    );
+
+    app.get(
+      '/api/access-review',
+      {
+        schema: {
+          tags,
+          summary:
+            'Revue des délégations en cours (tous les ACCESS_REVIEW_MONTHS mois) : chaque délégation active, sa dernière utilisation, ses accès, la décision prise',
+          response: { 200: reviewResponse, ...errors },
+        },
+      },
+      async (request) => reviews.current(requireUser(request)),
+    );
+
+    app.post(
+      '/api/access-review/start',
+      {
+        schema: {
+          tags,
+          summary: 'Commencer la revue des délégations maintenant',
+          response: { 201: z.object({ id: z.string() }), ...errors },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await reviews.start(requireUser(request))),
+    );
+
+    app.post(
+      '/api/access-review/items/:id/keep',
+      {
+        schema: {
+          tags,
+          summary:
+            'Revue : « Conserver » une délégation (« Modifier » et « Supprimer » passent par PATCH et DELETE /api/delegations/:id)',
+          params: idParams,
+          response: { 200: z.object({ completed: z.boolean() }), ...errors },
+        },
+      },
+      async (request) => reviews.keep(requireUser(request), request.params.id),
     );
 
     app.get(

@@ -4,6 +4,7 @@
 // doctor's decisions by the doctor's lock (the same one every change of delegations takes).
 import { type Selectable, sql, type Transaction } from 'kysely';
 import type { RequestView } from '../../shared/delegation-requests.js';
+import { DECLARED_PROFESSIONS } from '../../shared/identity.js';
 import { normalizeRights, type Right } from '../../shared/rights.js';
 import type { Database, Db } from '../context.js';
 import { appendJournal, type JournalAction } from '../journal/index.js';
@@ -51,15 +52,21 @@ const PERSON_COLUMNS = [
   'card_type',
   'profession_code',
   'declared_profession',
+  'declared_profession_other',
   'specialty_label',
 ] as const;
 type Person = Pick<Selectable<Database['users']>, (typeof PERSON_COLUMNS)[number]>;
 const isDoctorRow = (p: Pick<Person, 'profession_code'>) => p.profession_code === '10';
+/** The profession as the person stated it at first sign-in, in words (never its code). */
+const statedProfession = (p: Person): string | null =>
+  p.declared_profession === 'autre'
+    ? p.declared_profession_other
+    : (DECLARED_PROFESSIONS.find((d) => d.code === p.declared_profession)?.label ?? null);
 const personView = (p: Person) => ({
   id: p.id,
   familyName: p.family_name,
   givenName: p.given_name,
-  profession: isDoctorRow(p) ? p.specialty_label : p.declared_profession,
+  profession: isDoctorRow(p) ? p.specialty_label : statedProfession(p),
   cardType: p.card_type,
   isDoctor: isDoctorRow(p),
 });
@@ -318,7 +325,7 @@ export class RequestService {
           delegate_profession:
             row.kind === 'peer'
               ? (directory?.specialty ?? requester.specialty_label)
-              : requester.declared_profession,
+              : statedProfession(requester),
           delegate_places: JSON.stringify(directory?.places ?? []),
           delegate_national_id: requester.subject_name_id,
           rights,

@@ -253,3 +253,13 @@ export function unusedSince(
   const since = lastUsedAt ? Math.max(lastUsedAt.getTime(), usable) : usable;
   return now.getTime() - since >= days * 24 * 3600 * 1000 ? new Date(since) : null;
 }
+
+/**
+ * When the next access review is due: ACCESS_REVIEW_MONTHS after the last one started, or after
+ * the oldest delegation still active began when there was none.
+ */
+export function reviewDueAt(lastStartedAt: Date | null, oldestActiveSince: Date, months: number): Date {
+  const from = lastStartedAt ?? oldestActiveSince;
+  const zoned = Temporal.Instant.fromEpochMilliseconds(from.getTime()).toZonedDateTimeISO(ZONE);
+  return new Date(zoned.add({ months }).epochMilliseconds);
+}

@@ -15,6 +15,7 @@ import { grantOf } from './facts.js';
 import { delegationUses } from './last-use.js';
 import { changeLines, renouncedEmail } from './lifecycle-emails.js';
 import { wants, wantsByNationalId } from './notify.js';
+import { recordReviewDecision } from './review-decisions.js';
 import {
   allowedActions,
   applyChange,
@@ -391,6 +392,7 @@ export class DelegationService {
         .where('deleted_at', 'is', null)
         .returningAll()
         .executeTakeFirstOrThrow();
+      await recordReviewDecision(trx, actor.id, actor.id, id, 'modified', now);
       await this.journal(trx, actor.id, row, 'delegation.modified', {
         rights: next.rights,
         startsOn: next.startsOn,
@@ -446,6 +448,7 @@ export class DelegationService {
         .where('used_at', 'is', null)
         .where('revoked_at', 'is', null)
         .execute();
+      await recordReviewDecision(trx, actor.id, actor.id, id, 'deleted', now);
       await this.journal(trx, actor.id, row, 'delegation.deleted');
       const to = await this.delegateEmail(trx, row);
       if (to) {

@@ -75,7 +75,25 @@ export interface NotificationOptOutsTable {
   kind: string;
 }
 
+export interface AccessReviewsTable {
+  id: Generated<string>;
+  delegator_id: string;
+  started_at: Date;
+  completed_at: NullableTimestamp;
+}
+
+export type ReviewDecision = 'kept' | 'modified' | 'deleted';
+
+export interface AccessReviewItemsTable {
+  review_id: string;
+  delegation_id: string;
+  decision: ColumnType<ReviewDecision | null, ReviewDecision | null | undefined, ReviewDecision | null>;
+  decided_at: NullableTimestamp;
+}
+
 export interface DelegationTables {
+  access_reviews: AccessReviewsTable;
+  access_review_items: AccessReviewItemsTable;
   delegations: DelegationsTable;
   delegation_requests: DelegationRequestsTable;
   notification_opt_outs: NotificationOptOutsTable;

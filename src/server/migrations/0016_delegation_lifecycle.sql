@@ -35,3 +35,20 @@ create table notification_opt_outs (
   kind text not null,
   primary key (user_id, kind)
 );
+
+-- Access reviews (« Revue des délégations »): every ACCESS_REVIEW_MONTHS a doctor with active
+-- delegations decides, for each, to keep, modify or delete it; complete when every line is decided.
+create table access_reviews (
+  id uuid primary key default gen_random_uuid(),
+  delegator_id uuid not null references users (id),
+  started_at timestamptz not null,
+  completed_at timestamptz
+);
+create unique index access_reviews_one_open on access_reviews (delegator_id) where completed_at is null;
+create table access_review_items (
+  review_id uuid not null references access_reviews (id),
+  delegation_id uuid not null references delegations (id),
+  decision text check (decision in ('kept', 'modified', 'deleted')),
+  decided_at timestamptz,
+  primary key (review_id, delegation_id)
+);

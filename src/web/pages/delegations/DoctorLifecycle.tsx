@@ -251,6 +251,10 @@ export function WhoHasAccess({
       <h2 id="titre-qui-a-acces" className="fr-h3">
         Qui a accès à mes dossiers
       </h2>
+      <p className="fr-text--sm no-print">
+        Vérifiez régulièrement que chaque personne a encore besoin de cet accès :{' '}
+        <Link to="/delegations/revue">Revue des délégations</Link>.
+      </p>
       {rows.length === 0 ? (
         <p>Personne d’autre que vous n’a accès à vos dossiers.</p>
       ) : (

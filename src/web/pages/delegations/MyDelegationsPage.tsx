@@ -15,6 +15,7 @@ import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, rese
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
 import { ReceivedRequests, UnusedHint, WhoHasAccess } from './DoctorLifecycle';
 import { delegateName, ofName, placeLabel, toName } from './format';
+import { ReviewBanner } from './ReviewPage';
 import './delegations.css';
 
 const TITLE = 'Mes délégations';
@@ -235,6 +236,7 @@ function MyDelegations() {
           <Alert severity={flash.severity} small description={flash.message} />
         </div>
       )}
+      <ReviewBanner />
       <ReceivedRequests setFlash={setFlash} />
       <WhoHasAccess
         delegations={[...list.data.staff, ...list.data.peer]}

@@ -7,4 +7,5 @@ export { NotificationPreferences } from './NotificationPreferences';
 export { PeerDelegationPage } from './PeerDelegationPage';
 export { ReceivedDelegationsPage } from './ReceivedDelegationsPage';
 export { RequestDelegationPage } from './RequestDelegationPage';
+export { ReviewPage } from './ReviewPage';
 export { StaffDelegationPage } from './StaffDelegationPage';
