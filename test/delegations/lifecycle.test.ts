@@ -3,6 +3,7 @@
 // reason, « Renoncer » (final, journaled, the doctor told; racing a modification: one serial
 // outcome), optional notifications turned off, last use and « Inutilisée depuis le … ».
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runDailyNotices } from '../../src/server/delegations/daily.js';
 import { setEnabledNotifications } from '../../src/server/delegations/notify.js';
 import { RequestService } from '../../src/server/delegations/requests.js';
 import { DelegationService, type DirectoryDoctor } from '../../src/server/delegations/service.js';
@@ -124,7 +125,14 @@ describe('delegation lifecycle', async () => {
   });
 
   it('a staff member asks; the doctor narrows the rights and accepts: active at once, no invitation', async () => {
+    await t.db
+      .updateTable('users')
+      .set({ declared_profession: 'infirmier' })
+      .where('id', '=', benali.id)
+      .execute();
     const { id } = await ask(benali, MARTIN_RPPS);
+    // Her profession in words, never its internal code.
+    expect((await requests.get(martin, id)).requester.profession).toBe('Infirmier(e)');
     const { delegationId } = await requests.accept(martin, id, {
       rights: ['gerer'],
       startsOn: '2026-11-25',
@@ -139,6 +147,7 @@ describe('delegation lifecycle', async () => {
     expect(row.accepted_at).not.toBeNull();
     expect(row.delegate_national_id).toBe(DEMO.benali.subjectNameId);
     expect(row.request_id).toBe(id);
+    expect(row.delegate_profession).toBe('Infirmier(e)');
     const invitations = await t.db
       .selectFrom('invitations')
       .select('id')
@@ -415,5 +424,24 @@ describe('delegation lifecycle', async () => {
     expect(d?.unusedSince).toBe(used.toISOString());
     clock.set(new Date('2026-11-25T09:00:00Z'));
     await delegations.remove(martin, id);
+  });
+
+  it('an expired delegation is told to both sides, unless turned off', async () => {
+    const { id } = await delegations.createPeer(martin, {
+      rpps: LEFEVRE.rpps,
+      startsOn: '2026-11-25',
+      endsOn: '2026-11-26',
+    });
+    await setEnabledNotifications(t.db, lefevre.id, []);
+    clock.set(new Date('2026-11-27T06:00:00Z'));
+    const result = await runDailyNotices({ db: t.db, clock, publicUrl: 'http://localhost:3000' });
+    expect(result.expired).toBeGreaterThanOrEqual(1);
+    const toDoctor = await outbox('delegation_expired', DEMO.martin.email);
+    expect(toDoctor.at(-1)?.subject).toBe(
+      'La délégation de droits de Jean-Pierre LEFÈVRE est arrivée à son terme',
+    );
+    expect(await outbox('delegation_expired', DEMO.lefevre.email)).toEqual([]);
+    await setEnabledNotifications(t.db, lefevre.id, ['delegation_expired']);
+    await delegations.remove(martin, id).catch(() => undefined);
   });
 });

@@ -497,7 +497,7 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     await martin.getByLabel(/^Date de fin/).fill(addDays(today(), 10));
     await martin.getByRole('button', { name: /Enregistrer/ }).click();
     await martin.getByRole('heading', { level: 1, name: 'Mes délégations' }).waitFor();
-    expect(await martin.getByText('Revue des délégations à faire').count()).toBe(0);
+    await expect.poll(() => martin.getByText('Revue des délégations à faire').count()).toBe(0);
     await martin.goto(`${server.url}/delegations/revue`);
     await martin.getByText(/Dernière revue terminée le/).waitFor();
 

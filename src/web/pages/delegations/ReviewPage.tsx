@@ -18,7 +18,8 @@ import { delegateName, ofName } from './format';
 import './delegations.css';
 
 const TITLE = 'Revue des délégations';
-export const REVIEW_KEY = ['access-review'] as const;
+// Under DELEGATIONS_KEY: any change of a delegation (modified, deleted) refreshes the review.
+export const REVIEW_KEY = ['delegations', 'review'] as const;
 export const fetchReview = () => apiGet('/api/access-review', reviewResponse);
 
 export function ReviewPage() {
