@@ -433,6 +433,7 @@ describe('delegation lifecycle', async () => {
       endsOn: '2026-11-26',
     });
     await setEnabledNotifications(t.db, lefevre.id, []);
+    await setEnabledNotifications(t.db, martin.id, ['delegation_expired']);
     clock.set(new Date('2026-11-27T06:00:00Z'));
     const result = await runDailyNotices({ db: t.db, clock, publicUrl: 'http://localhost:3000' });
     expect(result.expired).toBeGreaterThanOrEqual(1);
