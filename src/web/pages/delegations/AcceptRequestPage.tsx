@@ -2,7 +2,7 @@
 // the doctor may narrow them. The requester signed in with a card: the delegation is active at
 // once, without an invitation.
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
-import { Button } from '@codegouvfr/react-dsfr/Button';
+import { ButtonsGroup } from '@codegouvfr/react-dsfr/ButtonsGroup';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -62,14 +62,14 @@ function AcceptRequest({ request }: { request: RequestView }) {
     endsOn: request.endsOn ?? '',
     noEnd: staff && request.endsOn === null,
   });
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
-  const summaryRef = useRef<HTMLDivElement>(null);
-  useTitle(TITLE, error !== undefined);
   const dossiers = useQuery({ queryKey: dossiersKey(undefined), queryFn: () => fetchDossiers(undefined) });
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>();
   useEffect(() => {
     if (error) summaryRef.current?.focus();
   }, [error]);
+  useTitle(TITLE, error !== undefined);
   const who = requesterName(request);
 
   if (request.status !== 'open') {
@@ -108,20 +108,17 @@ function AcceptRequest({ request }: { request: RequestView }) {
         },
       });
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'error', 'L’acceptation a échoué.'));
-    } finally {
       setBusy(false);
+      setError(err instanceof ApiError ? err : new ApiError(0, 'error', 'L’acceptation a échoué.'));
     }
   };
 
+  const back = { label: 'Mes délégations', linkProps: { to: '/delegations' } };
   return (
     <>
-      <Breadcrumb
-        currentPageLabel={TITLE}
-        segments={[{ label: 'Mes délégations', linkProps: { to: '/delegations' } }]}
-      />
+      <Breadcrumb segments={[back]} currentPageLabel={TITLE} />
       <h1>{TITLE}</h1>
-      {error && <ErrorSummary error={error} fields={FIELDS} summaryRef={summaryRef} />}
+      {error ? <ErrorSummary summaryRef={summaryRef} error={error} fields={FIELDS} /> : null}
       <section aria-labelledby="demandeur" className="delegation-step">
         <h2 id="demandeur" className="fr-h4">
           Demande {staff ? 'de' : 'du'} {who}
@@ -177,18 +174,13 @@ function AcceptRequest({ request }: { request: RequestView }) {
             })}
           </p>
         </div>
-        <ul className="fr-btns-group fr-btns-group--inline-md">
-          <li>
-            <Button type="submit" disabled={busy}>
-              Accepter et ajouter la délégation
-            </Button>
-          </li>
-          <li>
-            <Link className="fr-btn fr-btn--secondary" to="/delegations">
-              Annuler
-            </Link>
-          </li>
-        </ul>
+        <ButtonsGroup
+          inlineLayoutWhen="md and up"
+          buttons={[
+            { children: 'Accepter et ajouter la délégation', type: 'submit', disabled: busy },
+            { children: 'Annuler', priority: 'secondary', linkProps: { to: '/delegations' } },
+          ]}
+        />
       </form>
     </>
   );

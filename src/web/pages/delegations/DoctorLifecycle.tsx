@@ -4,9 +4,8 @@
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { createModal } from '@codegouvfr/react-dsfr/Modal';
-import { useIsModalOpen } from '@codegouvfr/react-dsfr/Modal/useIsModalOpen';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { frenchDate } from '../../../shared/calendar';
 import { MESSAGE_MAX, type RequestView } from '../../../shared/delegation-requests';
@@ -16,6 +15,7 @@ import { DataTable } from '../../components/DataTable';
 import { Period, RightsSummary, StatusBadge } from './components';
 import { delegateName, ofName, personName } from './format';
 import { fetchReceivedRequests, REQUESTS_RECEIVED_KEY, refuseRequest } from './lifecycle-api';
+import { useOpenerFocus } from './opener-focus';
 import type { Flash } from './ReceivedLifecycle';
 
 const refuseModal = createModal({ id: 'refuser-demande', isOpenedByDefault: false });
@@ -30,15 +30,7 @@ export function ReceivedRequests({ setFlash }: { setFlash: (f: Flash | undefined
   const [target, setTarget] = useState<RequestView | undefined>();
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | undefined>();
-  const opener = useRef<HTMLElement | null>(null);
-  const done = useRef(false);
-  const isOpen = useIsModalOpen(refuseModal, {
-    onConceal: () => {
-      const back = opener.current;
-      if (!back || done.current) return;
-      requestAnimationFrame(() => back.focus());
-    },
-  });
+  const { opener, acting: done, isOpen } = useOpenerFocus(refuseModal);
   const refuse = useMutation({
     mutationFn: (r: RequestView) => {
       done.current = true;

@@ -178,6 +178,13 @@ function MyDelegations() {
     );
   };
 
+  const statusAndActions = (d: DelegationView) => [
+    <span key="s">
+      <StatusBadge status={d.status} />
+      <UnusedHint d={d} />
+    </span>,
+    actions(d),
+  ];
   const namesakes = [...list.data.staff, ...list.data.peer]
     .filter((d) => d.delegate.namesake)
     .map((d) => delegateName(d));
@@ -192,11 +199,7 @@ function MyDelegations() {
       d.delegate.profession ?? '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-      <span key="s">
-        <StatusBadge status={d.status} />
-        <UnusedHint d={d} />
-      </span>,
-      actions(d),
+      ...statusAndActions(d),
     ],
   }));
   const peerRows = list.data.peer.map((d) => ({
@@ -209,11 +212,7 @@ function MyDelegations() {
       [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-      <span key="s">
-        <StatusBadge status={d.status} />
-        <UnusedHint d={d} />
-      </span>,
-      actions(d),
+      ...statusAndActions(d),
     ],
   }));
 

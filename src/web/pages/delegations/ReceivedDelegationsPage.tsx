@@ -5,7 +5,8 @@ import { DataTable } from '../../components/DataTable';
 import { fetchReceived, RECEIVED_KEY } from './api';
 import { LoadError, Loading, Period, RightsSummary, SignedIn, StatusBadge, useTitle } from './components';
 import { personName } from './format';
-import { FlashMessage, RequestButton, SentRequests, useFlash, useRenounce } from './ReceivedLifecycle';
+import { FlashMessage, RequestButton, useFlash, useRenounce } from './ReceivedLifecycle';
+import { SentRequests } from './SentRequests';
 import './delegations.css';
 
 const TITLE = 'Délégations reçues';

@@ -1,23 +1,18 @@
 // The delegate's side of a delegation's life, on « Délégations reçues »: « Demander une
 // délégation de droits », « Renoncer » (behind a confirmation dialog that gives the focus back to
-// its opener) and « Mes demandes » with their answers.
+// its opener); « Mes demandes » is in SentRequests.tsx.
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { createModal } from '@codegouvfr/react-dsfr/Modal';
-import { useIsModalOpen } from '@codegouvfr/react-dsfr/Modal/useIsModalOpen';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
-import { frenchDate } from '../../../shared/calendar';
-import { REQUEST_STATUS_LABELS, type RequestView } from '../../../shared/delegation-requests';
 import type { ReceivedDelegationView } from '../../../shared/delegations';
 import { ApiError } from '../../api/client';
-import { DataTable } from '../../components/DataTable';
 import { RECEIVED_KEY } from './api';
-import { Period, RightsSummary } from './components';
 import { personName } from './format';
-import { fetchSentRequests, REQUESTS_SENT_KEY, renounceDelegation } from './lifecycle-api';
+import { renounceDelegation } from './lifecycle-api';
+import { useOpenerFocus } from './opener-focus';
 
 const renounceModal = createModal({ id: 'renoncer-delegation', isOpenedByDefault: false });
 
@@ -34,13 +29,13 @@ export function useFlash(): [
 ] {
   const location = useLocation();
   const navigate = useNavigate();
-  const [flash, setFlash] = useState<Flash | undefined>((location.state as { flash?: Flash } | null)?.flash);
+  const carried = (location.state as { flash?: Flash } | null)?.flash;
+  const [flash, setFlash] = useState<Flash | undefined>(carried);
   const ref = useRef<HTMLDivElement>(null);
+  // Shown once: the history entry forgets it (a reload does not show it again).
   useEffect(() => {
-    if ((location.state as { flash?: Flash } | null)?.flash) {
-      navigate(location.pathname, { replace: true, state: null });
-    }
-  }, [location, navigate]);
+    if (carried) navigate(location.pathname, { state: null, replace: true });
+  }, [carried, location.pathname, navigate]);
   useEffect(() => {
     if (flash) ref.current?.focus();
   }, [flash]);
@@ -78,15 +73,7 @@ const canRenounce = (d: ReceivedDelegationView) => d.status === 'active' || d.st
 export function useRenounce(setFlash: (f: Flash | undefined) => void) {
   const queryClient = useQueryClient();
   const [target, setTarget] = useState<ReceivedDelegationView | undefined>();
-  const opener = useRef<HTMLElement | null>(null);
-  const done = useRef(false);
-  const isOpen = useIsModalOpen(renounceModal, {
-    onConceal: () => {
-      const back = opener.current;
-      if (!back || done.current) return;
-      requestAnimationFrame(() => back.focus());
-    },
-  });
+  const { opener, acting: done, isOpen } = useOpenerFocus(renounceModal);
   const renounce = useMutation({
     mutationFn: (d: ReceivedDelegationView) => {
       done.current = true;
@@ -162,52 +149,4 @@ export function useRenounce(setFlash: (f: Flash | undefined) => void) {
     </renounceModal.Component>
   );
   return { button, dialog };
-}
-
-const REQUEST_SEVERITY = { open: 'info', accepted: 'success', refused: 'error', expired: undefined } as const;
-
-export function RequestBadge({ status }: { status: RequestView['status'] }) {
-  return (
-    <Badge as="span" small severity={REQUEST_SEVERITY[status]}>
-      {REQUEST_STATUS_LABELS[status]}
-    </Badge>
-  );
-}
-
-/** « Mes demandes »: each request made, its status, the refusal's reason, the expiry. */
-export function SentRequests() {
-  const sent = useQuery({ queryKey: REQUESTS_SENT_KEY, queryFn: fetchSentRequests });
-  if (!sent.data || sent.data.length === 0) return null;
-  const rows = sent.data.map((r) => ({
-    key: r.id,
-    cells: [
-      `Dr ${personName(r.doctor)}`,
-      <RightsSummary key="r" kind={r.kind} rights={r.rights} peerLabel="Mêmes droits que le médecin" />,
-      <Period key="p" startsOn={r.startsOn} endsOn={r.endsOn} />,
-      <span key="s">
-        <RequestBadge status={r.status} />
-        {r.status === 'open' && <span className="fr-hint-text">Expire le {frenchDate(r.expiresAt)}</span>}
-        {r.status === 'refused' && (
-          <span className="fr-hint-text">
-            {r.refusalReason ? `Motif : « ${r.refusalReason} »` : 'Aucun motif indiqué'}
-          </span>
-        )}
-      </span>,
-      frenchDate(r.createdAt),
-    ],
-  }));
-  return (
-    <section aria-labelledby="titre-mes-demandes" className="fr-mt-6w">
-      <h2 id="titre-mes-demandes" className="fr-h3">
-        Mes demandes de délégation
-      </h2>
-      <DataTable
-        className="delegations-table"
-        caption="Mes demandes de délégation"
-        captionHidden
-        headers={['Médecin', 'Droits demandés', 'Période demandée', 'Statut', 'Envoyée le']}
-        rows={rows}
-      />
-    </section>
-  );
 }

@@ -2,10 +2,11 @@
 // national directory, then the rights wanted (staff), the period and a message; « Envoyer la demande ».
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { Button } from '@codegouvfr/react-dsfr/Button';
+import { ButtonsGroup } from '@codegouvfr/react-dsfr/ButtonsGroup';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { MESSAGE_MAX } from '../../../shared/delegation-requests';
 import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
@@ -62,6 +63,10 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
   }, [doctor]);
 
   const allowNoEnd = !isDoctor;
+  const choose = (d: DirectoryPerson | undefined) => {
+    setError(undefined);
+    setDoctor(d);
+  };
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (!doctor?.rpps) return;
@@ -109,48 +114,35 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
         droits et la période, ou refuser.
       </p>
       {error && <ErrorSummary error={error} fields={FIELDS} summaryRef={summaryRef} />}
-      {!doctor ? (
+      {doctor === undefined && (
         <section aria-labelledby="etape-recherche" className="fr-mb-6w">
           <h2 id="etape-recherche" className="fr-h4">
             1. Recherchez le médecin dans l’annuaire national
           </h2>
-          <p>
-            Source : Agence du Numérique en Santé. Renseignez son nom (et éventuellement son code postal) puis
-            cliquez sur « Rechercher ».
-          </p>
-          <DirectorySearch
-            profession="10"
-            resultsLabel="Médecins trouvés"
-            onSelect={(d) => {
-              setError(undefined);
-              setDoctor(d);
-            }}
-          />
+          <p>Nom du médecin (et éventuellement code postal), puis « Rechercher » et « Sélectionner ».</p>
+          <DirectorySearch profession="10" resultsLabel="Médecins trouvés" onSelect={choose} />
         </section>
-      ) : (
+      )}
+      {doctor !== undefined && (
         <form onSubmit={onSubmit} noValidate className="delegation-steps">
-          <section aria-labelledby="medecin-selectionne" className="delegation-step">
+          <div className="delegation-step">
             <h2 id="medecin-selectionne" className="fr-h4" ref={selectedRef} tabIndex={-1}>
               Médecin sélectionné : {displayName(doctor)}
             </h2>
-            <p className="fr-mb-1w">
-              {doctor.specialty?.label ?? doctor.profession.label}
-              {doctor.rpps ? ` — RPPS ${doctor.rpps}` : ''}
-            </p>
-            {doctor.places.length > 0 && <p className="fr-text--sm">{placesLabel(doctor)}</p>}
-            <Button
-              type="button"
-              priority="tertiary"
-              size="small"
-              iconId="fr-icon-arrow-go-back-line"
-              onClick={() => {
-                setError(undefined);
-                setDoctor(undefined);
-              }}
-            >
+            <dl className="fr-text--sm">
+              <dt className="fr-sr-only">Spécialité</dt>
+              <dd className="fr-ml-0">{doctor.specialty?.label ?? doctor.profession.label}</dd>
+              {doctor.places.length > 0 && (
+                <>
+                  <dt className="fr-sr-only">Lieux d’exercice</dt>
+                  <dd className="fr-ml-0">{placesLabel(doctor)}</dd>
+                </>
+              )}
+            </dl>
+            <Button type="button" priority="tertiary" size="small" onClick={() => choose(undefined)}>
               Choisir un autre médecin
             </Button>
-          </section>
+          </div>
           {isDoctor ? (
             <p className="delegation-step">
               <em>
@@ -193,18 +185,13 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
           <p className="fr-text--sm">
             {[...message].length} / {MESSAGE_MAX} caractères
           </p>
-          <ul className="fr-btns-group fr-btns-group--inline-md">
-            <li>
-              <Button type="submit" disabled={busy}>
-                Envoyer la demande
-              </Button>
-            </li>
-            <li>
-              <Link className="fr-btn fr-btn--secondary" to="/delegations-recues">
-                Annuler
-              </Link>
-            </li>
-          </ul>
+          <ButtonsGroup
+            inlineLayoutWhen="md and up"
+            buttons={[
+              { children: 'Envoyer la demande', type: 'submit', disabled: busy },
+              { children: 'Annuler', priority: 'secondary', linkProps: { to: '/delegations-recues' } },
+            ]}
+          />
         </form>
       )}
     </>
