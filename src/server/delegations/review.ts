@@ -136,6 +136,9 @@ export class ReviewService {
   /** « Conserver »: the line is decided, nothing else changes. */
   async keep(actor: SignedInUser, delegationId: string): Promise<{ completed: boolean }> {
     requireDoctor(actor);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(delegationId)) {
+      throw notFound('Cette délégation ne fait pas partie d’une revue en cours.');
+    }
     const now = this.deps.clock.now();
     return inTransaction(this.deps.db, async (trx) => {
       await lockDelegator(trx, actor.id);
