@@ -59,7 +59,13 @@ export const delegationView = z.object({
     cardType: z.string().nullable().optional(),
     /** Another card holder with the same names has an account: the doctor checks the identifier. */
     namesake: z.boolean().optional(),
+    /** The delegate's account, once known (« Voir ses actions » filters the journal on it). */
+    userId: z.string().nullable().optional(),
   }),
+  /** The delegate's last access through this delegation (from the journal). */
+  lastUsedAt: z.string().nullable().optional(),
+  /** Set when an active delegation has not been used for 90 days: since when. */
+  unusedSince: z.string().nullable().optional(),
   rights: z.array(rightCode),
   startsOn: z.string(),
   endsOn: z.string().nullable(),

@@ -33,6 +33,7 @@ export const DELEGATION_STATUSES = [
   'scheduled',
   'active',
   'expired',
+  'renounced',
   'deleted',
 ] as const;
 export type DelegationStatus = (typeof DELEGATION_STATUSES)[number];
@@ -42,6 +43,7 @@ export const DELEGATION_STATUS_LABELS: Record<DelegationStatus, string> = {
   scheduled: 'Programmée',
   active: 'Active',
   expired: 'Expirée',
+  renounced: 'Renoncée',
   deleted: 'Supprimée',
 };
 

@@ -4,6 +4,7 @@ import { AccountPage } from './pages/AccountPage';
 import { AllDoctorsPage, CabinetPage } from './pages/cabinets';
 import { DemoMailboxPage } from './pages/DemoMailboxPage';
 import {
+  AcceptRequestPage,
   GivenAttestationPage,
   InvitationPage,
   ModifyDelegationPage,
@@ -11,6 +12,8 @@ import {
   PeerDelegationPage,
   ReceivedAttestationPage,
   ReceivedDelegationsPage,
+  RequestDelegationPage,
+  ReviewPage,
   StaffDelegationPage,
 } from './pages/delegations';
 import { DossierPage, DossiersPage, NewDossierPage } from './pages/dossiers';
@@ -38,6 +41,9 @@ export function App() {
         <Route path="delegations/assistant/ajouter" element={<StaffDelegationPage />} />
         <Route path="delegations/confrere/ajouter" element={<PeerDelegationPage />} />
         <Route path="delegations/:id/modifier" element={<ModifyDelegationPage />} />
+        <Route path="delegations/demandes/:id" element={<AcceptRequestPage />} />
+        <Route path="delegations/revue" element={<ReviewPage />} />
+        <Route path="delegations-recues/demander" element={<RequestDelegationPage />} />
         <Route path="delegations/:id/attestation" element={<GivenAttestationPage />} />
         <Route path="delegations-recues" element={<ReceivedDelegationsPage />} />
         <Route path="delegations-recues/:id/attestation" element={<ReceivedAttestationPage />} />

@@ -70,6 +70,7 @@ function pick(delegations: DelegationGrant[], now: Date) {
     'pending',
     'invitation_expired',
     'expired',
+    'renounced',
     'deleted',
   ];
   return delegations

@@ -10,6 +10,7 @@ import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
 import { addDays, startOfDay, todayInParis } from '../platform/paris-time.js';
 import * as emails from './emails.js';
+import { expiredEmails } from './expiry-emails.js';
 import { reminderDueAt, statusOf } from './rules.js';
 import { stateOf } from './service.js';
 
@@ -73,6 +74,7 @@ export async function runDailyNotices(deps: {
           outcome: 'ok',
           details: { endsOn: row.ends_on },
         });
+        await expiredEmails(trx, row, delegateName, deps.publicUrl);
         result.expired++;
       });
       continue;

@@ -108,6 +108,8 @@ export function modifiedEmail(p: {
   startsOn: string;
   endsOn: string | null;
   link: string;
+  /** What changed, in words (rights added, removed, period before → after). */
+  changes?: string[];
 }) {
   return {
     subject: `${dr(p.delegator)} a modifié votre délégation de droits`,
@@ -115,6 +117,7 @@ export function modifiedEmail(p: {
       title: 'Délégation de droits modifiée',
       paragraphs: [
         `${dr(p.delegator)} a modifié la délégation de droits qu’il ou elle vous a accordée.`,
+        ...(p.changes ?? []),
         `Droits : ${rightsList(p.rights)}.`,
         `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
       ],

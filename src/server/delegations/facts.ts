@@ -24,6 +24,7 @@ const FACT_COLUMNS = [
   'deleted_at',
   'accepted_at',
   'invitation_expires_at',
+  'renounced_at',
   'rights',
 ] as const;
 type Instant = Date | string | null;
@@ -35,9 +36,10 @@ export type DelegationFactsRow = Pick<
   deleted_at: Instant;
   accepted_at: Instant;
   invitation_expires_at: Instant;
+  renounced_at: Instant;
 };
 
-const instant = (v: Instant) => (v === null ? null : new Date(v));
+const instant = (v: Instant | undefined) => (v === null || v === undefined ? null : new Date(v));
 
 /** The one mapper: a delegation row → the facts of the decision. */
 export function grantOf(row: DelegationFactsRow): DelegationGrant {
@@ -49,6 +51,7 @@ export function grantOf(row: DelegationFactsRow): DelegationGrant {
     deletedAt: instant(row.deleted_at),
     acceptedAt: instant(row.accepted_at),
     invitationExpiresAt: instant(row.invitation_expires_at),
+    renouncedAt: instant(row.renounced_at),
     rights: normalizeRights(row.kind, row.rights),
   };
 }

@@ -5,9 +5,12 @@ import { findPersonByRpps } from '../directory/index.js';
 import type { InvitationResolver } from '../identity/index.js';
 import type { Feature } from '../platform/feature.js';
 import { DAILY_CRONTAB, DAILY_TASK, runDailyNotices } from './daily.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
+import { RequestService } from './requests.js';
+import { ReviewService } from './review.js';
 import { delegationRoutes } from './routes.js';
 import { sameIdentity } from './rules.js';
-import { DelegationService, type DirectoryDoctor } from './service.js';
+import { type DelegationDeps, DelegationService, type DirectoryDoctor } from './service.js';
 
 export { DelegationService, inTransaction, requireDoctor } from './service.js';
 
@@ -15,7 +18,19 @@ export { DelegationService, inTransaction, requireDoctor } from './service.js';
 export type DelegationsContext = AppContext & { delegations: DelegationService };
 
 export function delegationService(ctx: Pick<AppContext, 'db' | 'clock' | 'config'>): DelegationService {
-  return new DelegationService({
+  return new DelegationService(delegationDeps(ctx));
+}
+
+const reviewService = (ctx: Pick<AppContext, 'db' | 'clock' | 'config'>) =>
+  new ReviewService({
+    db: ctx.db,
+    clock: ctx.clock,
+    publicUrl: ctx.config.publicUrl,
+    months: ctx.config.accessReviewMonths,
+  });
+
+function delegationDeps(ctx: Pick<AppContext, 'db' | 'clock' | 'config'>): DelegationDeps {
+  return {
     db: ctx.db,
     clock: ctx.clock,
     publicUrl: ctx.config.publicUrl,
@@ -36,7 +51,7 @@ export function delegationService(ctx: Pick<AppContext, 'db' | 'clock' | 'config
         })),
       };
     },
-  });
+  };
 }
 
 /**
@@ -65,10 +80,18 @@ export const delegationsFeature: Feature<DelegationsContext> = {
   name: 'delegations',
   async routes(app, ctx) {
     await delegationRoutes(app, ctx.delegations, ctx);
+    await lifecycleRoutes(
+      app,
+      ctx.delegations,
+      new RequestService(delegationDeps(ctx)),
+      reviewService(ctx),
+      ctx,
+    );
   },
   tasks: (ctx) => ({
     [DAILY_TASK]: async () => {
       await runDailyNotices({ db: ctx.db, clock: ctx.clock, publicUrl: ctx.config.publicUrl });
+      await reviewService(ctx).openDueReviews();
     },
   }),
   crontab: DAILY_CRONTAB,

@@ -26,11 +26,14 @@ export interface DelegationFacts {
   acceptedAt: Date | null;
   /** Staff only: the current invitation link's expiry. */
   invitationExpiresAt: Date | null;
+  /** The delegate gave it up (« Renoncer »): final, like a deletion. */
+  renouncedAt?: Date | null;
 }
 
 /** The status, derived from timestamps only — never from a job having run. */
 export function statusOf(d: DelegationFacts, now: Date): DelegationStatus {
   if (d.deletedAt && d.deletedAt.getTime() <= now.getTime()) return 'deleted';
+  if (d.renouncedAt && d.renouncedAt.getTime() <= now.getTime()) return 'renounced';
   const t = now.getTime();
   if (d.endsOn !== null && t >= endOfDayExclusive(d.endsOn)) return 'expired';
   if (d.kind === 'staff' && !d.acceptedAt) {
@@ -118,7 +121,7 @@ export type DelegationAction = 'modify' | 'delete' | 'resend';
 /** What the doctor may still do with a delegation in a given status. */
 export function allowedActions(kind: DelegationKind, status: DelegationStatus): DelegationAction[] {
   if (status === 'deleted') return [];
-  if (status === 'expired') return ['delete'];
+  if (status === 'expired' || status === 'renounced') return ['delete'];
   const actions: DelegationAction[] = ['modify', 'delete'];
   if (kind === 'staff' && (status === 'pending' || status === 'invitation_expired')) actions.push('resend');
   return actions;
@@ -134,7 +137,9 @@ export function assertAllowed(
     modify:
       status === 'deleted'
         ? 'Cette délégation a été supprimée : elle ne peut plus être modifiée.'
-        : 'Cette délégation est expirée : elle ne peut plus être modifiée.',
+        : status === 'renounced'
+          ? 'La personne habilitée a renoncé à cette délégation : elle ne peut plus être modifiée.'
+          : 'Cette délégation est expirée : elle ne peut plus être modifiée.',
     delete: 'Cette délégation a déjà été supprimée.',
     resend: 'L’invitation ne peut être renvoyée que pour une délégation en attente de finalisation.',
   };
@@ -143,7 +148,12 @@ export function assertAllowed(
 
 /** Does a delegation still count for the "one delegation per delegate" rule? */
 export function blocksAnother(status: DelegationStatus): boolean {
-  return status !== 'deleted' && status !== 'expired';
+  return status !== 'deleted' && status !== 'expired' && status !== 'renounced';
+}
+
+/** The delegate may give up a delegation that gives, or will give, access: never a final one. */
+export function canRenounce(status: DelegationStatus): boolean {
+  return status === 'active' || status === 'scheduled';
 }
 
 /**
@@ -189,7 +199,8 @@ export interface DelegationState extends DelegationFacts {
 
 export type DelegationChange =
   | { type: 'modify'; period: PeriodInput; rights?: readonly string[] }
-  | { type: 'delete' };
+  | { type: 'delete' }
+  | { type: 'renounce' };
 
 /**
  * The one place a change to an existing delegation is decided: allowed in the current status,
@@ -197,6 +208,18 @@ export type DelegationChange =
  */
 export function applyChange(state: DelegationState, change: DelegationChange, now: Date): DelegationState {
   const status = statusOf(state, now);
+  if (change.type === 'renounce') {
+    if (!canRenounce(status)) {
+      throw new DomainError(
+        'delegation_renounce_not_allowed',
+        status === 'renounced'
+          ? 'Vous avez déjà renoncé à cette délégation.'
+          : 'Cette délégation n’est plus en cours : il n’y a rien à abandonner.',
+        409,
+      );
+    }
+    return { ...state, renouncedAt: now, version: state.version + 1 };
+  }
   if (change.type === 'delete') {
     assertAllowed(state.kind, status, 'delete');
     return { ...state, deletedAt: now, version: state.version + 1 };
@@ -210,4 +233,33 @@ export function applyChange(state: DelegationState, change: DelegationChange, no
         ? validateRights(change.rights)
         : state.rights;
   return { ...state, ...period, rights, version: state.version + 1 };
+}
+
+/** A delegation nobody used for this many days is flagged « Inutilisée depuis le … ». */
+export const UNUSED_DAYS = 90;
+
+/**
+ * Since when an active delegation has gone unused, if for UNUSED_DAYS or more: its last use, or
+ * when it became usable (finalised, or its first day) if it was never used.
+ */
+export function unusedSince(
+  d: DelegationFacts,
+  lastUsedAt: Date | null,
+  now: Date,
+  days: number = UNUSED_DAYS,
+): Date | null {
+  if (statusOf(d, now) !== 'active') return null;
+  const usable = Math.max(startOfDay(d.startsOn), d.acceptedAt?.getTime() ?? 0);
+  const since = lastUsedAt ? Math.max(lastUsedAt.getTime(), usable) : usable;
+  return now.getTime() - since >= days * 24 * 3600 * 1000 ? new Date(since) : null;
+}
+
+/**
+ * When the next access review is due: ACCESS_REVIEW_MONTHS after the last one started, or after
+ * the oldest delegation still active began when there was none.
+ */
+export function reviewDueAt(lastStartedAt: Date | null, oldestActiveSince: Date, months: number): Date {
+  const from = lastStartedAt ?? oldestActiveSince;
+  const zoned = Temporal.Instant.fromEpochMilliseconds(from.getTime()).toZonedDateTimeISO(ZONE);
+  return new Date(zoned.add({ months }).epochMilliseconds);
 }

@@ -12,6 +12,10 @@ import { todayInParis } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import * as emails from './emails.js';
 import { grantOf } from './facts.js';
+import { delegationUses } from './last-use.js';
+import { changeLines, renouncedEmail } from './lifecycle-emails.js';
+import { wants, wantsByNationalId } from './notify.js';
+import { recordReviewDecision } from './review-decisions.js';
 import {
   allowedActions,
   applyChange,
@@ -20,6 +24,8 @@ import {
   invitationExpiry,
   sameIdentity,
   statusOf,
+  UNUSED_DAYS,
+  unusedSince,
   validatePeriod,
   validateRights,
 } from './rules.js';
@@ -110,6 +116,11 @@ export async function inTransaction<T>(db: Db, work: (trx: Transaction<Database>
   }
 }
 
+/** Serialises every change to one doctor's delegations: the uniqueness rule holds under races. */
+export async function lockDelegator(trx: Transaction<Database>, delegatorId: string) {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`delegator:${delegatorId}`}, 0))`.execute(trx);
+}
+
 /**
  * Lock order, the same in every use case (so that two of them never wait on each other):
  * 1. the per-doctor advisory lock (lockDelegator), 2. the delegation row, 3. its invitation rows.
@@ -126,8 +137,8 @@ export class DelegationService {
   }
 
   /** Serialises every change to one doctor's delegations: the uniqueness rule holds under races. */
-  async lockDelegator(trx: Transaction<Database>, delegatorId: string) {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`delegator:${delegatorId}`}, 0))`.execute(trx);
+  lockDelegator(trx: Transaction<Database>, delegatorId: string) {
+    return lockDelegator(trx, delegatorId);
   }
 
   private async assertNoOtherDelegation(
@@ -542,18 +553,27 @@ export class DelegationService {
         .where('deleted_at', 'is', null)
         .returningAll()
         .executeTakeFirstOrThrow();
+      await recordReviewDecision(trx, actor.id, actor.id, id, 'modified', now);
       await this.journal(trx, actor.id, row, 'delegation.modified', {
         rights: next.rights,
         startsOn: next.startsOn,
         endsOn: next.endsOn,
       });
       const to = await this.delegateEmail(trx, row);
-      if (to) {
+      const before = stateOf(row);
+      // Widened rights are a security notice (always sent); other changes may be turned off.
+      const widened = next.rights.some((r) => !before.rights.includes(r));
+      const told =
+        widened ||
+        notYetAccepted(row) ||
+        (await wantsByNationalId(trx, row.delegate_national_id, 'delegation_modified'));
+      if (to && told) {
         const change = {
           delegator: actor,
           rights: next.rights,
           startsOn: next.startsOn,
           endsOn: next.endsOn,
+          changes: changeLines({ ...before, startsOn: row.starts_on, endsOn: row.ends_on }, next),
         };
         await queueEmail(
           trx,
@@ -589,6 +609,7 @@ export class DelegationService {
         .where('used_at', 'is', null)
         .where('revoked_at', 'is', null)
         .execute();
+      await recordReviewDecision(trx, actor.id, actor.id, id, 'deleted', now);
       await this.journal(trx, actor.id, row, 'delegation.deleted');
       // Colleagues' delegations joined to this invitation lose it: each doctor can send its own
       // (« Renvoyer l’invitation »).
@@ -610,6 +631,52 @@ export class DelegationService {
                 ...emails.deletedEmail({ delegator: actor, link: this.link('/delegations-recues') }),
               },
         );
+      }
+    });
+  }
+
+  /**
+   * « Renoncer »: the delegate gives the delegation up. Final at once (status « Renoncée » on both
+   * sides), journaled as the delegate's act, the doctor told. Takes the doctor's lock first, like
+   * every change of the doctor's own: a renunciation racing a modification is one or the other
+   * first, never both half-applied.
+   */
+  async renounce(actor: SignedInUser, id: string): Promise<void> {
+    if (!UUID.test(id)) throw delegationNotFound();
+    const found = await this.deps.db
+      .selectFrom('delegations')
+      .select(['delegator_id', 'delegate_national_id'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!found || found.delegate_national_id !== actor.subjectNameId) throw delegationNotFound();
+    await this.transaction(async (trx) => {
+      await this.lockDelegator(trx, found.delegator_id);
+      const row = await selectDelegation(trx, id);
+      if (!row || row.delegate_national_id !== actor.subjectNameId || row.deleted_at) {
+        throw delegationNotFound();
+      }
+      const now = this.deps.clock.now();
+      const next = applyChange(stateOf(row), { type: 'renounce' }, now);
+      await trx
+        .updateTable('delegations')
+        .set({ renounced_at: now, version: next.version, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      await this.journal(trx, actor.id, row, 'delegation.renounced');
+      const doctor = await trx
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('id', '=', row.delegator_id)
+        .executeTakeFirst();
+      if (doctor?.email && (await wants(trx, doctor.id, 'delegation_renounced'))) {
+        await queueEmail(trx, {
+          to: doctor.email,
+          kind: 'delegation_renounced',
+          ...renouncedEmail({
+            delegateName: fullName(actor.givenName, actor.familyName),
+            link: this.link('/delegations'),
+          }),
+        });
       }
     });
   }
@@ -652,7 +719,7 @@ export class DelegationService {
         ? []
         : await this.deps.db
             .selectFrom('users')
-            .select(['subject_name_id', 'family_name', 'given_name', 'card_type'])
+            .select(['id', 'subject_name_id', 'family_name', 'given_name', 'card_type'])
             .where((eb) =>
               eb.or([
                 ...(nationalIds.length ? [eb('subject_name_id', 'in', nationalIds)] : []),
@@ -660,8 +727,16 @@ export class DelegationService {
               ]),
             )
             .execute();
+    const uses = await delegationUses(
+      this.deps.db,
+      actor.id,
+      rows.map((r) => r.id),
+      new Date(now.getTime() - UNUSED_DAYS * 24 * 3600 * 1000),
+    );
     return rows.map((row) => {
       const shown = presentDelegation(row, now);
+      const lastUsedAt = uses.get(row.id)?.lastUsedAt ?? null;
+      const unused = unusedSince(stateOf(row), lastUsedAt, now);
       const card = people.find((p) => p.subject_name_id === row.delegate_national_id);
       const namesake =
         row.delegate_national_id !== null &&
@@ -673,7 +748,17 @@ export class DelegationService {
               { familyName: row.delegate_family_name, givenName: row.delegate_given_name },
             ),
         );
-      return { ...shown, delegate: { ...shown.delegate, cardType: card?.card_type ?? null, namesake } };
+      return {
+        ...shown,
+        delegate: {
+          ...shown.delegate,
+          cardType: card?.card_type ?? null,
+          namesake,
+          userId: card?.id ?? null,
+        },
+        lastUsedAt: lastUsedAt?.toISOString() ?? null,
+        unusedSince: unused?.toISOString() ?? null,
+      };
     });
   }
 
@@ -747,10 +832,11 @@ export class DelegationService {
   private async notifyAccepted(
     trx: Transaction<Database>,
     user: SignedInUser,
+    delegatorId: string,
     delegatorEmail: string | null,
     d: { starts_on: string; ends_on: string | null },
   ) {
-    if (!delegatorEmail) return;
+    if (!delegatorEmail || !(await wants(trx, delegatorId, 'delegation_finalised'))) return;
     await queueEmail(trx, {
       to: delegatorEmail,
       kind: 'delegation_accepted',
@@ -816,7 +902,7 @@ export class DelegationService {
         .select('email')
         .where('id', '=', row.delegator_id)
         .executeTakeFirst();
-      await this.notifyAccepted(trx, user, doctor?.email ?? null, row);
+      await this.notifyAccepted(trx, user, row.delegator_id, doctor?.email ?? null, row);
       accepted.push(row.id);
     }
     return accepted;
@@ -894,7 +980,7 @@ export class DelegationService {
         .where('id', '=', inv.delegationId)
         .execute();
       await this.journal(trx, user.id, row, 'invitation.accepted');
-      await this.notifyAccepted(trx, user, inv.delegatorEmail, inv);
+      await this.notifyAccepted(trx, user, inv.delegator_id, inv.delegatorEmail, inv);
       const joined = await this.acceptJoined(trx, user, inv.delegationId, now);
       return { delegationId: inv.delegationId, joined };
     });

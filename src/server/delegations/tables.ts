@@ -23,6 +23,10 @@ export interface DelegationsTable {
   deleted_at: NullableTimestamp;
   /** A colleague's delegation joined to this delegation's pending invitation (migration 0017). */
   invitation_origin_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The delegate gave the delegation up (final). */
+  renounced_at: NullableTimestamp;
+  /** The request this delegation answered, if any. */
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -51,8 +55,50 @@ export interface DelegationNoticesTable {
   done_at: Generated<Date>;
 }
 
+export interface DelegationRequestsTable {
+  id: Generated<string>;
+  requester_id: string;
+  kind: DelegationKind;
+  doctor_id: string;
+  rights: ColumnType<Right[], Right[], Right[]>;
+  starts_on: DateColumn;
+  ends_on: ColumnType<string | null, string | null, string | null>;
+  message: string;
+  created_at: Date;
+  expires_at: Date;
+  decided_at: NullableTimestamp;
+  decision: ColumnType<'accepted' | 'refused' | null, 'accepted' | 'refused' | null | undefined>;
+  refusal_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  delegation_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface NotificationOptOutsTable {
+  user_id: string;
+  kind: string;
+}
+
+export interface AccessReviewsTable {
+  id: Generated<string>;
+  delegator_id: string;
+  started_at: Date;
+  completed_at: NullableTimestamp;
+}
+
+export type ReviewDecision = 'kept' | 'modified' | 'deleted';
+
+export interface AccessReviewItemsTable {
+  review_id: string;
+  delegation_id: string;
+  decision: ColumnType<ReviewDecision | null, ReviewDecision | null | undefined, ReviewDecision | null>;
+  decided_at: NullableTimestamp;
+}
+
 export interface DelegationTables {
+  access_reviews: AccessReviewsTable;
+  access_review_items: AccessReviewItemsTable;
   delegations: DelegationsTable;
+  delegation_requests: DelegationRequestsTable;
+  notification_opt_outs: NotificationOptOutsTable;
   invitations: InvitationsTable;
   delegation_notices: DelegationNoticesTable;
 }

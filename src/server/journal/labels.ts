@@ -6,6 +6,13 @@ export const ACTION_LABELS: Record<JournalAction, string> = {
   'delegation.modified': 'Délégation modifiée',
   'delegation.deleted': 'Délégation supprimée',
   'delegation.expired': 'Délégation expirée',
+  'delegation.renounced': 'Délégation abandonnée par le délégataire (« Renoncer »)',
+  'request.created': 'Demande de délégation reçue',
+  'request.accepted': 'Demande de délégation acceptée',
+  'request.refused': 'Demande de délégation refusée',
+  'review.started': 'Revue des délégations commencée',
+  'review.decided': 'Revue des délégations : décision sur une délégation',
+  'review.completed': 'Revue des délégations terminée',
   'invitation.sent': 'Invitation envoyée',
   'invitation.resent': 'Invitation renvoyée',
   'invitation.accepted': 'Délégation finalisée (invitation acceptée)',
@@ -48,6 +55,7 @@ export const REASON_LABELS: Record<string, string> = {
   delegation_scheduled: 'délégation pas encore commencée',
   delegation_expired: 'délégation expirée',
   delegation_deleted: 'délégation supprimée',
+  delegation_renounced: 'délégation abandonnée par le délégataire',
   missing_right: 'droit manquant',
 };
 

@@ -77,6 +77,7 @@ const envSchema = z.object({
     .optional(),
   SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']).optional(),
   JOURNAL_RETENTION_DAYS: intIn('JOURNAL_RETENTION_DAYS', 1, 36500).optional(),
+  ACCESS_REVIEW_MONTHS: intIn('ACCESS_REVIEW_MONTHS', 1, 60).optional(),
   JOURNAL_ARCHIVE_DIR: z.string().trim().min(1).optional(),
   JOURNAL_SIGNING_KEY: z
     .string()
@@ -132,6 +133,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Journal entries older than this are archived to a file and purged (signed checkpoint). */
   journalRetentionDays: number;
+  /** A doctor with active delegations is asked to review them this often (« Revue des délégations »). */
+  accessReviewMonths: number;
   journalArchiveDir: string;
   /** Signs the journal checkpoints; derived from the session secret when unset. */
   journalSigningKey: string | undefined;
@@ -247,6 +250,7 @@ export function loadConfig(
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS ?? 8,
     smtpUrl: e.SMTP_URL,
     journalRetentionDays: e.JOURNAL_RETENTION_DAYS ?? 365,
+    accessReviewMonths: e.ACCESS_REVIEW_MONTHS ?? 6,
     journalArchiveDir: path.resolve(
       cwd,
       e.JOURNAL_ARCHIVE_DIR ?? path.join(e.DATA_DIR ?? 'data', 'journal-archive'),

@@ -8,6 +8,7 @@ import { EXERCISE_MODES, emailChangeResultSchema } from '../../shared/identity';
 import { ApiError, apiPost } from '../api/client';
 import { useRefreshSession, useSession } from '../api/session';
 import { usePageTitle } from '../layout/page';
+import { NotificationPreferences } from './delegations';
 import { placeLabel } from './delegations/format';
 
 export function AccountPage() {
@@ -149,6 +150,7 @@ export function AccountPage() {
           </Link>
         </>
       )}
+      <NotificationPreferences />
     </>
   );
 }

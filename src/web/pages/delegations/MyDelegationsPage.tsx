@@ -14,7 +14,9 @@ import { ProposalsSection } from '../cabinets';
 import { DirectoryDate } from '../directory';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
+import { ReceivedRequests, UnusedHint, WhoHasAccess } from './DoctorLifecycle';
 import { delegateName, ofName, placeLabel, toName } from './format';
+import { ReviewBanner } from './ReviewPage';
 import './delegations.css';
 
 const TITLE = 'Mes délégations';
@@ -177,6 +179,13 @@ function MyDelegations() {
     );
   };
 
+  const statusAndActions = (d: DelegationView) => [
+    <span key="s">
+      <StatusBadge status={d.status} />
+      <UnusedHint d={d} />
+    </span>,
+    actions(d),
+  ];
   const namesakes = [...list.data.staff, ...list.data.peer]
     .filter((d) => d.delegate.namesake)
     .map((d) => delegateName(d));
@@ -191,8 +200,7 @@ function MyDelegations() {
       d.delegate.profession ?? '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-      <StatusBadge key="s" status={d.status} />,
-      actions(d),
+      ...statusAndActions(d),
     ],
   }));
   const peerRows = list.data.peer.map((d) => ({
@@ -205,8 +213,7 @@ function MyDelegations() {
       [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-      <StatusBadge key="s" status={d.status} />,
-      actions(d),
+      ...statusAndActions(d),
     ],
   }));
 
@@ -229,7 +236,17 @@ function MyDelegations() {
           <Alert severity={flash.severity} small description={flash.message} />
         </div>
       )}
+      <ReviewBanner />
+      <ReceivedRequests setFlash={setFlash} />
       <ProposalsSection />
+      <WhoHasAccess
+        delegations={[...list.data.staff, ...list.data.peer]}
+        onResend={(d) => {
+          setFlash(undefined);
+          resend.mutate(d);
+        }}
+        resending={resend.isPending}
+      />
       <Section
         id="assistants"
         title="Assistant(s) habilité(s) à gérer mes dossiers"

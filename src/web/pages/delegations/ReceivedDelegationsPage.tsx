@@ -5,6 +5,8 @@ import { DataTable } from '../../components/DataTable';
 import { fetchReceived, RECEIVED_KEY } from './api';
 import { LoadError, Loading, Period, RightsSummary, SignedIn, StatusBadge, useTitle } from './components';
 import { personName } from './format';
+import { FlashMessage, RequestButton, useFlash, useRenounce } from './ReceivedLifecycle';
+import { SentRequests } from './SentRequests';
 import './delegations.css';
 
 const TITLE = 'Délégations reçues';
@@ -16,6 +18,8 @@ export function ReceivedDelegationsPage() {
 
 function ReceivedDelegations() {
   const received = useQuery({ queryKey: RECEIVED_KEY, queryFn: fetchReceived });
+  const [flash, setFlash, flashRef] = useFlash();
+  const renounce = useRenounce(setFlash);
   if (received.isPending) return <Loading />;
   if (received.isError) return <LoadError error={received.error} title={TITLE} />;
   const rows = received.data.map((d) => ({
@@ -29,19 +33,22 @@ function ReceivedDelegations() {
       <RightsSummary key="r" kind={d.kind} rights={d.rights} peerLabel="Mêmes droits que le médecin" />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
       <StatusBadge key="s" status={d.status} />,
-      <Link
-        key="a"
-        className="fr-btn fr-btn--tertiary fr-btn--sm"
-        to={`/delegations-recues/${d.id}/attestation`}
-      >
-        Attestation<span className="fr-sr-only"> de la délégation du Dr {personName(d.delegator)}</span>
-      </Link>,
+      <ul key="a" className="fr-btns-group fr-btns-group--inline fr-btns-group--sm delegation-actions">
+        <li>
+          <Link className="fr-btn fr-btn--tertiary fr-btn--sm" to={`/delegations-recues/${d.id}/attestation`}>
+            Attestation<span className="fr-sr-only"> de la délégation du Dr {personName(d.delegator)}</span>
+          </Link>
+        </li>
+        {renounce.button(d) && <li>{renounce.button(d)}</li>}
+      </ul>,
     ],
   }));
   return (
     <>
       <h1>{TITLE}</h1>
       <p className="fr-text--lead">Les médecins qui vous ont habilité(e) à gérer leurs dossiers.</p>
+      <FlashMessage flash={flash} flashRef={flashRef} />
+      <RequestButton />
       {rows.length === 0 ? (
         <p>Aucun médecin ne vous a délégué la gestion de ses dossiers pour le moment.</p>
       ) : (
@@ -64,6 +71,8 @@ function ReceivedDelegations() {
         Une délégation ne vous permet d’agir sur les dossiers du médecin que lorsqu’elle est « Active ». Le
         médecin peut la modifier ou la supprimer à tout moment.
       </p>
+      <SentRequests />
+      {renounce.dialog}
     </>
   );
 }

@@ -33,6 +33,7 @@ const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' |
   scheduled: 'new',
   active: 'success',
   expired: 'error',
+  renounced: undefined,
   deleted: undefined,
 };
 

@@ -1,7 +1,11 @@
+export { AcceptRequestPage } from './AcceptRequestPage';
 export { GivenAttestationPage, ReceivedAttestationPage } from './AttestationPage';
 export { InvitationPage } from './InvitationPage';
 export { ModifyDelegationPage } from './ModifyDelegationPage';
 export { MyDelegationsPage } from './MyDelegationsPage';
+export { NotificationPreferences } from './NotificationPreferences';
 export { PeerDelegationPage } from './PeerDelegationPage';
 export { ReceivedDelegationsPage } from './ReceivedDelegationsPage';
+export { RequestDelegationPage } from './RequestDelegationPage';
+export { ReviewPage } from './ReviewPage';
 export { StaffDelegationPage } from './StaffDelegationPage';
