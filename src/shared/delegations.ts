@@ -24,6 +24,8 @@ export const staffDelegationInput = z.object({
   rights: z.array(rightCode).max(RIGHTS.length),
   startsOn: isoDate,
   endsOn: optionalDate,
+  /** « Connexion par carte CPx ou e-CPS obligatoire ». */
+  pscRequired: z.boolean().optional(),
 });
 
 export const peerDelegationInput = z.object({
@@ -37,6 +39,7 @@ export const modifyDelegationInput = z.object({
   rights: z.array(rightCode).max(RIGHTS.length).optional(),
   startsOn: isoDate,
   endsOn: optionalDate,
+  pscRequired: z.boolean().optional(),
 });
 
 export const delegationView = z.object({
@@ -59,8 +62,14 @@ export const delegationView = z.object({
     cardType: z.string().nullable().optional(),
     /** Another card holder with the same names has an account: the doctor checks the identifier. */
     namesake: z.boolean().optional(),
+    /** How the delegate last signed in (SIGN_IN_METHOD_LABELS) and when. */
+    lastSignIn: z.object({ method: z.string().nullable(), at: z.string() }).nullable().optional(),
+    /** The delegate signs in with a password too: the doctor may reset the second factor. */
+    hasPassword: z.boolean().optional(),
   }),
   rights: z.array(rightCode),
+  /** « Connexion par carte CPx ou e-CPS obligatoire ». */
+  pscRequired: z.boolean().optional(),
   startsOn: z.string(),
   endsOn: z.string().nullable(),
   status: z.enum(DELEGATION_STATUSES),

@@ -21,6 +21,8 @@ export interface DelegationsTable {
   invitation_expires_at: NullableTimestamp;
   accepted_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
+  /** « Connexion par carte CPx ou e-CPS obligatoire ». */
+  psc_required: Generated<boolean>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

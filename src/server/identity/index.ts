@@ -9,7 +9,8 @@ import { isApiRoute } from '../platform/http.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { backchannelLogoutRoutes } from './backchannel-logout.js';
-import { identityRoutes, incomplete } from './routes.js';
+import { identityRoutes, incomplete, secondFactorRequired } from './routes.js';
+import { strengthOf } from './second-factor.js';
 import type { IdentityContext } from './service.js';
 import {
   BROWSER_COOKIE,
@@ -22,6 +23,7 @@ import {
 
 export type { InvitationResolver, InvitedPerson } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
+export { resetSecondFactors } from './mfa.js';
 export { createPscClient, type PscClient } from './psc-client.js';
 export { type IdentityContext, IdentityService } from './service.js';
 
@@ -30,6 +32,9 @@ function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
   const session = request.identity?.session;
   const u = session?.user;
   if (!session || !u) return undefined;
+  const strength = strengthOf(session);
+  // A password without its second factor opens nothing (PGSSI-S 2026).
+  if (!strength) return undefined;
   return {
     id: u.id,
     subjectNameId: u.subject_name_id,
@@ -41,7 +46,7 @@ function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
     email: u.email,
     emailVerified: u.email !== null && u.email_verified_at !== null,
     firstSignInComplete: firstSignInComplete(u),
-    signIn: { method: session.method, acr: session.acr, authLevel: session.authLevel },
+    signIn: { method: session.method, strength, acr: session.acr, authLevel: session.authLevel },
   };
 }
 
@@ -51,7 +56,7 @@ function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
  */
 export function requireUser(request: FastifyRequest): SignedInUser {
   const user = signedInUserOf(request);
-  if (!user) throw unauthorized();
+  if (!user) throw request.identity?.session ? secondFactorRequired() : unauthorized();
   if (!user.firstSignInComplete) throw incomplete();
   return user;
 }

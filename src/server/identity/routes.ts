@@ -22,6 +22,7 @@ import { DomainError, unauthorized } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
 import { firstSignInComplete, toMe } from './accounts.js';
+import { secondFactorRoutes } from './second-factor-routes.js';
 import { type IdentityContext, PasswordThrottled, PscUnreachable } from './service.js';
 import {
   BROWSER_COOKIE,
@@ -41,7 +42,15 @@ const errorBody = z.object({
 });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 409: errorBody, 429: errorBody };
 
+/** A session whose password waits for its second factor opens nothing but the second-factor routes. */
 export function signedIn(request: FastifyRequest): LoadedSession {
+  const session = anySession(request);
+  if (session.method === 'password' && session.secondFactor === null) throw secondFactorRequired();
+  return session;
+}
+
+/** Any session, a password one waiting for its second factor included. */
+export function anySession(request: FastifyRequest): LoadedSession {
   const session = request.identity?.session;
   if (!session) throw unauthorized();
   return session;
@@ -141,7 +150,11 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
       async (request, reply) => {
         if (!request.identity.session) ensureBrowserId(ctx, request, reply);
         return {
-          user: request.identity.session ? toMe(request.identity.session.user) : null,
+          user:
+            request.identity.session && !awaitsSecondFactor(request.identity.session)
+              ? toMe(request.identity.session.user)
+              : null,
+          secondFactorPending: request.identity.session ? awaitsSecondFactor(request.identity.session) : false,
           csrfToken: expectedCsrfToken(ctx, request.identity) as string,
           passwordLogin: config.passwordLogin,
           pscAvailable: service.pscAvailable,
@@ -241,9 +254,17 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
       async (request) => {
         const session = signedIn(request);
         const result = await service.completeFirstSignIn(session, request.body);
-        return { redirectTo: safeReturnTo(session.returnTo, config.publicUrl) ?? '/', ...result };
+        const next = safeReturnTo(session.returnTo, config.publicUrl) ?? '/';
+        // A password was just chosen: its second factor is chosen right after it.
+        const enrol = config.passwordLogin && result.passwordSet;
+        return {
+          redirectTo: enrol ? `/second-facteur?retour=${encodeURIComponent(next)}` : next,
+          emailConfirmationSent: result.emailConfirmationSent,
+        };
       },
     );
+
+    await secondFactorRoutes(scope, ctx, limits.form);
 
     scope.post(
       '/api/account/email',
@@ -280,6 +301,15 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
     );
   });
 }
+
+const awaitsSecondFactor = (s: LoadedSession) => s.method === 'password' && s.secondFactor === null;
+
+export const secondFactorRequired = () =>
+  new DomainError(
+    'second_factor_required',
+    'Confirmez d’abord votre connexion avec votre second facteur (clé d’accès, application d’authentification ou code de secours).',
+    401,
+  );
 
 export const incomplete = () =>
   new DomainError(

@@ -91,6 +91,10 @@ const envSchema = z.object({
         'MAIL_FROM doit être une adresse, éventuellement précédée d’un nom : Nom <adresse@domaine> / must be an address, optionally with a name',
     })
     .optional(),
+  MFA_ENCRYPTION_KEY: z
+    .string()
+    .min(32, 'MFA_ENCRYPTION_KEY doit contenir au moins 32 caractères / must be at least 32 characters')
+    .optional(),
   RATE_LIMIT_FACTOR: intIn('RATE_LIMIT_FACTOR', 1, 1_000_000).optional(),
   METRICS_TOKEN: z
     .string()
@@ -139,6 +143,11 @@ export interface Config {
   mailFrom: string;
   /** Bearer token for GET /metrics when DEMO is off; unset: /metrics answers loopback only. */
   metricsToken: string | undefined;
+  /**
+   * Encrypts the TOTP secrets at rest. Required when DEMO is off and password sign-in is on;
+   * in demo mode, derived from the (demo) session secret when unset.
+   */
+  mfaEncryptionKey: string | undefined;
   /** Multiplies every rate limit (1; a benchmark's few sessions are not an abuse). */
   rateLimitFactor: number;
 }
@@ -195,6 +204,7 @@ export function loadConfig(
     required('SESSION_SECRET');
     required('PUBLIC_URL');
     if (options.purpose !== 'tool') required('SMTP_URL');
+    if (options.purpose !== 'tool' && (e.PASSWORD_LOGIN ?? true)) required('MFA_ENCRYPTION_KEY');
   }
   if (cleaned.PSC_ISSUER !== undefined) {
     const missing = (['PSC_CLIENT_ID', 'PSC_CLIENT_SECRET'] as const).filter((n) => cleaned[n] === undefined);
@@ -256,6 +266,7 @@ export function loadConfig(
       e.MAIL_FROM ??
       `Délégations de droits <no-reply@${new URL(e.PUBLIC_URL ?? `http://localhost:${port}`).hostname}>`,
     metricsToken: e.METRICS_TOKEN,
+    mfaEncryptionKey: e.MFA_ENCRYPTION_KEY,
     rateLimitFactor: e.RATE_LIMIT_FACTOR ?? 1,
   };
 }
