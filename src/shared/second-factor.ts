@@ -59,5 +59,8 @@ export const webauthnResponseSchema = z
   .object({ id: z.string().max(1500), rawId: z.string().max(1500), type: z.literal('public-key') })
   .passthrough();
 
-export const passkeyRegistrationSchema = z.object({ name: passkeyNameSchema, response: webauthnResponseSchema });
+export const passkeyRegistrationSchema = z.object({
+  name: passkeyNameSchema,
+  response: webauthnResponseSchema,
+});
 export const passkeyAssertionSchema = z.object({ response: webauthnResponseSchema });

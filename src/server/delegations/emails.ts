@@ -192,9 +192,7 @@ export function secondFactorResetEmail(p: { delegator: DoctorName; link: string 
         'À votre prochaine connexion avec votre mot de passe, vous enregistrerez une nouvelle clé d’accès ou une nouvelle application d’authentification avant toute autre chose. Vous pouvez aussi vous connecter avec votre carte CPx ou votre e-CPS (Pro Santé Connect).',
       ],
       action: { label: 'Se connecter', url: p.link },
-      notes: [
-        'Si vous n’avez pas demandé cette réinitialisation, prévenez ce médecin sans attendre.',
-      ],
+      notes: ['Si vous n’avez pas demandé cette réinitialisation, prévenez ce médecin sans attendre.'],
     }),
   };
 }

@@ -51,7 +51,11 @@ export class SecondFactorLocked extends DomainError {
 }
 
 const wrongCode = () =>
-  new DomainError('second_factor_invalid', 'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant.', 401);
+  new DomainError(
+    'second_factor_invalid',
+    'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant.',
+    401,
+  );
 const wrongPasskey = () =>
   new DomainError('passkey_invalid', 'La clé d’accès n’a pas pu être vérifiée. Veuillez réessayer.', 401);
 const nothingPending = () =>
@@ -65,7 +69,11 @@ const nothingPending = () =>
 export async function secondFactorState(deps: MfaDeps, session: LoadedSession): Promise<SecondFactorState> {
   const { db } = deps;
   const [user, passkeys, recovery] = await Promise.all([
-    db.selectFrom('users').select(['totp_secret', 'totp_created_at']).where('id', '=', session.userId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('users')
+      .select(['totp_secret', 'totp_created_at'])
+      .where('id', '=', session.userId)
+      .executeTakeFirstOrThrow(),
     db
       .selectFrom('passkeys')
       .select(['id', 'name', 'created_at', 'last_used_at'])
@@ -81,7 +89,8 @@ export async function secondFactorState(deps: MfaDeps, session: LoadedSession): 
   ]);
   return {
     pending: session.method === 'password' && session.secondFactor === null,
-    strength: session.method === 'psc' ? 'psc' : session.secondFactor ? `password+${session.secondFactor}` : null,
+    strength:
+      session.method === 'psc' ? 'psc' : session.secondFactor ? `password+${session.secondFactor}` : null,
     totp: user.totp_secret !== null ? { createdAt: user.totp_created_at?.toISOString() ?? null } : null,
     passkeys: passkeys.map((p) => ({
       id: p.id,
@@ -124,7 +133,11 @@ async function assertMayEnrol(deps: MfaDeps, session: LoadedSession): Promise<vo
 /** Marks the session strong and the sign-in done: the lockout counter starts again. */
 async function completeSignIn(trx: Tx, deps: MfaDeps, session: LoadedSession, factor: SecondFactor) {
   const now = deps.clock.now();
-  await trx.updateTable('sessions').set({ second_factor: factor, webauthn_challenge: null }).where('id_hash', '=', session.idHash).execute();
+  await trx
+    .updateTable('sessions')
+    .set({ second_factor: factor, webauthn_challenge: null })
+    .where('id_hash', '=', session.idHash)
+    .execute();
   await trx
     .updateTable('users')
     .set({
@@ -158,7 +171,8 @@ async function afterEnrolment(trx: Tx, deps: MfaDeps, session: LoadedSession, fa
     .where('used_at', 'is', null)
     .executeTakeFirst();
   const recoveryCodes = left ? null : await replaceRecoveryCodes(trx, session.userId, now);
-  if (session.method === 'password' && session.secondFactor === null) await completeSignIn(trx, deps, session, factor);
+  if (session.method === 'password' && session.secondFactor === null)
+    await completeSignIn(trx, deps, session, factor);
   return { recoveryCodes };
 }
 
@@ -167,9 +181,17 @@ async function afterEnrolment(trx: Tx, deps: MfaDeps, session: LoadedSession, fa
 export async function startTotpEnrolment(deps: MfaDeps, session: LoadedSession) {
   await assertMayEnrol(deps, session);
   const u = session.user;
-  const current = await deps.db.selectFrom('users').select('totp_secret').where('id', '=', u.id).executeTakeFirstOrThrow();
+  const current = await deps.db
+    .selectFrom('users')
+    .select('totp_secret')
+    .where('id', '=', u.id)
+    .executeTakeFirstOrThrow();
   if (current.totp_secret !== null) {
-    throw new DomainError('totp_exists', 'Une application d’authentification est déjà enregistrée pour votre compte.', 409);
+    throw new DomainError(
+      'totp_exists',
+      'Une application d’authentification est déjà enregistrée pour votre compte.',
+      409,
+    );
   }
   const secret = newTotpSecret();
   await deps.db
@@ -194,14 +216,23 @@ export async function confirmTotpEnrolment(deps: MfaDeps, session: LoadedSession
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (!u.totp_pending_secret || u.totp_secret) {
-      throw new DomainError('totp_not_started', 'Recommencez l’enregistrement de l’application d’authentification.', 409);
+      throw new DomainError(
+        'totp_not_started',
+        'Recommencez l’enregistrement de l’application d’authentification.',
+        409,
+      );
     }
     const secret = decryptSecret(deps.config, session.userId, u.totp_pending_secret);
     const step = acceptedTotpStep(secret, code, now, null);
     if (step === null) throw wrongCode();
     await trx
       .updateTable('users')
-      .set({ totp_secret: u.totp_pending_secret, totp_pending_secret: null, totp_last_step: step, totp_created_at: now })
+      .set({
+        totp_secret: u.totp_pending_secret,
+        totp_pending_secret: null,
+        totp_last_step: step,
+        totp_created_at: now,
+      })
       .where('id', '=', session.userId)
       .execute();
     return afterEnrolment(trx, deps, session, 'totp');
@@ -276,7 +307,11 @@ export async function verifyRecoveryCode(deps: MfaDeps, session: LoadedSession, 
       .returning('code_hash')
       .executeTakeFirst();
     if (!used) {
-      throw new DomainError('recovery_code_invalid', 'Ce code de secours est incorrect ou a déjà été utilisé.', 401);
+      throw new DomainError(
+        'recovery_code_invalid',
+        'Ce code de secours est incorrect ou a déjà été utilisé.',
+        401,
+      );
     }
     await completeSignIn(trx, deps, session, 'recovery');
   });
@@ -310,7 +345,11 @@ export async function passkeyRegistrationOptions(deps: MfaDeps, session: LoadedS
   await assertMayEnrol(deps, session);
   const rp = relyingParty(deps.config);
   const u = session.user;
-  const existing = await deps.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', u.id).execute();
+  const existing = await deps.db
+    .selectFrom('passkeys')
+    .select(['credential_id', 'transports'])
+    .where('user_id', '=', u.id)
+    .execute();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -368,7 +407,11 @@ export async function finishPasskeyRegistration(
 
 export async function passkeyAuthenticationOptions(deps: MfaDeps, session: LoadedSession) {
   if (session.method !== 'password' || session.secondFactor !== null) throw nothingPending();
-  const passkeys = await deps.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', session.userId).execute();
+  const passkeys = await deps.db
+    .selectFrom('passkeys')
+    .select(['credential_id', 'transports'])
+    .where('user_id', '=', session.userId)
+    .execute();
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(deps.config).id,
     allowCredentials: passkeys.map((p) => ({ id: p.credential_id, transports: p.transports as never })),
@@ -383,7 +426,11 @@ export async function passkeyAuthenticationOptions(deps: MfaDeps, session: Loade
  * origin and RP ID of PUBLIC_URL, user verification, and the signature counter (a counter that
  * does not grow means a cloned authenticator: refused).
  */
-export async function verifyPasskey(deps: MfaDeps, session: LoadedSession, response: AuthenticationResponseJSON) {
+export async function verifyPasskey(
+  deps: MfaDeps,
+  session: LoadedSession,
+  response: AuthenticationResponseJSON,
+) {
   await reserveSecondFactorAttempt(deps, session);
   const challenge = await challengeOf(deps, session);
   if (!challenge) throw wrongPasskey();
@@ -433,10 +480,23 @@ export async function verifyPasskey(deps: MfaDeps, session: LoadedSession, respo
 /** « Mon compte »: removes one of the person's passkeys, never their last factor. */
 export async function removePasskey(deps: MfaDeps, session: LoadedSession, passkeyId: string) {
   await deps.db.transaction().execute(async (trx) => {
-    const u = await trx.selectFrom('users').select('totp_secret').where('id', '=', session.userId).forUpdate().executeTakeFirstOrThrow();
-    const passkeys = await trx.selectFrom('passkeys').select('id').where('user_id', '=', session.userId).execute();
+    const u = await trx
+      .selectFrom('users')
+      .select('totp_secret')
+      .where('id', '=', session.userId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const passkeys = await trx
+      .selectFrom('passkeys')
+      .select('id')
+      .where('user_id', '=', session.userId)
+      .execute();
     if (!passkeys.some((p) => p.id === passkeyId)) {
-      throw new DomainError('passkey_not_found', 'Cette clé d’accès n’existe pas ou a déjà été supprimée.', 404);
+      throw new DomainError(
+        'passkey_not_found',
+        'Cette clé d’accès n’existe pas ou a déjà été supprimée.',
+        404,
+      );
     }
     if (passkeys.length === 1 && u.totp_secret === null) {
       throw new DomainError(
@@ -445,7 +505,11 @@ export async function removePasskey(deps: MfaDeps, session: LoadedSession, passk
         409,
       );
     }
-    await trx.deleteFrom('passkeys').where('id', '=', passkeyId).where('user_id', '=', session.userId).execute();
+    await trx
+      .deleteFrom('passkeys')
+      .where('id', '=', passkeyId)
+      .where('user_id', '=', session.userId)
+      .execute();
   });
 }
 

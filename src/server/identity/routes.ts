@@ -154,7 +154,9 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
             request.identity.session && !awaitsSecondFactor(request.identity.session)
               ? toMe(request.identity.session.user)
               : null,
-          secondFactorPending: request.identity.session ? awaitsSecondFactor(request.identity.session) : false,
+          secondFactorPending: request.identity.session
+            ? awaitsSecondFactor(request.identity.session)
+            : false,
           csrfToken: expectedCsrfToken(ctx, request.identity) as string,
           passwordLogin: config.passwordLogin,
           pscAvailable: service.pscAvailable,

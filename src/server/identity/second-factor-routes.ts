@@ -1,8 +1,9 @@
 // HTTP routes of the second factor: the state of a person's factors, enrolment (TOTP app or
 // passkey), the proof after a right password (passkey, TOTP code or recovery code), and the
 // passkeys of « Mon compte ». Thin: each reads the request and calls one use case.
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -28,7 +29,13 @@ const signedInResult = z.object({ redirectTo: z.string() });
 const tags = ['Identité — second facteur'];
 
 /** The identity routes' scope (its rate limits registered, zod types). */
-type Scope = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+type Scope = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 export async function secondFactorRoutes(
   app: Scope,
@@ -48,7 +55,9 @@ export async function secondFactorRoutes(
     }
     return anySession(request);
   };
-  const next = (s: LoadedSession) => ({ redirectTo: firstSignInComplete(s.user) ? '/' : '/premiere-connexion' });
+  const next = (s: LoadedSession) => ({
+    redirectTo: firstSignInComplete(s.user) ? '/' : '/premiere-connexion',
+  });
   const write = { rateLimit };
   const guarded = async <T>(work: () => Promise<T>, reply: { header(k: string, v: string): unknown }) => {
     try {

@@ -29,7 +29,9 @@ export function encryptSecret(config: KeyConfig, userId: string, secretBase32: s
   const cipher = crypto.createCipheriv('aes-256-gcm', keyOf(config), iv);
   cipher.setAAD(Buffer.from(userId));
   const data = Buffer.concat([cipher.update(secretBase32, 'utf8'), cipher.final()]);
-  return ['v1', iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return ['v1', iv, cipher.getAuthTag(), data]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
 }
 
 export function decryptSecret(config: KeyConfig, userId: string, stored: string): string {
@@ -94,7 +96,11 @@ export function recoveryCodeHash(code: string): Buffer {
 }
 
 /** The WebAuthn relying party: the origin and host of PUBLIC_URL, nothing else. */
-export function relyingParty(config: Pick<Config, 'publicUrl'>): { id: string; origin: string; name: string } {
+export function relyingParty(config: Pick<Config, 'publicUrl'>): {
+  id: string;
+  origin: string;
+  name: string;
+} {
   const url = new URL(config.publicUrl);
   return { id: url.hostname, origin: url.origin, name: ISSUER };
 }
@@ -110,11 +116,17 @@ export function afterSecondFactorFailure(
   now: Date,
 ): { failures: number; lockedUntil: Date | null } {
   const next = failures + 1;
-  return { failures: next, lockedUntil: next >= MAX_FAILURES ? new Date(now.getTime() + LOCKOUT_MS) : lockedUntil };
+  return {
+    failures: next,
+    lockedUntil: next >= MAX_FAILURES ? new Date(now.getTime() + LOCKOUT_MS) : lockedUntil,
+  };
 }
 
 /** How strong a session is, from how it was opened (null: a password waiting for its second factor). */
-export function strengthOf(session: { method: 'psc' | 'password'; secondFactor: SecondFactor | null }): SessionStrength | null {
+export function strengthOf(session: {
+  method: 'psc' | 'password';
+  secondFactor: SecondFactor | null;
+}): SessionStrength | null {
   if (session.method === 'psc') return 'psc';
   return session.secondFactor ? `password+${session.secondFactor}` : null;
 }

@@ -3,8 +3,9 @@
 // read the request, call one method, and set the cookies. Each use case writes in one
 // transaction; slow or remote work (a password hash, a call to Pro Santé Connect) happens
 // before it, so that no row lock waits on it.
-import type { FastifyBaseLogger } from 'fastify';
+
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { FastifyBaseLogger } from 'fastify';
 import * as oidc from 'openid-client';
 import { type FirstSignIn, safeReturnTo } from '../../shared/identity.js';
 import type { AppContext } from '../context.js';
@@ -29,10 +30,11 @@ const TRANSACTION_MINUTES = 10;
 export const SECOND_FACTOR_PAGE = '/connexion/second-facteur';
 
 /** What identity needs: the account dependencies and the application's Pro Santé Connect client. */
-export type IdentityDeps = AccountDeps & Pick<AppContext, 'pool'> & {
-  /** Undefined when sign-in with Pro Santé Connect is not configured. */
-  psc: PscClient | undefined;
-};
+export type IdentityDeps = AccountDeps &
+  Pick<AppContext, 'pool'> & {
+    /** Undefined when sign-in with Pro Santé Connect is not configured. */
+    psc: PscClient | undefined;
+  };
 
 /** What the identity feature needs: the platform's context and the identity service. */
 export type IdentityContext = AppContext & { identity: IdentityService; psc: PscClient | undefined };
@@ -345,7 +347,10 @@ export class IdentityService {
     return mfa.passkeyRegistrationOptions(this.deps, session);
   }
 
-  finishPasskeyRegistration(session: LoadedSession, input: { response: RegistrationResponseJSON; name: string }) {
+  finishPasskeyRegistration(
+    session: LoadedSession,
+    input: { response: RegistrationResponseJSON; name: string },
+  ) {
     return mfa.finishPasskeyRegistration(this.deps, session, input);
   }
 
