@@ -21,6 +21,8 @@ export const secondFactorStateSchema = z.object({
     z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() }),
   ),
   recoveryCodesLeft: z.number(),
+  /** TOTP apps need MFA_ENCRYPTION_KEY outside demo mode. */
+  totpAvailable: z.boolean(),
 });
 export type SecondFactorState = z.infer<typeof secondFactorStateSchema>;
 

@@ -100,3 +100,35 @@ export class SoftPasskey {
     };
   }
 }
+
+interface ApiBrowser {
+  base: string;
+  api(method: string, path: string, json?: unknown): Promise<{ status: number; text: string }>;
+}
+
+/**
+ * After a right password: the second factor with this software passkey, registered first when
+ * the account has none (its first password sign-in since 2026). Throws unless the session is
+ * then strong.
+ */
+export async function passkeySecondFactor(b: ApiBrowser, key: SoftPasskey): Promise<void> {
+  const state = JSON.parse((await b.api('GET', '/api/second-factor')).text);
+  const registering = state.passkeys.length === 0;
+  const options = JSON.parse(
+    (
+      await b.api(
+        'POST',
+        registering
+          ? '/api/second-factor/passkey/registration-options'
+          : '/api/second-factor/passkey/authentication-options',
+      )
+    ).text,
+  );
+  const done = registering
+    ? await b.api('POST', '/api/second-factor/passkey/registration', {
+        name: 'Clé de test',
+        response: key.register(options, b.base),
+      })
+    : await b.api('POST', '/api/second-factor/passkey', { response: key.assert(options, b.base) });
+  if (done.status !== 200) throw new Error(`second factor: ${done.status} ${done.text}`);
+}

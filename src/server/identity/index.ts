@@ -10,7 +10,7 @@ import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { backchannelLogoutRoutes } from './backchannel-logout.js';
 import { identityRoutes, incomplete, secondFactorRequired } from './routes.js';
-import { strengthOf } from './second-factor.js';
+import { strengthOf, totpAvailable } from './second-factor.js';
 import type { IdentityContext } from './service.js';
 import {
   BROWSER_COOKIE,
@@ -120,6 +120,11 @@ export const identityFeature: Feature<IdentityContext> = {
       app.all('/demo/psc/*', { schema: { hide: true } }, async () => {
         throw notFound();
       });
+      if (ctx.config.passwordLogin && !totpAvailable(ctx.config)) {
+        ctx.logger.warn(
+          'MFA_ENCRYPTION_KEY non défini : second facteur par clé d’accès uniquement (pas d’application d’authentification)',
+        );
+      }
       if (!ctx.identity.pscAvailable) {
         ctx.logger.warn('PSC_ISSUER non défini : la connexion avec Pro Santé Connect est indisponible');
       }

@@ -28,6 +28,7 @@ import {
   newTotpSecret,
   recoveryCodeHash,
   relyingParty,
+  totpAvailable,
   totpFor,
 } from './second-factor.js';
 import type { LoadedSession } from './sessions.js';
@@ -99,6 +100,7 @@ export async function secondFactorState(deps: MfaDeps, session: LoadedSession): 
       lastUsedAt: p.last_used_at?.toISOString() ?? null,
     })),
     recoveryCodesLeft: Number(recovery.n),
+    totpAvailable: totpAvailable(deps.config),
   };
 }
 
@@ -178,7 +180,15 @@ async function afterEnrolment(trx: Tx, deps: MfaDeps, session: LoadedSession, fa
 
 // ---- TOTP --------------------------------------------------------------------------------
 
+const totpUnavailable = () =>
+  new DomainError(
+    'totp_unavailable',
+    'L’application d’authentification n’est pas disponible sur ce service : enregistrez une clé d’accès.',
+    409,
+  );
+
 export async function startTotpEnrolment(deps: MfaDeps, session: LoadedSession) {
+  if (!totpAvailable(deps.config)) throw totpUnavailable();
   await assertMayEnrol(deps, session);
   const u = session.user;
   const current = await deps.db

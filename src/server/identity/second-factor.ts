@@ -16,9 +16,15 @@ export const ISSUER = 'Délégations de droits';
 
 type KeyConfig = Pick<Config, 'demo' | 'mfaEncryptionKey' | 'sessionSecret'>;
 
+const keyMaterial = (config: KeyConfig) =>
+  config.mfaEncryptionKey ?? (config.demo ? config.sessionSecret : undefined);
+
+/** TOTP apps need a key to encrypt their secrets: MFA_ENCRYPTION_KEY, or in demo mode only a derived one. */
+export const totpAvailable = (config: KeyConfig) => keyMaterial(config) !== undefined;
+
 /** The AES-256 key of the TOTP secrets: MFA_ENCRYPTION_KEY; in demo mode only, the session secret. */
 function keyOf(config: KeyConfig): Buffer {
-  const material = config.mfaEncryptionKey ?? (config.demo ? config.sessionSecret : undefined);
+  const material = keyMaterial(config);
   if (!material) throw new Error('MFA_ENCRYPTION_KEY is not set');
   return crypto.hash('sha256', `totp-secret-key:${material}`, 'buffer');
 }

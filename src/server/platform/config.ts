@@ -144,8 +144,8 @@ export interface Config {
   /** Bearer token for GET /metrics when DEMO is off; unset: /metrics answers loopback only. */
   metricsToken: string | undefined;
   /**
-   * Encrypts the TOTP secrets at rest. Required when DEMO is off and password sign-in is on;
-   * in demo mode, derived from the (demo) session secret when unset.
+   * Encrypts the TOTP secrets at rest. In demo mode, derived from the (demo) session secret when
+   * unset; with DEMO off and no key, TOTP apps are unavailable (passkeys only).
    */
   mfaEncryptionKey: string | undefined;
   /** Multiplies every rate limit (1; a benchmark's few sessions are not an abuse). */
@@ -204,7 +204,6 @@ export function loadConfig(
     required('SESSION_SECRET');
     required('PUBLIC_URL');
     if (options.purpose !== 'tool') required('SMTP_URL');
-    if (options.purpose !== 'tool' && (e.PASSWORD_LOGIN ?? true)) required('MFA_ENCRYPTION_KEY');
   }
   if (cleaned.PSC_ISSUER !== undefined) {
     const missing = (['PSC_CLIENT_ID', 'PSC_CLIENT_SECRET'] as const).filter((n) => cleaned[n] === undefined);

@@ -13,6 +13,7 @@ import { DataTable } from '../../components/DataTable';
 import { DirectoryDate } from '../directory';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
+import { DelegateSignInLine, ResetSecondFactor } from './DelegateSignIn';
 import { delegateName, ofName, placeLabel, toName } from './format';
 import './delegations.css';
 
@@ -186,6 +187,8 @@ function MyDelegations() {
         {delegateName(d)}
         {d.delegate.email && <span className="fr-hint-text">{d.delegate.email}</span>}
         <CardLine d={d} />
+        <DelegateSignInLine d={d} />
+        <ResetSecondFactor d={d} who={toName(delegateName(d))} />
       </span>,
       d.delegate.profession ?? '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
@@ -200,6 +203,7 @@ function MyDelegations() {
       <span key="p" className="delegation-person">
         {delegateName(d)}
         <CardLine d={d} />
+        <DelegateSignInLine d={d} />
       </span>,
       [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,

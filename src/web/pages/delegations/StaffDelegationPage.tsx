@@ -28,6 +28,7 @@ import {
   RightsFieldset,
   useTitle,
 } from './components';
+import { PscRequiredCheckbox } from './DelegateSignIn';
 import { ExistingDelegationLink } from './ExistingDelegationLink';
 import { delegationSentence, personName, todayInParis } from './format';
 import './delegations.css';
@@ -58,6 +59,7 @@ function StaffDelegationForm() {
   const [profession, setProfession] = useState<string | undefined>();
   const [otherProfession, setOtherProfession] = useState('');
   const [rights, setRights] = useState<Right[]>(['consulter']);
+  const [pscRequired, setPscRequired] = useState(false);
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
@@ -80,6 +82,7 @@ function StaffDelegationForm() {
       profession: chosenProfession,
       rights,
       ...periodPayload(period, true),
+      pscRequired,
     };
     const problems = clientError(
       firstPerField(
@@ -265,6 +268,7 @@ function StaffDelegationForm() {
           startError={err('startsOn')}
           endError={err('endsOn')}
         />
+        <PscRequiredCheckbox value={pscRequired} onChange={setPscRequired} />
 
         <div className="delegation-step">
           <h2 className="fr-h4">4. Cliquez sur « Ajouter »</h2>
