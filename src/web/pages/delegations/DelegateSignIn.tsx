@@ -11,6 +11,7 @@ import { SIGN_IN_METHOD_LABELS } from '../../../shared/second-factor';
 import { ApiError, apiSend } from '../../api/client';
 import { frenchInstant } from '../../components/instant';
 import { DELEGATIONS_KEY } from './api';
+import { ofName } from './format';
 
 export const PSC_REQUIRED_LABEL = 'Connexion par carte CPx ou e-CPS obligatoire';
 
@@ -46,7 +47,7 @@ export function ResetSecondFactor({ d, who }: { d: DelegationView; who: string }
       setConfirming(false);
       setResult({
         severity: 'success',
-        message: `Le second facteur de ${who} a été réinitialisé. Un courriel l’en informe ; à sa prochaine connexion par mot de passe, il ou elle en enregistrera un nouveau.`,
+        message: `Le second facteur ${ofName(who)} a été réinitialisé. Un courriel l’en informe ; à sa prochaine connexion par mot de passe, il ou elle en enregistrera un nouveau.`,
       });
       await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
     },
@@ -63,7 +64,7 @@ export function ResetSecondFactor({ d, who }: { d: DelegationView; who: string }
     <div className="fr-mt-1w">
       {result && <Alert severity={result.severity} small description={result.message} className="fr-mb-1w" />}
       {confirming ? (
-        <div role="group" aria-label={`Réinitialiser le second facteur de ${who}`}>
+        <div role="group" aria-label={`Réinitialiser le second facteur ${ofName(who)}`}>
           <p className="fr-text--sm fr-mb-1w">
             Ses clés d’accès, son application d’authentification et ses codes de secours seront supprimés.
           </p>
@@ -89,7 +90,7 @@ export function ResetSecondFactor({ d, who }: { d: DelegationView; who: string }
             setConfirming(true);
           }}
         >
-          Réinitialiser le second facteur<span className="fr-sr-only"> de {who}</span>
+          Réinitialiser le second facteur<span className="fr-sr-only"> {ofName(who)}</span>
         </Button>
       )}
     </div>

@@ -188,7 +188,7 @@ function MyDelegations() {
         {d.delegate.email && <span className="fr-hint-text">{d.delegate.email}</span>}
         <CardLine d={d} />
         <DelegateSignInLine d={d} />
-        <ResetSecondFactor d={d} who={toName(delegateName(d))} />
+        <ResetSecondFactor d={d} who={delegateName(d)} />
       </span>,
       d.delegate.profession ?? '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
