@@ -9,9 +9,10 @@ import { isApiRoute } from '../platform/http.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { backchannelLogoutRoutes } from './backchannel-logout.js';
-import { identityRoutes, incomplete, secondFactorRequired } from './routes.js';
+import { identityRoutes, incomplete } from './routes.js';
 import { strengthOf, totpAvailable } from './second-factor.js';
 import type { IdentityContext } from './service.js';
+import { secondFactorRequired } from './session-guards.js';
 import {
   BROWSER_COOKIE,
   expectedCsrfToken,

@@ -24,6 +24,7 @@ import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
 import { firstSignInComplete, toMe } from './accounts.js';
 import { secondFactorRoutes } from './second-factor-routes.js';
 import { type IdentityContext, PasswordThrottled, PscUnreachable } from './service.js';
+import { awaitsSecondFactor, signedIn } from './session-guards.js';
 import {
   BROWSER_COOKIE,
   clearSessionCookie,
@@ -41,20 +42,6 @@ const errorBody = z.object({
   requestId: z.string().optional(),
 });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 409: errorBody, 429: errorBody };
-
-/** A session whose password waits for its second factor opens nothing but the second-factor routes. */
-export function signedIn(request: FastifyRequest): LoadedSession {
-  const session = anySession(request);
-  if (session.method === 'password' && session.secondFactor === null) throw secondFactorRequired();
-  return session;
-}
-
-/** Any session, a password one waiting for its second factor included. */
-export function anySession(request: FastifyRequest): LoadedSession {
-  const session = request.identity?.session;
-  if (!session) throw unauthorized();
-  return session;
-}
 
 const signInRedirect = (reply: FastifyReply, code: string) =>
   reply.redirect(`/connexion?erreur=${code}`, 302);
@@ -303,15 +290,6 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
     );
   });
 }
-
-const awaitsSecondFactor = (s: LoadedSession) => s.method === 'password' && s.secondFactor === null;
-
-export const secondFactorRequired = () =>
-  new DomainError(
-    'second_factor_required',
-    'Confirmez d’abord votre connexion avec votre second facteur (clé d’accès, application d’authentification ou code de secours).',
-    401,
-  );
 
 export const incomplete = () =>
   new DomainError(

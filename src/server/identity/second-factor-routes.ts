@@ -19,8 +19,8 @@ import {
 import { DomainError, errorResponses } from '../platform/errors.js';
 import { firstSignInComplete } from './accounts.js';
 import { SecondFactorLocked } from './mfa.js';
-import { anySession, signedIn } from './routes.js';
 import type { IdentityContext } from './service.js';
+import { anySession, signedIn } from './session-guards.js';
 import type { LoadedSession } from './sessions.js';
 
 const errors = errorResponses(400, 401, 403, 404, 409, 429);

@@ -64,7 +64,7 @@ export function ResetSecondFactor({ d, who }: { d: DelegationView; who: string }
     <div className="fr-mt-1w">
       {result && <Alert severity={result.severity} small description={result.message} className="fr-mb-1w" />}
       {confirming ? (
-        <div role="group" aria-label={`Réinitialiser le second facteur ${ofName(who)}`}>
+        <div>
           <p className="fr-text--sm fr-mb-1w">
             Ses clés d’accès, son application d’authentification et ses codes de secours seront supprimés.
           </p>
