@@ -59,6 +59,8 @@ export function SecondFactorPage() {
     queryKey: SECOND_FACTOR_KEY,
     queryFn: () => apiGet('/api/second-factor', secondFactorStateSchema),
     retry: false,
+    // What it shows depends on the session now (a sign-in may have happened since the last read).
+    refetchOnMount: 'always',
   });
   const refresh = useRefreshSession();
   const queryClient = useQueryClient();
@@ -76,7 +78,7 @@ export function SecondFactorPage() {
         : 'Choisir votre second facteur de connexion',
   );
 
-  if (state.isPending) return <p>Chargement…</p>;
+  if (state.isPending || (state.isFetching && !state.isFetchedAfterMount)) return <p>Chargement…</p>;
   if (state.isError) {
     const err = state.error as ApiError;
     if (err.status === 401) return <Navigate to="/connexion" replace />;
