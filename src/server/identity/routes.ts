@@ -1,7 +1,7 @@
 // HTTP routes of identity: Pro Santé Connect sign-in (browser navigations under /auth), the
 // JSON API under /api (session, me, password sign-in, sign-out, first sign-in, account).
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -18,7 +18,7 @@ import {
   safeReturnTo,
   sessionInfoSchema,
 } from '../../shared/identity.js';
-import { DomainError, unauthorized } from '../platform/errors.js';
+import { DomainError } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
 import { firstSignInComplete, toMe } from './accounts.js';
@@ -30,7 +30,6 @@ import {
   clearSessionCookie,
   ensureBrowserId,
   expectedCsrfToken,
-  type LoadedSession,
   readCookie,
   setSessionCookie,
 } from './sessions.js';
