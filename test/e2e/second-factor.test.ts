@@ -26,7 +26,8 @@ describe('second factor (Chromium)', () => {
   const usedSteps = new Set<string>();
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    // A slow machine (shared CI) may take long to import the demo directory.
+    [server, browser] = await Promise.all([startServer({ readyTimeoutMs: 240_000 }), launchBrowser()]);
     martin = await browser.newContext();
     martinPage = await martin.newPage();
     await signIn(martinPage, server.url, CARDS.martin);
