@@ -202,7 +202,7 @@ async function main() {
         const rows = await delegationsBetween(db, p.delegator_id, p.delegate_national_id);
         const t1 = performance.now();
         decide({
-          actor: { id: p.id, isDoctor: false },
+          actor: { id: p.id, isDoctor: false, signIn: { strength: 'psc' } },
           onBehalfOfId: p.delegator_id,
           action: 'read',
           dossierOwnerId: p.delegator_id,

@@ -67,6 +67,7 @@ export function createAppRoot(infrastructure: Infrastructure): AppRoot {
       config,
       db,
       clock,
+      pool: platform.pool,
       psc,
       invitation: invitationResolver(delegations),
     }),

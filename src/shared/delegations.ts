@@ -24,6 +24,8 @@ export const staffDelegationInput = z.object({
   rights: z.array(rightCode).max(RIGHTS.length),
   startsOn: isoDate,
   endsOn: optionalDate,
+  /** « Connexion par carte CPx ou e-CPS obligatoire ». */
+  pscRequired: z.boolean().optional(),
 });
 
 export const peerDelegationInput = z.object({
@@ -37,6 +39,7 @@ export const modifyDelegationInput = z.object({
   rights: z.array(rightCode).max(RIGHTS.length).optional(),
   startsOn: isoDate,
   endsOn: optionalDate,
+  pscRequired: z.boolean().optional(),
 });
 
 export const delegationView = z.object({
@@ -61,12 +64,18 @@ export const delegationView = z.object({
     namesake: z.boolean().optional(),
     /** The delegate's account, once known (« Voir ses actions » filters the journal on it). */
     userId: z.string().nullable().optional(),
+    /** How the delegate last signed in (SIGN_IN_METHOD_LABELS) and when. */
+    lastSignIn: z.object({ method: z.string().nullable(), at: z.string() }).nullable().optional(),
+    /** The delegate signs in with a password too: the doctor may reset the second factor. */
+    hasPassword: z.boolean().optional(),
   }),
   /** The delegate's last access through this delegation (from the journal). */
   lastUsedAt: z.string().nullable().optional(),
   /** Set when an active delegation has not been used for 90 days: since when. */
   unusedSince: z.string().nullable().optional(),
   rights: z.array(rightCode),
+  /** « Connexion par carte CPx ou e-CPS obligatoire ». */
+  pscRequired: z.boolean().optional(),
   startsOn: z.string(),
   endsOn: z.string().nullable(),
   status: z.enum(DELEGATION_STATUSES),

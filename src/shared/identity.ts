@@ -150,6 +150,8 @@ export const sessionInfoSchema = z.object({
   user: meSchema.nullable(),
   /** Sent back in the x-csrf-token header of every POST, PUT, PATCH and DELETE. */
   csrfToken: z.string(),
+  /** A right password waits for its second factor (/connexion/second-facteur). */
+  secondFactorPending: z.boolean(),
   passwordLogin: z.boolean(),
   pscAvailable: z.boolean(),
   demo: z.boolean(),

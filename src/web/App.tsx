@@ -23,6 +23,7 @@ import { HomePage } from './pages/HomePage';
 import { AccessibilityPage, CookiesPage, LegalNoticePage, PersonalDataPage, SiteMapPage } from './pages/info';
 import { JournalPage } from './pages/journal';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { SecondFactorPage } from './pages/SecondFactorPage';
 import { SignInPage } from './pages/SignInPage';
 
 export function App() {
@@ -31,6 +32,8 @@ export function App() {
       <Route element={<Layout />}>
         <Route index element={<HomePage />} />
         <Route path="connexion" element={<SignInPage />} />
+        <Route path="connexion/second-facteur" element={<SecondFactorPage />} />
+        <Route path="second-facteur" element={<SecondFactorPage />} />
         <Route path="premiere-connexion" element={<FirstSignInPage />} />
         <Route path="mon-compte" element={<AccountPage />} />
         <Route path="mon-cabinet" element={<CabinetPage />} />

@@ -157,7 +157,7 @@ describe('status over arbitrary timelines', () => {
   });
 
   it('gives rights only while active, and a deletion removes them at once (the decision)', () => {
-    const actor = { id: 'delegate', isDoctor: false };
+    const actor = { id: 'delegate', isDoctor: false, signIn: { strength: 'psc' as const } };
     fc.assert(
       fc.property(
         facts,
@@ -165,7 +165,7 @@ describe('status over arbitrary timelines', () => {
         rightsArb,
         fc.constantFrom(...DOSSIER_ACTIONS),
         (raw, t, rights, action) => {
-          const f = { ...toFacts(raw), id: 'delegation', rights: rights as Right[] };
+          const f = { ...toFacts(raw), id: 'delegation', rights: rights as Right[], pscRequired: false };
           const now = new Date(t);
           const ask = (d: typeof f) =>
             decide({ actor, onBehalfOfId: 'doctor', action, delegations: [d], now });

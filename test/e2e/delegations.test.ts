@@ -1,12 +1,14 @@
 // "Mes délégations" end to end in Chromium, following the seed literally, against the application
 // started as a process (local Pro Santé Connect, real SMTP to the demo mailbox, real PostgreSQL).
 // One browser context per person. Every page is checked with axe and photographed.
+
 import { tmpdir } from 'node:os';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, SCREENSHOTS } from '../helpers/a11y.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
+import { enrolTotp } from './second-factor-support.js';
 
 const SOPHIE_EMAIL = 'sophie.durand@cabinet-martin.example';
 const SOPHIE_PASSWORD = 'Secretariat-Martin-69003';
@@ -267,6 +269,8 @@ describe('Mes délégations (Chromium)', () => {
     await tick(lea, /J’ai lu et j’accepte la charte d’utilisation/);
     await lea.getByRole('button', { name: 'Valider' }).click();
     await lea.getByRole('link', { name: 'Continuer' }).click();
+    // Her second factor, chosen right after her password.
+    await enrolTotp(lea);
     await lea.getByRole('button', { name: 'Finaliser la délégation' }).click();
     await lea.getByText('Cette invitation ne vous est pas destinée', { exact: false }).waitFor();
     expect(new URL(lea.url()).pathname).toMatch(/^\/invitation\//);
@@ -296,6 +300,7 @@ describe('Mes délégations (Chromium)', () => {
     expect(await sophie.getByLabel('Adresse électronique de notification').inputValue()).toBe(SOPHIE_EMAIL);
     await tick(sophie, /J’ai lu et j’accepte la charte d’utilisation/);
     await sophie.getByRole('button', { name: 'Valider' }).click();
+    await enrolTotp(sophie);
 
     // Back on the invitation, signed in.
     const finalise = sophie.getByRole('button', { name: 'Finaliser la délégation' });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, SCREENSHOTS } from '../helpers/a11y.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
+import { addVirtualAuthenticator } from './second-factor-support.js';
 
 const SOPHIE_PASSWORD = 'Secretariat-Martin-69003';
 const SOPHIE_EMAIL = 'sophie.durand@cabinet-martin.example';
@@ -82,8 +83,10 @@ describe('sign-in (Chromium)', () => {
     await page.context().close();
   });
 
-  it('takes Sophie DURAND through her first sign-in, then signs her in with her password', async () => {
+  it('takes Sophie DURAND through her first sign-in with a password and a passkey, then signs her in with both', async () => {
     const page = await newPage();
+    // Her computer can hold passkeys (a virtual authenticator with user verification).
+    const authenticator = await addVirtualAuthenticator(page);
     await page.goto(`${server.url}/connexion`);
     await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
     await page.getByRole('button', { name: 'Se connecter en tant que Sophie DURAND' }).click();
@@ -127,6 +130,23 @@ describe('sign-in (Chromium)', () => {
     expect(await page.getByText(SOPHIE_EMAIL).first().isVisible()).toBe(true);
     await page.screenshot({ path: `${SCREENSHOTS}first-signin-done.png`, fullPage: true });
     await page.getByRole('link', { name: 'Continuer' }).click();
+
+    // Right after the password: her second factor, a passkey.
+    await page
+      .getByRole('heading', { level: 1, name: 'Choisir votre second facteur de connexion' })
+      .waitFor();
+    expect(new URL(page.url()).pathname).toBe('/second-facteur');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}second-factor-enrolment.png`, fullPage: true });
+    await page.getByLabel('Nom de cette clé d’accès').fill('Ordinateur du secrétariat');
+    await page.getByRole('button', { name: 'Créer une clé d’accès' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Vos codes de secours' }).waitFor();
+    expect(await page.getByRole('list', { name: 'Codes de secours' }).locator('code').count()).toBe(10);
+    expect(await authenticator.credentials()).toHaveLength(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}second-factor-recovery-codes.png`, fullPage: true });
+    await page.getByRole('button', { name: 'J’ai noté mes codes de secours, continuer' }).click();
+    await page.waitForURL(`${server.url}/`);
     await banner(page).getByRole('link', { name: 'Sophie DURAND' }).waitFor();
 
     // Only a confirmed address identifies an account at password sign-in: Sophie opens the link
@@ -172,8 +192,28 @@ describe('sign-in (Chromium)', () => {
     await page.waitForTimeout(1100); // the growing delay after one failure
     await page.getByLabel('Mot de passe', { exact: true }).fill(SOPHIE_PASSWORD);
     await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    // The password alone opens nothing: her passkey is asked for.
+    await page.getByRole('heading', { level: 1, name: 'Confirmer votre connexion' }).waitFor();
+    expect((await page.request.get(`${server.url}/api/me`)).status()).toBe(401);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}second-factor-signin.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Utiliser ma clé d’accès' }).click();
     await banner(page).getByRole('link', { name: 'Sophie DURAND' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
+    expect((await page.request.get(`${server.url}/api/me`)).status()).toBe(200);
+
+    // « Mon compte » lists her passkey: name, created, last used.
+    await page.goto(`${server.url}/mon-compte`);
+    await page.getByRole('heading', { level: 2, name: 'Second facteur de connexion' }).waitFor();
+    await page.getByText('Ordinateur du secrétariat', { exact: true }).first().waitFor();
+    expect(await page.getByText('Codes de secours restants').textContent()).toContain('10');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}second-factor-account.png`, fullPage: true });
+    // Her only factor cannot be removed.
+    await page
+      .getByRole('button', { name: 'Supprimer la clé d’accès « Ordinateur du secrétariat »' })
+      .click();
+    await page.getByText(/C’est votre seul second facteur/).waitFor();
     await page.context().close();
   });
 

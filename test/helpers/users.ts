@@ -85,6 +85,6 @@ export async function createUser(
     email: p.email,
     emailVerified: true,
     firstSignInComplete: true,
-    signIn: { method: 'psc', acr: 'eidas1', authLevel: null },
+    signIn: { method: 'psc', strength: 'psc', acr: 'eidas1', authLevel: null },
   };
 }

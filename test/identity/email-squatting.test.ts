@@ -1,8 +1,10 @@
 // Email address squatting (security review, issue 11): anyone may type any address at first
 // sign-in, unconfirmed. Such a claim never blocks the person who confirms the address (here
 // Sophie, invited with it), and never serves as a password sign-in identifier.
+
 import { afterAll, describe, expect, it } from 'vitest';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
+import { passkeySecondFactor, SoftPasskey } from '../helpers/second-factor.js';
 import { Browser, signInAs, startListeningApp } from './helpers.js';
 
 const CAMILLE = '810001234565';
@@ -70,6 +72,7 @@ describe('an unconfirmed address claim', async () => {
       password: 'Cabinet-Martin-2026!',
     });
     expect(ok.status, ok.text).toBe(200);
+    await passkeySecondFactor(asSophie, new SoftPasskey());
     expect(JSON.parse((await asSophie.get('/api/me')).text).subjectNameId).toBe(SOPHIE);
 
     const asLea = await new Browser(t.url).api('POST', '/api/auth/password', {

@@ -5,6 +5,7 @@ import type { AppFeature } from '../../src/server/composition.js';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { identityFeature, requireUser } from '../../src/server/identity/index.js';
 import { fixedClock } from '../../src/server/platform/clock.js';
+import { totpCode } from '../helpers/second-factor.js';
 import { Browser, signInAs, signInAtProvider, startListeningApp } from './helpers.js';
 
 const SOPHIE = '4123456782/CPAT0001';
@@ -131,7 +132,8 @@ describe('first sign-in and password sign-in', async () => {
       email: 'Sophie.Durand@cabinet-martin.example',
     });
     expect(res.status).toBe(200);
-    expect(body(res)).toEqual({ redirectTo: '/', emailConfirmationSent: true });
+    // The second factor is chosen right after the password (test/identity/second-factor.test.ts).
+    expect(body(res)).toEqual({ redirectTo: '/second-facteur?retour=%2F', emailConfirmationSent: true });
     const u = await userRow(SOPHIE);
     expect(u.password_hash).toMatch(/^\$argon2id\$/);
     expect(u.password_hash).not.toContain(GOOD_PASSWORD);
@@ -229,8 +231,9 @@ describe('first sign-in and password sign-in', async () => {
       password: GOOD_PASSWORD,
     });
     expect(res.status).toBe(200);
-    expect(body(res)).toEqual({ redirectTo: '/' });
-    expect(body(await ok.get('/api/me')).subjectNameId).toBe(SOPHIE);
+    // A right password leads to the second factor, and opens nothing before it.
+    expect(body(res)).toEqual({ redirectTo: '/connexion/second-facteur' });
+    expect(body(await ok.get('/api/me')).code).toBe('second_factor_required');
 
     const wrong = await new Browser(t.url).api('POST', '/api/auth/password', {
       identifier: 'sophie.durand@cabinet-martin.example',
@@ -257,13 +260,16 @@ describe('first sign-in and password sign-in', async () => {
       password: 'Mauvais-mot-de-passe-1',
     });
     expect(strip(doctor)).toEqual(strip(unknown));
-    // The right password, once the short delay has passed, clears the failure.
+    // The right password, once the short delay has passed, is accepted; the failure is cleared
+    // only by the second factor that follows (or by a Pro Santé Connect sign-in).
     clock.advance(2000);
     const again = await new Browser(t.url).api('POST', '/api/auth/password', {
       identifier: 'sophie.durand@cabinet-martin.example',
       password: GOOD_PASSWORD,
     });
     expect(again.status).toBe(200);
+    expect((await userRow(SOPHIE)).failed_password_attempts).toBe(1);
+    await signInAs(new Browser(t.url), SOPHIE);
     expect((await userRow(SOPHIE)).failed_password_attempts).toBe(0);
   });
 
@@ -304,12 +310,15 @@ describe('first sign-in and password sign-in', async () => {
       '429 password_locked',
       '429 password_locked',
     ]);
-    // After the lockout, the right password works and resets the count.
+    // After the lockout, the right password works; the count is reset by the second factor that
+    // follows, or by a Pro Santé Connect sign-in.
     const back = await new Browser(t.url).api('POST', '/api/auth/password', {
       identifier: 'sophie.durand@cabinet-martin.example',
       password: GOOD_PASSWORD,
     });
     expect(back.status).toBe(200);
+    expect((await userRow(SOPHIE)).failed_password_attempts).toBe(5);
+    await signInAs(new Browser(t.url), SOPHIE);
     expect((await userRow(SOPHIE)).failed_password_attempts).toBe(0);
   });
 
@@ -349,7 +358,9 @@ describe('first sign-in and password sign-in', async () => {
 
     // Five checked failures lock the account for 15 minutes, even for the right password.
     clock.advance(16 * 60_000);
-    await new Browser(t.url).api('POST', '/api/auth/password', { identifier, password: GOOD_PASSWORD });
+    // (A right password no longer clears the count — only its second factor does — so a Pro
+    // Santé Connect sign-in starts it again here.)
+    await signInAs(new Browser(t.url), SOPHIE);
     for (let i = 0; i < 5; i++) {
       clock.advance(2 ** i * 1000 + 1);
       const r = await new Browser(t.url).api('POST', '/api/auth/password', {
@@ -370,7 +381,7 @@ describe('first sign-in and password sign-in', async () => {
       password: GOOD_PASSWORD,
     });
     expect(back.status).toBe(200);
-    expect((await userRow(SOPHIE)).failed_password_attempts).toBe(0);
+    expect((await userRow(SOPHIE)).failed_password_attempts).toBe(5);
   });
 
   it('refuses hostile password sign-in input with a French 400', async () => {
@@ -415,11 +426,19 @@ describe('first sign-in and password sign-in', async () => {
       .set({ charter_version: '2025-01-v0' })
       .where('subject_name_id', '=', SOPHIE)
       .execute();
+    await signInAs(new Browser(t.url), SOPHIE); // ends the lockout of the test before
     const b = new Browser(t.url);
     await b.api('POST', '/api/auth/password', {
       identifier: 'sophie.durand@cabinet-martin.example',
       password: GOOD_PASSWORD,
     });
+    expect((await b.get('/api/probe/me')).status).toBe(401);
+    // The second factor first: this account has none yet, so it enrols one (a TOTP app).
+    const { secret } = body(await b.api('POST', '/api/second-factor/totp/enrolment'));
+    const enrolled = await b.api('POST', '/api/second-factor/totp/enrolment/confirm', {
+      code: totpCode(secret, clock.now().getTime()),
+    });
+    expect(enrolled.status).toBe(200);
     expect((await b.get('/api/probe/me')).status).toBe(403);
     const info = body(await b.get('/api/first-sign-in'));
     expect(info).toMatchObject({

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_CHARTER } from '../../src/server/identity/charter/index.js';
 import { safeError } from '../../src/server/platform/runtime.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { passkeySecondFactor, SoftPasskey } from '../helpers/second-factor.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 import { Browser, signInAs, signInAtProvider } from '../identity/helpers.js';
 
@@ -225,6 +226,7 @@ describe('logs of a realistic session', () => {
       password: SOPHIE_PASSWORD,
     });
     expect(right.status).toBe(200);
+    await passkeySecondFactor(later, new SoftPasskey());
     keep(later.cookies.get('sid'));
     await later.api('POST', '/api/auth/logout');
 

@@ -9,6 +9,7 @@ import type { Db } from '../../src/server/context.js';
 import { hashPassword } from '../../src/server/identity/passwords.js';
 import { freePort } from '../../src/server/platform/embedded-postgres.js';
 import type { SignedInUser } from '../../src/server/platform/signed-in-user.js';
+import { SoftPasskey } from '../helpers/second-factor.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 import { createUser } from '../helpers/users.js';
 
@@ -172,6 +173,9 @@ export async function createDoctorWithPassword(db: Db, n = 1): Promise<SignedInU
 }
 
 /** A browser-like client: keeps cookies, sends the CSRF token on writes. */
+/** Each account's software passkey, registered at its first password sign-in. */
+const passkeys = new Map<string, SoftPasskey>();
+
 export class Client {
   cookies = new Map<string, string>();
   csrf = '';
@@ -218,11 +222,33 @@ export class Client {
     return res;
   }
 
-  /** Password sign-in, as the sign-in page does it. */
+  /**
+   * Password sign-in, as the sign-in page does it, then the second factor: a software passkey
+   * registered at the account's first password sign-in (it has none), asserted afterwards.
+   */
   async signIn(email: string, password = PASSWORD) {
     await this.refreshCsrf();
     const res = await this.request('POST', '/api/auth/password', { identifier: email, password });
     if (res.status !== 200) throw new Error(`sign-in: ${res.status} ${JSON.stringify(res.body)}`);
+    await this.refreshCsrf();
+    let key = passkeys.get(email);
+    const state = await this.request('GET', '/api/second-factor');
+    let done: { status: number; body: unknown };
+    if ((state.body.passkeys as unknown[]).length === 0 || !key) {
+      key = new SoftPasskey();
+      passkeys.set(email, key);
+      const options = await this.request('POST', '/api/second-factor/passkey/registration-options');
+      done = await this.request('POST', '/api/second-factor/passkey/registration', {
+        name: 'Clé de test',
+        response: key.register(options.body as never, this.base),
+      });
+    } else {
+      const options = await this.request('POST', '/api/second-factor/passkey/authentication-options');
+      done = await this.request('POST', '/api/second-factor/passkey', {
+        response: key.assert(options.body as never, this.base),
+      });
+    }
+    if (done.status !== 200) throw new Error(`second factor: ${done.status} ${JSON.stringify(done.body)}`);
     await this.refreshCsrf();
   }
 }

@@ -88,6 +88,13 @@ export async function recordWrite(
 
 function refusal(decision: Decision & { allowed: false }, onDossier: boolean): DomainError {
   if (onDossier && !knowsContext(decision)) return dossierNotFound();
+  if (decision.reason === 'psc_required') {
+    return new DomainError(
+      'psc_required',
+      'Ce médecin exige pour cette délégation une connexion par carte CPx ou e-CPS (Pro Santé Connect) : vous êtes connecté(e) par mot de passe. Déconnectez-vous puis reconnectez-vous avec Pro Santé Connect pour accéder à ses dossiers.',
+      403,
+    );
+  }
   if (decision.reason === 'missing_right') {
     return new DomainError(
       'missing_right',

@@ -30,8 +30,11 @@ export const ACTION_PHRASES: Record<DossierAction, string> = {
 };
 
 export interface DecisionInput {
-  /** The signed-in person (the decision needs only who and whether a doctor). */
-  actor: Pick<SignedInUser, 'id' | 'isDoctor'>;
+  /**
+   * The signed-in person: who, whether a doctor, and how strong the session is (Pro Santé
+   * Connect, or a password with a second factor).
+   */
+  actor: Pick<SignedInUser, 'id' | 'isDoctor'> & { signIn: Pick<SignedInUser['signIn'], 'strength'> };
   /** The doctor the actor acts for ("Agir pour le compte de"); the actor's own id for a doctor. */
   onBehalfOfId: string;
   action: DossierAction;
@@ -47,7 +50,8 @@ export type DenialReason =
   | 'not_a_doctor' // a non-doctor acting for himself has no dossiers
   | 'no_delegation'
   | `delegation_${Exclude<DelegationStatus, 'active'>}`
-  | 'missing_right';
+  | 'missing_right'
+  | 'psc_required'; // the delegation requires a CPx card or e-CPS sign-in
 
 export type Decision =
   | { allowed: true; via: 'owner'; action: DossierAction }
@@ -97,6 +101,9 @@ export function decide(input: DecisionInput): Decision {
   if (!normalizeRights(d.kind, d.rights).includes(right)) {
     return { allowed: false, action, reason: 'missing_right', delegationId: d.id, right };
   }
+  if (d.pscRequired && actor.signIn.strength !== 'psc') {
+    return { allowed: false, action, reason: 'psc_required', delegationId: d.id, right };
+  }
   return {
     allowed: true,
     via: 'delegation',
@@ -110,5 +117,5 @@ export function decide(input: DecisionInput): Decision {
 
 /** May the actor know that dossiers exist in this context? (Decides 403 versus 404.) */
 export function knowsContext(decision: Decision): boolean {
-  return decision.allowed || decision.reason === 'missing_right';
+  return decision.allowed || decision.reason === 'missing_right' || decision.reason === 'psc_required';
 }

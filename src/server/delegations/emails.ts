@@ -248,3 +248,19 @@ export function colleagueAddedEmail(p: {
     }),
   };
 }
+
+/** To the staff member whose second factor the delegating doctor reset. */
+export function secondFactorResetEmail(p: { delegator: DoctorName; link: string }) {
+  return {
+    subject: `${dr(p.delegator)} a réinitialisé votre second facteur de connexion`,
+    ...renderEmail({
+      title: 'Second facteur de connexion réinitialisé',
+      paragraphs: [
+        `${dr(p.delegator)} a réinitialisé votre second facteur de connexion (clés d’accès, application d’authentification et codes de secours) au service Délégations de droits.`,
+        'À votre prochaine connexion avec votre mot de passe, vous enregistrerez une nouvelle clé d’accès ou une nouvelle application d’authentification avant toute autre chose. Vous pouvez aussi vous connecter avec votre carte CPx ou votre e-CPS (Pro Santé Connect).',
+      ],
+      action: { label: 'Se connecter', url: p.link },
+      notes: ['Si vous n’avez pas demandé cette réinitialisation, prévenez ce médecin sans attendre.'],
+    }),
+  };
+}

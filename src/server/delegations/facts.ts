@@ -14,6 +14,8 @@ export { type DelegationFacts, statusOf } from './rules.js';
 export interface DelegationGrant extends DelegationFacts {
   id: string;
   rights: Right[];
+  /** « Connexion par carte CPx ou e-CPS obligatoire »: usable only in a Pro Santé Connect session. */
+  pscRequired: boolean;
 }
 
 const FACT_COLUMNS = [
@@ -26,12 +28,13 @@ const FACT_COLUMNS = [
   'invitation_expires_at',
   'renounced_at',
   'rights',
+  'psc_required',
 ] as const;
 type Instant = Date | string | null;
 /** The columns the facts come from; the instants are ISO strings when the row came as JSON. */
 export type DelegationFactsRow = Pick<
   Selectable<DelegationsTable>,
-  'id' | 'kind' | 'starts_on' | 'ends_on' | 'rights'
+  'id' | 'kind' | 'starts_on' | 'ends_on' | 'rights' | 'psc_required'
 > & {
   deleted_at: Instant;
   accepted_at: Instant;
@@ -53,6 +56,7 @@ export function grantOf(row: DelegationFactsRow): DelegationGrant {
     invitationExpiresAt: instant(row.invitation_expires_at),
     renouncedAt: instant(row.renounced_at),
     rights: normalizeRights(row.kind, row.rights),
+    pscRequired: row.psc_required === true,
   };
 }
 

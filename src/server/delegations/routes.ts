@@ -127,6 +127,22 @@ export async function delegationRoutes(root: App, service: DelegationService, ct
       },
     );
 
+    app.post(
+      '/api/delegations/:id/second-factor-reset',
+      {
+        schema: {
+          tags,
+          summary: 'Réinitialiser le second facteur de connexion de la personne (journalisé, courriel)',
+          params: idParams,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await service.resetSecondFactor(requireUser(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
     // The invitation link: what it is about (for its holder), and its finalisation.
     const invitationLimit = { max: scaledMax(ctx.config, 20), timeWindow: '1 minute' };
     app.get(

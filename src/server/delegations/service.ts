@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
 import { normalizeRights, type Right } from '../../shared/rights.js';
 import type { Database, Db } from '../context.js';
+import { resetSecondFactors } from '../identity/index.js';
 import { appendJournal, type JournalAction } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
@@ -50,6 +51,8 @@ export interface StaffInput {
   rights: string[];
   startsOn: string;
   endsOn: string | null;
+  /** « Connexion par carte CPx ou e-CPS obligatoire ». */
+  pscRequired?: boolean;
 }
 
 export interface DelegationDeps {
@@ -171,6 +174,45 @@ export class DelegationService {
     }
   }
 
+  /**
+   * « Réinitialiser le second facteur »: the doctor who delegated to a staff member removes
+   * that person's passkeys, TOTP app and recovery codes and ends their password sessions; the
+   * person enrols a new factor at the next sign-in. Journaled, and the person is told by email.
+   */
+  async resetSecondFactor(actor: SignedInUser, id: string): Promise<void> {
+    requireDoctor(actor);
+    await this.transaction(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
+      const row = await this.ownDelegation(trx, actor, id);
+      const person =
+        row.deleted_at === null && row.kind === 'staff' && row.delegate_national_id
+          ? await trx
+              .selectFrom('users')
+              .select(['id', 'email', 'password_hash'])
+              .where('subject_name_id', '=', row.delegate_national_id)
+              .forUpdate()
+              .executeTakeFirst()
+          : undefined;
+      if (!person?.password_hash) {
+        throw new DomainError(
+          'second_factor_reset_impossible',
+          'Cette personne ne se connecte pas par mot de passe : il n’y a pas de second facteur à réinitialiser.',
+          409,
+        );
+      }
+      await resetSecondFactors(trx, person.id);
+      await this.journal(trx, actor.id, row, 'second_factor.reset');
+      const to = person.email ?? row.delegate_email;
+      if (to) {
+        await queueEmail(trx, {
+          to,
+          kind: 'second_factor_reset',
+          ...emails.secondFactorResetEmail({ delegator: actor, link: this.link('/connexion') }),
+        });
+      }
+    });
+  }
+
   private journal(
     trx: Transaction<Database>,
     actorId: string,
@@ -275,6 +317,7 @@ export class DelegationService {
     requireDoctor(actor);
     const now = this.deps.clock.now();
     const rights = validateRights(input.rights);
+    const pscRequired = input.pscRequired ?? false;
     const period = validatePeriod('staff', input, now);
     const email = input.email.trim().toLowerCase();
     if (actor.email && actor.email.toLowerCase() === email) throw selfDelegation();
@@ -293,12 +336,18 @@ export class DelegationService {
         rights,
         starts_on: period.startsOn,
         ends_on: period.endsOn,
+        psc_required: pscRequired,
         created_at: now,
         updated_at: now,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await this.journal(trx, actor.id, row, 'delegation.created', { kind: 'staff', rights, ...period });
+    await this.journal(trx, actor.id, row, 'delegation.created', {
+      kind: 'staff',
+      rights,
+      ...period,
+      ...(pscRequired && { pscRequired }),
+    });
     return row;
   }
 
@@ -525,7 +574,13 @@ export class DelegationService {
   async modify(
     actor: SignedInUser,
     id: string,
-    input: { version: number; rights?: string[]; startsOn: string; endsOn: string | null },
+    input: {
+      version: number;
+      rights?: string[];
+      startsOn: string;
+      endsOn: string | null;
+      pscRequired?: boolean;
+    },
   ): Promise<{ id: string; version: number }> {
     requireDoctor(actor);
     return this.transaction(async (trx) => {
@@ -546,6 +601,7 @@ export class DelegationService {
           rights: next.rights,
           starts_on: next.startsOn,
           ends_on: next.endsOn,
+          psc_required: input.pscRequired ?? row.psc_required,
           version: next.version,
           updated_at: now,
         })
@@ -558,6 +614,8 @@ export class DelegationService {
         rights: next.rights,
         startsOn: next.startsOn,
         endsOn: next.endsOn,
+        ...(input.pscRequired !== undefined &&
+          input.pscRequired !== row.psc_required && { pscRequired: input.pscRequired }),
       });
       const to = await this.delegateEmail(trx, row);
       const before = stateOf(row);
@@ -719,7 +777,16 @@ export class DelegationService {
         ? []
         : await this.deps.db
             .selectFrom('users')
-            .select(['id', 'subject_name_id', 'family_name', 'given_name', 'card_type'])
+            .select([
+              'id',
+              'subject_name_id',
+              'family_name',
+              'given_name',
+              'card_type',
+              'last_signin_method',
+              'last_signin_at',
+              'password_hash',
+            ])
             .where((eb) =>
               eb.or([
                 ...(nationalIds.length ? [eb('subject_name_id', 'in', nationalIds)] : []),
@@ -755,6 +822,11 @@ export class DelegationService {
           cardType: card?.card_type ?? null,
           namesake,
           userId: card?.id ?? null,
+          // How the delegate signs in and when they last did (PGSSI-S: the doctor sees it).
+          lastSignIn: card?.last_signin_at
+            ? { method: card.last_signin_method, at: card.last_signin_at.toISOString() }
+            : null,
+          hasPassword: card ? card.password_hash !== null : false,
         },
         lastUsedAt: lastUsedAt?.toISOString() ?? null,
         unusedSince: unused?.toISOString() ?? null,
@@ -1046,6 +1118,7 @@ export function presentDelegation(row: Selectable<DelegationsTable>, now: Date) 
       nationalId: row.delegate_national_id,
     },
     rights: state.rights,
+    pscRequired: row.psc_required,
     startsOn: row.starts_on,
     endsOn: row.ends_on,
     status,

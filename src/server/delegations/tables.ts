@@ -27,6 +27,8 @@ export interface DelegationsTable {
   renounced_at: NullableTimestamp;
   /** The request this delegation answered, if any. */
   request_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** « Connexion par carte CPx ou e-CPS obligatoire ». */
+  psc_required: Generated<boolean>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -270,7 +270,7 @@ export async function completeFirstSignIn(
   sessionIdHash: Buffer,
   returnTo: string | null,
   input: FirstSignIn,
-): Promise<{ emailConfirmationSent: boolean }> {
+): Promise<{ emailConfirmationSent: boolean; passwordSet: boolean }> {
   const n = checkFirstSignIn(ctx, sessionUser, input);
   // Hashing is slow on purpose: do it before holding a row lock.
   const passwordHash = n.needsPassword && input.password ? await hashPassword(input.password) : undefined;
@@ -319,11 +319,12 @@ export async function completeFirstSignIn(
         .set({ return_to: null })
         .where('id_hash', '=', sessionIdHash)
         .execute();
+      const passwordSet = passwordHash !== undefined;
       if (!verified && email) {
         await sendEmailConfirmation(ctx, trx, { ...u, email }, now);
-        return { emailConfirmationSent: true };
+        return { emailConfirmationSent: true, passwordSet };
       }
-      return { emailConfirmationSent: false };
+      return { emailConfirmationSent: false, passwordSet };
     });
   } catch (err) {
     if (isUniqueViolation(err, 'users_email_unique')) throw emailTaken();

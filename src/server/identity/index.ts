@@ -10,7 +10,9 @@ import type { SignedInUser } from '../platform/signed-in-user.js';
 import { firstSignInComplete, isDoctor, seedDemoAccounts } from './accounts.js';
 import { backchannelLogoutRoutes } from './backchannel-logout.js';
 import { identityRoutes, incomplete } from './routes.js';
+import { strengthOf, totpAvailable } from './second-factor.js';
 import type { IdentityContext } from './service.js';
+import { secondFactorRequired } from './session-guards.js';
 import {
   BROWSER_COOKIE,
   expectedCsrfToken,
@@ -22,6 +24,7 @@ import {
 
 export type { InvitationResolver, InvitedPerson } from './accounts.js';
 export { LOCAL_PSC_PATH } from './local-psc/settings.js';
+export { resetSecondFactors } from './mfa.js';
 export { createPscClient, type PscClient } from './psc-client.js';
 export { type IdentityContext, IdentityService } from './service.js';
 export {
@@ -50,6 +53,9 @@ function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
   const session = request.identity?.session;
   const u = session?.user;
   if (!session || !u) return undefined;
+  const strength = strengthOf(session);
+  // A password without its second factor opens nothing (PGSSI-S 2026).
+  if (!strength) return undefined;
   return {
     id: u.id,
     subjectNameId: u.subject_name_id,
@@ -61,7 +67,7 @@ function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
     email: u.email,
     emailVerified: u.email !== null && u.email_verified_at !== null,
     firstSignInComplete: firstSignInComplete(u),
-    signIn: { method: session.method, acr: session.acr, authLevel: session.authLevel },
+    signIn: { method: session.method, strength, acr: session.acr, authLevel: session.authLevel },
   };
 }
 
@@ -71,7 +77,7 @@ function signedInUserOf(request: FastifyRequest): SignedInUser | undefined {
  */
 export function requireUser(request: FastifyRequest): SignedInUser {
   const user = signedInUserOf(request);
-  if (!user) throw unauthorized();
+  if (!user) throw request.identity?.session ? secondFactorRequired() : unauthorized();
   if (!user.firstSignInComplete) throw incomplete();
   return user;
 }
@@ -140,6 +146,11 @@ export const identityFeature: Feature<IdentityContext> = {
       app.all('/demo/psc/*', { schema: { hide: true } }, async () => {
         throw notFound();
       });
+      if (ctx.config.passwordLogin && !totpAvailable(ctx.config)) {
+        ctx.logger.warn(
+          'MFA_ENCRYPTION_KEY non défini : second facteur par clé d’accès uniquement (pas d’application d’authentification)',
+        );
+      }
       if (!ctx.identity.pscAvailable) {
         ctx.logger.warn('PSC_ISSUER non défini : la connexion avec Pro Santé Connect est indisponible');
       }

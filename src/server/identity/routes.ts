@@ -1,7 +1,7 @@
 // HTTP routes of identity: Pro Santé Connect sign-in (browser navigations under /auth), the
 // JSON API under /api (session, me, password sign-in, sign-out, first sign-in, account).
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -18,17 +18,18 @@ import {
   safeReturnTo,
   sessionInfoSchema,
 } from '../../shared/identity.js';
-import { DomainError, unauthorized } from '../platform/errors.js';
+import { DomainError } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import { rateLimitOptions, scaledMax } from '../platform/rate-limit.js';
 import { firstSignInComplete, toMe } from './accounts.js';
+import { secondFactorRoutes } from './second-factor-routes.js';
 import { type IdentityContext, PasswordThrottled, PscUnreachable } from './service.js';
+import { awaitsSecondFactor, signedIn } from './session-guards.js';
 import {
   BROWSER_COOKIE,
   clearSessionCookie,
   ensureBrowserId,
   expectedCsrfToken,
-  type LoadedSession,
   readCookie,
   setSessionCookie,
 } from './sessions.js';
@@ -40,12 +41,6 @@ const errorBody = z.object({
   requestId: z.string().optional(),
 });
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 409: errorBody, 429: errorBody };
-
-export function signedIn(request: FastifyRequest): LoadedSession {
-  const session = request.identity?.session;
-  if (!session) throw unauthorized();
-  return session;
-}
 
 const signInRedirect = (reply: FastifyReply, code: string) =>
   reply.redirect(`/connexion?erreur=${code}`, 302);
@@ -141,7 +136,13 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
       async (request, reply) => {
         if (!request.identity.session) ensureBrowserId(ctx, request, reply);
         return {
-          user: request.identity.session ? toMe(request.identity.session.user) : null,
+          user:
+            request.identity.session && !awaitsSecondFactor(request.identity.session)
+              ? toMe(request.identity.session.user)
+              : null,
+          secondFactorPending: request.identity.session
+            ? awaitsSecondFactor(request.identity.session)
+            : false,
           csrfToken: expectedCsrfToken(ctx, request.identity) as string,
           passwordLogin: config.passwordLogin,
           pscAvailable: service.pscAvailable,
@@ -241,9 +242,17 @@ export function identityRoutes(app: App, ctx: IdentityContext) {
       async (request) => {
         const session = signedIn(request);
         const result = await service.completeFirstSignIn(session, request.body);
-        return { redirectTo: safeReturnTo(session.returnTo, config.publicUrl) ?? '/', ...result };
+        const next = safeReturnTo(session.returnTo, config.publicUrl) ?? '/';
+        // A password was just chosen: its second factor is chosen right after it.
+        const enrol = config.passwordLogin && result.passwordSet;
+        return {
+          redirectTo: enrol ? `/second-facteur?retour=${encodeURIComponent(next)}` : next,
+          emailConfirmationSent: result.emailConfirmationSent,
+        };
       },
     );
+
+    await secondFactorRoutes(scope, ctx, limits.form);
 
     scope.post(
       '/api/account/email',

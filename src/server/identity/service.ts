@@ -3,6 +3,8 @@
 // read the request, call one method, and set the cookies. Each use case writes in one
 // transaction; slow or remote work (a password hash, a call to Pro Santé Connect) happens
 // before it, so that no row lock waits on it.
+
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyBaseLogger } from 'fastify';
 import * as oidc from 'openid-client';
 import { type FirstSignIn, safeReturnTo } from '../../shared/identity.js';
@@ -18,17 +20,21 @@ import {
   upsertFromPsc,
 } from './accounts.js';
 import { ClaimsError, identityFromUserinfo } from './claims.js';
+import * as mfa from './mfa.js';
 import { afterFailure, throttleState, verifyPassword } from './passwords.js';
 import { type PscClient, PscRefused } from './psc-client.js';
 import { createSession, endSession, type LoadedSession, sha256 } from './sessions.js';
 
 const TRANSACTION_MINUTES = 10;
+/** Where a right password leads: the second factor (or its enrolment), before anything else. */
+export const SECOND_FACTOR_PAGE = '/connexion/second-facteur';
 
 /** What identity needs: the account dependencies and the application's Pro Santé Connect client. */
-export type IdentityDeps = AccountDeps & {
-  /** Undefined when sign-in with Pro Santé Connect is not configured. */
-  psc: PscClient | undefined;
-};
+export type IdentityDeps = AccountDeps &
+  Pick<AppContext, 'pool'> & {
+    /** Undefined when sign-in with Pro Santé Connect is not configured. */
+    psc: PscClient | undefined;
+  };
 
 /** What the identity feature needs: the platform's context and the identity service. */
 export type IdentityContext = AppContext & { identity: IdentityService; psc: PscClient | undefined };
@@ -160,6 +166,7 @@ export class IdentityService {
 
     const { user, sessionId } = await db.transaction().execute(async (trx) => {
       const u = await upsertFromPsc(trx, identity, now);
+      await trx.updateTable('users').set({ last_signin_method: 'psc' }).where('id', '=', u.id).execute();
       const id = await createSession(trx, this.deps, callback.previous, {
         userId: u.id,
         method: 'psc',
@@ -279,20 +286,24 @@ export class IdentityService {
       log.info({ userId: user.id, failures: reserved.failures }, 'mot de passe refusé');
       throw wrong();
     }
+    // A right password opens a session that can only prove (or, with none yet, enrol) a second
+    // factor: nothing else is reachable with it. The failure it reserved is given back, but the
+    // count is not cleared: only the second factor clears it, so that guessing the second factor
+    // after a right password still counts towards the lockout.
     const sessionId = await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('users')
-        .set({ failed_password_attempts: 0, locked_until: null, last_signin_at: now })
+        .set({ failed_password_attempts: Math.max(0, reserved.failures - 1), locked_until: null })
         .where('id', '=', user.id)
         .execute();
-      return createSession(trx, this.deps, input.previous, { userId: user.id, method: 'password' });
+      return createSession(trx, this.deps, input.previous, {
+        userId: user.id,
+        method: 'password',
+        secondFactor: null,
+      });
     });
-    log.info({ userId: user.id, method: 'password' }, 'connexion');
-    return {
-      userId: user.id,
-      sessionId,
-      redirectTo: firstSignInComplete(user) ? '/' : '/premiere-connexion',
-    };
+    log.info({ userId: user.id, method: 'password' }, 'mot de passe accepté, second facteur attendu');
+    return { userId: user.id, sessionId, redirectTo: SECOND_FACTOR_PAGE };
   }
 
   /** Ends the local session; returns where the browser goes next (PSC's sign-out for a PSC session). */
@@ -310,6 +321,49 @@ export class IdentityService {
 
   completeFirstSignIn(session: LoadedSession, input: FirstSignIn) {
     return completeFirstSignIn(this.deps, session.user, session.idHash, session.returnTo, input);
+  }
+
+  secondFactorState(session: LoadedSession) {
+    return mfa.secondFactorState(this.deps, session);
+  }
+
+  startTotpEnrolment(session: LoadedSession) {
+    return mfa.startTotpEnrolment(this.deps, session);
+  }
+
+  confirmTotpEnrolment(session: LoadedSession, code: string) {
+    return mfa.confirmTotpEnrolment(this.deps, session, code);
+  }
+
+  verifyTotp(session: LoadedSession, code: string) {
+    return mfa.verifyTotp(this.deps, session, code);
+  }
+
+  verifyRecoveryCode(session: LoadedSession, code: string) {
+    return mfa.verifyRecoveryCode(this.deps, session, code);
+  }
+
+  passkeyRegistrationOptions(session: LoadedSession) {
+    return mfa.passkeyRegistrationOptions(this.deps, session);
+  }
+
+  finishPasskeyRegistration(
+    session: LoadedSession,
+    input: { response: RegistrationResponseJSON; name: string },
+  ) {
+    return mfa.finishPasskeyRegistration(this.deps, session, input);
+  }
+
+  passkeyAuthenticationOptions(session: LoadedSession) {
+    return mfa.passkeyAuthenticationOptions(this.deps, session);
+  }
+
+  verifyPasskey(session: LoadedSession, response: AuthenticationResponseJSON) {
+    return mfa.verifyPasskey(this.deps, session, response);
+  }
+
+  removePasskey(session: LoadedSession, passkeyId: string) {
+    return mfa.removePasskey(this.deps, session, passkeyId);
   }
 
   changeEmail(userId: string, email: string) {

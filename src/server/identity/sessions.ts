@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type QueryCreator, type Selectable, sql } from 'kysely';
 import type { AppContext, Database, Db } from '../context.js';
 import { prepareStatement } from '../platform/prepared.js';
-import type { UsersTable } from './tables.js';
+import type { SecondFactor, UsersTable } from './tables.js';
 
 export const SESSION_COOKIE = 'sid';
 /** Anonymous browser id: binds pre-sign-in CSRF tokens and Pro Santé Connect sign-ins. */
@@ -17,7 +17,16 @@ export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('b
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The signed-in person's account row, as the session loads it (SignedInUser is what features see). */
-export type AccountRow = Omit<Selectable<UsersTable>, 'created_at' | 'updated_at'>;
+export type AccountRow = Omit<
+  Selectable<UsersTable>,
+  | 'created_at'
+  | 'updated_at'
+  | 'totp_secret'
+  | 'totp_last_step'
+  | 'totp_created_at'
+  | 'totp_pending_secret'
+  | 'last_signin_method'
+>;
 
 /** What sessions need of the application: its configuration, database and clock. */
 export type SessionDeps = Pick<AppContext, 'config' | 'db' | 'clock'>;
@@ -26,6 +35,8 @@ export interface LoadedSession {
   idHash: Buffer;
   userId: string;
   method: 'psc' | 'password';
+  /** Password sessions: the second factor proved; null while it is awaited (no access yet). */
+  secondFactor: SecondFactor | null;
   idToken: string | null;
   returnTo: string | null;
   /** Pro Santé Connect sign-ins: the eIDAS level accepted and the Palier_Authentification code. */
@@ -83,6 +94,7 @@ export function sessionSelection(
       's.return_to',
       's.acr',
       's.auth_level',
+      's.second_factor',
       's.last_seen_at',
       'u.id',
       'u.subject_name_id',
@@ -148,11 +160,22 @@ export async function sessionOfRow(
       .where('id_hash', '=', row.id_hash)
       .execute();
   }
-  const { id_hash, method, id_token, return_to, acr, auth_level, last_seen_at: _seen, ...user } = row;
+  const {
+    id_hash,
+    method,
+    id_token,
+    return_to,
+    acr,
+    auth_level,
+    second_factor,
+    last_seen_at: _seen,
+    ...user
+  } = row;
   return {
     idHash: id_hash,
     userId: user.id,
     method,
+    secondFactor: second_factor,
     idToken: id_token,
     returnTo: return_to,
     acr,
@@ -174,6 +197,8 @@ export async function createSession(
   values: {
     userId: string;
     method: 'psc' | 'password';
+    /** A password sign-in: the second factor just proved, or null when it is still awaited. */
+    secondFactor?: SecondFactor | null;
     idToken?: string | null;
     returnTo?: string | null;
     /** What a Pro Santé Connect sign-in proved (see migrations/0013_psc_session.sql). */
@@ -189,6 +214,7 @@ export async function createSession(
       id_hash: sha256(rawId),
       user_id: values.userId,
       method: values.method,
+      second_factor: values.secondFactor ?? null,
       id_token: values.idToken ?? null,
       return_to: values.returnTo ?? null,
       psc_sid: values.psc?.sid ?? null,

@@ -26,6 +26,13 @@ export interface UsersTable {
   failed_password_attempts: Generated<number>;
   locked_until: OptionalTimestamp;
   last_signin_at: OptionalTimestamp;
+  /** How the person last signed in (SessionStrength). */
+  last_signin_method: ColumnType<string | null, string | null | undefined, string | null>;
+  /** AES-256-GCM (second-factor.ts), never the clear secret. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_last_step: ColumnType<string | null, number | null | undefined, number | null>;
+  totp_created_at: OptionalTimestamp;
+  totp_pending_secret: ColumnType<string | null, string | null | undefined, string | null>;
   /** PscPlace[] (claims.ts), written as JSON text. */
   psc_places: ColumnType<unknown[], string | undefined, string>;
   created_at: Generated<Date>;
@@ -42,6 +49,9 @@ export interface SessionsTable {
   psc_sub: ColumnType<string | null, string | null | undefined, string | null>;
   acr: ColumnType<string | null, string | null | undefined, string | null>;
   auth_level: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Password sessions: the second factor proved, null while it is awaited. */
+  second_factor: ColumnType<SecondFactor | null, SecondFactor | null | undefined, SecondFactor | null>;
+  webauthn_challenge: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;
@@ -73,7 +83,30 @@ export interface EmailConfirmationsTable {
   used_at: OptionalTimestamp;
 }
 
+export type SecondFactor = 'passkey' | 'totp' | 'recovery';
+
+export interface PasskeysTable {
+  id: Generated<string>;
+  user_id: string;
+  credential_id: string;
+  public_key: Buffer;
+  counter: ColumnType<string, number, number>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: OptionalTimestamp;
+}
+
+export interface RecoveryCodesTable {
+  user_id: string;
+  code_hash: Buffer;
+  created_at: Timestamp;
+  used_at: OptionalTimestamp;
+}
+
 export interface IdentityTables {
+  passkeys: PasskeysTable;
+  recovery_codes: RecoveryCodesTable;
   users: UsersTable;
   sessions: SessionsTable;
   psc_transactions: PscTransactionsTable;

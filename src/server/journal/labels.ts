@@ -38,6 +38,7 @@ export const ACTION_LABELS: Record<JournalAction, string> = {
   'access.explained': 'Droits consultés',
   'access.refusals_throttled':
     'Accès refusés en série : les refus suivants de cette personne ne sont plus journalisés un par un pendant une minute',
+  'second_factor.reset': 'Second facteur de connexion réinitialisé',
 };
 
 export const OUTCOME_LABELS: Record<JournalOutcome, string> = {
@@ -57,6 +58,7 @@ export const REASON_LABELS: Record<string, string> = {
   delegation_deleted: 'délégation supprimée',
   delegation_renounced: 'délégation abandonnée par le délégataire',
   missing_right: 'droit manquant',
+  psc_required: 'connexion par carte CPx ou e-CPS exigée',
 };
 
 /** « Droits consultés » entries: the action the person asked about. */

@@ -42,7 +42,8 @@ export type JournalAction =
   | 'dossier.send'
   | 'dossier.list'
   | 'access.explained'
-  | 'access.refusals_throttled';
+  | 'access.refusals_throttled'
+  | 'second_factor.reset';
 
 export type JournalOutcome = 'ok' | 'allowed' | 'denied';
 

@@ -92,6 +92,10 @@ const envSchema = z.object({
         'MAIL_FROM doit être une adresse, éventuellement précédée d’un nom : Nom <adresse@domaine> / must be an address, optionally with a name',
     })
     .optional(),
+  MFA_ENCRYPTION_KEY: z
+    .string()
+    .min(32, 'MFA_ENCRYPTION_KEY doit contenir au moins 32 caractères / must be at least 32 characters')
+    .optional(),
   RATE_LIMIT_FACTOR: intIn('RATE_LIMIT_FACTOR', 1, 1_000_000).optional(),
   METRICS_TOKEN: z
     .string()
@@ -142,6 +146,11 @@ export interface Config {
   mailFrom: string;
   /** Bearer token for GET /metrics when DEMO is off; unset: /metrics answers loopback only. */
   metricsToken: string | undefined;
+  /**
+   * Encrypts the TOTP secrets at rest. In demo mode, derived from the (demo) session secret when
+   * unset; with DEMO off and no key, TOTP apps are unavailable (passkeys only).
+   */
+  mfaEncryptionKey: string | undefined;
   /** Multiplies every rate limit (1; a benchmark's few sessions are not an abuse). */
   rateLimitFactor: number;
 }
@@ -260,6 +269,7 @@ export function loadConfig(
       e.MAIL_FROM ??
       `Délégations de droits <no-reply@${new URL(e.PUBLIC_URL ?? `http://localhost:${port}`).hostname}>`,
     metricsToken: e.METRICS_TOKEN,
+    mfaEncryptionKey: e.MFA_ENCRYPTION_KEY,
     rateLimitFactor: e.RATE_LIMIT_FACTOR ?? 1,
   };
 }

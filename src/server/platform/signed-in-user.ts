@@ -1,6 +1,12 @@
 // The signed-in person, as every feature sees it: one type. The identity feature builds it from
 // the session at each request (requireUser); the others take it, or the part they need (Pick).
 
+/**
+ * How strong the session is: Pro Santé Connect (CPx card or e-CPS), or a password with a second
+ * factor (passkey, TOTP app, or a single-use recovery code). A password alone opens no session.
+ */
+export type SessionStrength = 'psc' | 'password+passkey' | 'password+totp' | 'password+recovery';
+
 export interface SignedInUser {
   id: string;
   /** The national identifier (Pro Santé Connect's SubjectNameID). */
@@ -16,7 +22,12 @@ export interface SignedInUser {
   firstSignInComplete: boolean;
   /**
    * How this session was opened: by Pro Santé Connect with the eIDAS level accepted (`acr`)
-   * and the Palier_Authentification code, or by password (both null).
+   * and the Palier_Authentification code, or by password and a second factor (both null).
    */
-  signIn: { method: 'psc' | 'password'; acr: string | null; authLevel: string | null };
+  signIn: {
+    method: 'psc' | 'password';
+    strength: SessionStrength;
+    acr: string | null;
+    authLevel: string | null;
+  };
 }

@@ -10,6 +10,7 @@ import { useRefreshSession, useSession } from '../api/session';
 import { usePageTitle } from '../layout/page';
 import { NotificationPreferences } from './delegations';
 import { placeLabel } from './delegations/format';
+import { SecondFactorsSection } from './SecondFactorsSection';
 
 export function AccountPage() {
   const session = useSession();
@@ -91,6 +92,7 @@ export function AccountPage() {
           {user.hasPassword ? 'Mot de passe choisi' : 'Aucun mot de passe'}
         </dd>
       </dl>
+      {user.hasPassword && session.data?.passwordLogin && <SecondFactorsSection />}
 
       <h2 className="fr-h4 fr-mt-6w">Adresse électronique de notification</h2>
       <p>

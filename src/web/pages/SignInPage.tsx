@@ -38,7 +38,10 @@ export function SignInPage() {
     try {
       const { redirectTo } = await apiPost('/api/auth/password', { identifier, password }, redirectSchema);
       await refresh();
-      navigate(redirectTo === '/' && returnTo ? returnTo : redirectTo, { replace: true });
+      // Next: the second factor, then where the person was going.
+      navigate(returnTo ? `${redirectTo}?retour=${encodeURIComponent(returnTo)}` : redirectTo, {
+        replace: true,
+      });
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'error', 'La connexion a échoué.'));
       setPassword('');

@@ -28,6 +28,7 @@ import {
   StatusBadge,
   useTitle,
 } from './components';
+import { PscRequiredCheckbox } from './DelegateSignIn';
 import { delegateName, ofName, todayInParis } from './format';
 import './delegations.css';
 
@@ -72,6 +73,7 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
   const queryClient = useQueryClient();
   const staff = delegation.kind === 'staff';
   const [rights, setRights] = useState<Right[]>(delegation.rights);
+  const [pscRequired, setPscRequired] = useState(delegation.pscRequired ?? false);
   const [period, setPeriod] = useState<PeriodValue>({
     startsOn: delegation.startsOn,
     endsOn: delegation.endsOn ?? '',
@@ -106,6 +108,7 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
         version: delegation.version,
         ...(staff ? { rights } : {}),
         ...periodPayload(period, staff),
+        pscRequired,
       });
       await queryClient.invalidateQueries({ queryKey: DELEGATIONS_KEY });
       await queryClient.invalidateQueries({ queryKey: RECEIVED_KEY });
@@ -185,6 +188,7 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
           startError={fieldError(error, 'startsOn')}
           endError={fieldError(error, 'endsOn')}
         />
+        <PscRequiredCheckbox value={pscRequired} onChange={setPscRequired} />
         <p className="fr-text--sm">
           {pending
             ? `${who} n’a pas encore finalisé la délégation : la modification s’appliquera dès qu’elle sera finalisée. ${who} en sera informé(e) par courriel.`

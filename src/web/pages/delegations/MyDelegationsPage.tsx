@@ -14,6 +14,7 @@ import { ProposalsSection } from '../cabinets';
 import { DirectoryDate } from '../directory';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
+import { DelegateSignInLine, ResetSecondFactor } from './DelegateSignIn';
 import { ReceivedRequests, UnusedHint, WhoHasAccess } from './DoctorLifecycle';
 import { delegateName, ofName, placeLabel, toName } from './format';
 import { ReviewBanner } from './ReviewPage';
@@ -196,6 +197,8 @@ function MyDelegations() {
         {delegateName(d)}
         {d.delegate.email && <span className="fr-hint-text">{d.delegate.email}</span>}
         <CardLine d={d} />
+        <DelegateSignInLine d={d} />
+        <ResetSecondFactor d={d} who={delegateName(d)} />
       </span>,
       d.delegate.profession ?? '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,
@@ -209,6 +212,7 @@ function MyDelegations() {
       <span key="p" className="delegation-person">
         {delegateName(d)}
         <CardLine d={d} />
+        <DelegateSignInLine d={d} />
       </span>,
       [d.delegate.profession, ...d.delegate.places.map(placeLabel)].filter(Boolean).join(', ') || '—',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} />,

@@ -35,6 +35,7 @@ import {
   RightsFieldset,
   useTitle,
 } from './components';
+import { PscRequiredCheckbox } from './DelegateSignIn';
 import { ExistingDelegationLink } from './ExistingDelegationLink';
 import { delegationSentence, personName, todayInParis } from './format';
 import './delegations.css';
@@ -65,6 +66,7 @@ function StaffDelegationForm() {
   const [profession, setProfession] = useState<string | undefined>();
   const [otherProfession, setOtherProfession] = useState('');
   const [rights, setRights] = useState<Right[]>(['consulter']);
+  const [pscRequired, setPscRequired] = useState(false);
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
   const [share, setShare] = useState<ShareValue>(NO_SHARE);
   const [error, setError] = useState<ApiError | undefined>();
@@ -88,6 +90,7 @@ function StaffDelegationForm() {
       profession: chosenProfession,
       rights,
       ...periodPayload(period, true),
+      pscRequired,
     };
     const problems = clientError(
       firstPerField(
@@ -278,6 +281,7 @@ function StaffDelegationForm() {
           startError={err('startsOn')}
           endError={err('endsOn')}
         />
+        <PscRequiredCheckbox value={pscRequired} onChange={setPscRequired} />
         <ShareWithCabinet value={share} onChange={setShare} error={err('colleagueIds')} />
 
         <div className="delegation-step">

@@ -25,6 +25,7 @@ export interface StaffInput {
   rights: string[];
   startsOn: string;
   endsOn: string | null;
+  pscRequired?: boolean;
 }
 
 export const createStaff = (input: StaffInput) =>
@@ -33,7 +34,13 @@ export const createPeer = (input: { rpps: string; startsOn: string; endsOn: stri
   apiSend('POST', '/api/delegations/peer', input, createdSchema);
 export const modifyDelegation = (
   id: string,
-  input: { version: number; rights?: string[]; startsOn: string; endsOn: string | null },
+  input: {
+    version: number;
+    rights?: string[];
+    startsOn: string;
+    endsOn: string | null;
+    pscRequired?: boolean;
+  },
 ) => apiSend('PATCH', `/api/delegations/${encodeURIComponent(id)}`, input, versionedSchema);
 export const deleteDelegation = (id: string) =>
   apiSend<void>('DELETE', `/api/delegations/${encodeURIComponent(id)}`);
