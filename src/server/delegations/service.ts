@@ -386,6 +386,7 @@ export class DelegationService {
         rights: next.rights,
         startsOn: next.startsOn,
         endsOn: next.endsOn,
+        before: { rights: row.rights, startsOn: row.starts_on, endsOn: row.ends_on },
       });
       const to = await this.delegateEmail(trx, row);
       if (to) {

@@ -1,26 +1,7 @@
 // French words of the journal, for the page and the CSV export.
-import type { JournalAction, JournalOutcome } from './store.js';
+import type { JournalOutcome } from './store.js';
 
-export const ACTION_LABELS: Record<JournalAction, string> = {
-  'delegation.created': 'Délégation créée',
-  'delegation.modified': 'Délégation modifiée',
-  'delegation.deleted': 'Délégation supprimée',
-  'delegation.expired': 'Délégation expirée',
-  'invitation.sent': 'Invitation envoyée',
-  'invitation.resent': 'Invitation renvoyée',
-  'invitation.accepted': 'Délégation finalisée (invitation acceptée)',
-  'invitation.refused_identity': 'Invitation refusée : identité différente de la personne invitée',
-  'dossier.list': 'Liste des dossiers consultée',
-  'dossier.read': 'Dossier consulté',
-  'dossier.read_medical': 'Volet médical consulté',
-  'dossier.create': 'Dossier créé',
-  'dossier.write': 'Volet administratif modifié',
-  'dossier.write_medical': 'Volet médical complété',
-  'dossier.send': 'Demande à un établissement envoyée ou annulée',
-  'access.explained': 'Droits consultés',
-  'access.refusals_throttled':
-    'Accès refusés en série : les refus suivants de cette personne ne sont plus journalisés un par un pendant une minute',
-};
+export { ACTION_LABELS } from '../../shared/journal.js';
 
 export const OUTCOME_LABELS: Record<JournalOutcome, string> = {
   ok: 'Effectué',
