@@ -31,6 +31,7 @@ import {
 import { ExistingDelegationLink } from './ExistingDelegationLink';
 import { delegationSentence, personName, todayInParis } from './format';
 import './delegations.css';
+import { TopsLink, WhyCpx } from '../help/WhyCpx';
 
 const TITLE = 'Ajouter une délégation à un personnel de cabinet';
 const OTHER = 'Autre';
@@ -129,23 +130,15 @@ function StaffDelegationForm() {
         iconId="fr-icon-information-line"
         title="Carte CPx obligatoire"
         titleAs="h2"
-        className="fr-mb-6w"
+        className="fr-mb-3w"
       >
         <strong>
           Le professionnel à qui vous souhaitez confier la gestion de vos dossiers doit obligatoirement être
           muni d’une carte CPx (CPS/CPE/CPA) pour utiliser le logiciel. Pour commander une carte CPx, utilisez
-          le service{' '}
-          <a
-            href="https://tops.sante.fr/"
-            target="_blank"
-            rel="noopener noreferrer"
-            title="TOPS — nouvelle fenêtre"
-          >
-            TOPS
-          </a>{' '}
-          proposé par l’Agence du Numérique en Santé (ANS).
+          le service <TopsLink /> proposé par l’Agence du Numérique en Santé (ANS).
         </strong>
       </CallOut>
+      <WhyCpx />
 
       {error && (
         <ErrorSummary
