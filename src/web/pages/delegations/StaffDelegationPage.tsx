@@ -31,7 +31,7 @@ import {
 import { ExistingDelegationLink } from './ExistingDelegationLink';
 import { delegationSentence, personName, todayInParis } from './format';
 import './delegations.css';
-import { TopsLink, WhyCpx } from '../help/WhyCpx';
+import { CpxCallOut, WhyCpx } from '../help/WhyCpx';
 
 const TITLE = 'Ajouter une délégation à un personnel de cabinet';
 const OTHER = 'Autre';
@@ -126,18 +126,7 @@ function StaffDelegationForm() {
       />
       <h1>{TITLE}</h1>
       <p className="fr-text--lead">Depuis « Assistant(s) habilité(s) à gérer mes dossiers ».</p>
-      <CallOut
-        iconId="fr-icon-information-line"
-        title="Carte CPx obligatoire"
-        titleAs="h2"
-        className="fr-mb-3w"
-      >
-        <strong>
-          Le professionnel à qui vous souhaitez confier la gestion de vos dossiers doit obligatoirement être
-          muni d’une carte CPx (CPS/CPE/CPA) pour utiliser le logiciel. Pour commander une carte CPx, utilisez
-          le service <TopsLink /> proposé par l’Agence du Numérique en Santé (ANS).
-        </strong>
-      </CallOut>
+      <CpxCallOut titleAs="h2" />
       <WhyCpx />
 
       {error && (

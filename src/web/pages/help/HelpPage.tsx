@@ -1,12 +1,11 @@
 // « Aide »: the help text of the delegation feature (the seed's page, the UI wording contract),
 // structured with headings, plus what each right lets a delegate see and why a CPx card is needed.
-import { CallOut } from '@codegouvfr/react-dsfr/CallOut';
 import { Link } from 'react-router';
 import { RIGHT_HELP } from '../../../shared/help';
 import { RIGHT_LABELS, RIGHTS } from '../../../shared/rights';
 import { usePageTitle } from '../../layout/page';
 import './help.css';
-import { TopsLink, WhyCpxText } from './WhyCpx';
+import { CpxCallOut, WhyCpxText } from './WhyCpx';
 
 export function HelpPage() {
   usePageTitle('Aide');
@@ -29,13 +28,7 @@ export function HelpPage() {
       </ol>
 
       <h2>1. Ajouter une délégation à un personnel de cabinet</h2>
-      <CallOut iconId="fr-icon-information-line" title="Carte CPx obligatoire" titleAs="h3">
-        <strong>
-          Le professionnel à qui vous souhaitez confier la gestion de vos dossiers doit obligatoirement être
-          muni d’une carte CPx (CPS/CPE/CPA) pour utiliser le logiciel. Pour commander une carte CPx, utilisez
-          le service <TopsLink /> proposé par l’Agence du Numérique en Santé (ANS).
-        </strong>
-      </CallOut>
+      <CpxCallOut titleAs="h3" />
       <h3>Étape 1 : ouvrir le formulaire</h3>
       <p>
         Depuis « <strong>Assistant(s) habilité(s) à gérer mes dossiers</strong> », cliquez sur «{' '}

@@ -1,5 +1,6 @@
 // « Pourquoi une carte CPx ? », in the flow of adding a staff delegation and on the help page.
 import { Accordion } from '@codegouvfr/react-dsfr/Accordion';
+import { CallOut } from '@codegouvfr/react-dsfr/CallOut';
 import { TOPS_URL } from '../../../shared/help';
 
 export function TopsLink() {
@@ -7,6 +8,24 @@ export function TopsLink() {
     <a href={TOPS_URL} target="_blank" rel="noopener noreferrer" title="TOPS — nouvelle fenêtre">
       TOPS
     </a>
+  );
+}
+
+/** The seed's notice: a CPx card is required, ordered with TOPS. */
+export function CpxCallOut({ titleAs }: { titleAs: 'h2' | 'h3' }) {
+  return (
+    <CallOut
+      iconId="fr-icon-information-line"
+      title="Carte CPx obligatoire"
+      titleAs={titleAs}
+      className="fr-mb-3w"
+    >
+      <strong>
+        Le professionnel à qui vous souhaitez confier la gestion de vos dossiers doit obligatoirement être
+        muni d’une carte CPx (CPS/CPE/CPA) pour utiliser le logiciel. Pour commander une carte CPx, utilisez
+        le service <TopsLink /> proposé par l’Agence du Numérique en Santé (ANS).
+      </strong>
+    </CallOut>
   );
 }
 

@@ -65,23 +65,18 @@ function Journal({ user }: { user: Me }) {
   const entries = journal.data?.pages.flatMap((p) => p.entries) ?? [];
 
   // The form's own state; applied to the address (and the query) on "Filtrer".
-  const [form, setForm] = useState({
-    delegate: filters.delegate ?? '',
-    action: isAction(filters.action ?? null) ? (filters.action as string) : '',
-    dossier: filters.dossier ?? '',
-    from: filters.from ?? '',
-    to: filters.to ?? '',
+  const formOf = (f: JournalFilters) => ({
+    delegate: f.delegate ?? '',
+    action: isAction(f.action ?? null) ? (f.action as string) : '',
+    dossier: f.dossier ?? '',
+    from: f.from ?? '',
+    to: f.to ?? '',
   });
+  const [form, setForm] = useState(() => formOf(filters));
   const paramsKey = params.toString();
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset the form when the address changes
   useEffect(() => {
-    setForm({
-      delegate: filters.delegate ?? '',
-      action: isAction(filters.action ?? null) ? (filters.action as string) : '',
-      dossier: filters.dossier ?? '',
-      from: filters.from ?? '',
-      to: filters.to ?? '',
-    });
+    setForm(formOf(filters));
   }, [paramsKey]);
 
   const apply = (event: FormEvent) => {
