@@ -19,6 +19,7 @@ import {
   isLivingSituation,
   LIVING_SITUATION_LABELS,
 } from '../../../shared/dossiers';
+import { dossierJournalLink, lastUpdateText } from '../../../shared/last-update';
 import { RIGHT_LABELS, RIGHTS, type Right } from '../../../shared/rights';
 import { ApiError, type FieldError } from '../../api/client';
 import { clientError } from '../../components/ErrorSummary';
@@ -58,8 +59,7 @@ import {
   patientPayload,
   patientProblems,
 } from './fields';
-import { parisDateTime } from './format';
-import { dossierJournalLink, lastUpdateText } from './last-update';
+import { parisDateTime, parisDateTimeWords } from './format';
 import './dossiers.css';
 
 const confirmSendModal = createModal({ id: 'confirmer-demande', isOpenedByDefault: false });
@@ -153,7 +153,7 @@ function DossierView({ acting }: { acting: ActingContext }) {
         )}
       </p>
       <p className="fr-text--sm dossier-last-update">
-        {lastUpdateText(d)}{' '}
+        {lastUpdateText(d, parisDateTimeWords(d.lastUpdate.at))}{' '}
         <Link className="fr-link fr-link--sm no-print" to={dossierJournalLink(d)}>
           {d.via === 'owner' ? 'Journal de ce dossier' : 'Journal de vos actions sur ce dossier'}
         </Link>
