@@ -171,7 +171,7 @@ describe('journal sentences, dossier last update, confirmation and help (Chromiu
     await page.locator('#filtre-action').focus();
     await page.keyboard.type('Volet administratif');
     expect(await page.locator('#filtre-action').inputValue()).toBe('dossier.write');
-    for (let i = 0; i < 8 && (await focused(page)).text !== 'Filtrer'; i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 20 && (await focused(page)).text !== 'Filtrer'; i++) await page.keyboard.press('Tab');
     expect((await focused(page)).text).toBe('Filtrer');
     await page.keyboard.press('Enter');
     await page.waitForURL(/action=dossier\.write/);
@@ -228,7 +228,7 @@ describe('journal sentences, dossier last update, confirmation and help (Chromiu
     const page = await newPage(martin);
     await page.goto(`${base}/dossiers/${complete?.id}`);
     await page.getByRole('heading', { level: 1 }).waitFor();
-    await page.getByLabel('Établissement').fill('EHPAD Les Glycines (Villeurbanne)');
+    await page.locator('#demande-etablissement').fill('EHPAD Les Glycines (Villeurbanne)');
     const send = page.getByRole('button', { name: 'Envoyer la demande' });
     await send.focus();
     await page.keyboard.press('Enter');
@@ -294,9 +294,11 @@ describe('journal sentences, dossier last update, confirmation and help (Chromiu
     await page
       .getByText('Sans ce droit, le volet médical ne lui est jamais affiché.', { exact: false })
       .waitFor();
-    // The hint is the checkbox's description.
+    // The hint is inside the checkbox's label: read out with it.
     const medical = page.getByRole('checkbox', { name: /Consulter et compléter le volet médical/ });
-    expect(await medical.getAttribute('aria-describedby')).toBeTruthy();
+    expect(await medical.evaluate((el) => (el as HTMLInputElement).labels?.[0]?.textContent)).toContain(
+      'Sans ce droit, le volet médical ne lui est jamais affiché.',
+    );
     const why = page.getByRole('button', { name: 'Pourquoi une carte CPx ?' });
     await why.focus();
     await page.keyboard.press('Enter');

@@ -52,7 +52,7 @@ function What({ e }: { e: JournalEntry }) {
               {c.before !== null && (
                 <>
                   {c.before} <span aria-hidden="true">→</span>
-                  <span className="fr-sr-only">devient</span>{' '}
+                  <span className="fr-sr-only"> devient</span>{' '}
                 </>
               )}
               {c.after ?? '—'}
