@@ -517,7 +517,7 @@ function RequestsSection({
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   // « Envoyer la demande » asks first; « Annuler » or Escape gives the focus back to that button.
-  const opener = useRef<HTMLButtonElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
   const sending = useRef(false);
   useIsModalOpen(confirmSendModal, {
     onConceal: () => {
@@ -534,6 +534,10 @@ function RequestsSection({
       return;
     }
     setError(undefined);
+    // The button that submitted the form (also for Enter in the field), else whatever had the focus.
+    opener.current =
+      ((event.nativeEvent as SubmitEvent).submitter as HTMLElement | null) ??
+      (document.activeElement as HTMLElement | null);
     confirmSendModal.open();
   };
 
@@ -632,7 +636,7 @@ function RequestsSection({
             type="submit"
             disabled={busy}
             iconId="fr-icon-send-plane-line"
-            nativeButtonProps={{ ref: opener, 'aria-haspopup': 'dialog' }}
+            nativeButtonProps={{ 'aria-haspopup': 'dialog' }}
           >
             Envoyer la demande
           </Button>
