@@ -119,7 +119,7 @@ describe('journal sentences, the doctor reading his or her journal', () => {
   it('events of the delegate and of the system', () => {
     expect(
       journalSentence(byDelegate('invitation.accepted', { outcome: 'ok', delegate: NADIA, patient: null })),
-    ).toBe('Nadia BENALI a accepté l’invitation : la délégation de droits de Nadia BENALI est finalisée.');
+    ).toBe('Nadia BENALI a accepté votre invitation : sa délégation de droits est finalisée.');
     expect(
       journalSentence(
         byDelegate('invitation.refused_identity', { actor: 'Paul DUPUIS', delegate: NADIA, patient: null }),

@@ -118,7 +118,7 @@ export function journalSentence(i: SentenceInput): string {
       if (i.viewpoint === 'actor' || i.actorIsViewer) {
         return `${who} ${has} accepté l’invitation${i.owner ? ` ${ofName(`Dr ${i.owner}`)}` : ''} : la délégation de droits est finalisée.`;
       }
-      return `${who} ${has} accepté l’invitation : ${theDelegation(i.delegate)} est finalisée.`;
+      return `${who} ${has} accepté votre invitation : sa délégation de droits est finalisée.`;
     case 'invitation.refused_identity':
       if (i.viewpoint === 'actor' || i.actorIsViewer) {
         return `${who} ${has} ouvert une invitation${i.owner ? ` ${ofName(`Dr ${i.owner}`)}` : ''} destinée à une autre personne : refusée, l’identité ne correspond pas.`;
