@@ -112,7 +112,7 @@ describe('journal sentences, dossier last update, confirmation and help (Chromiu
     });
     expect(modified.status).toBe(200);
     await m.close();
-  });
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
