@@ -2,7 +2,6 @@
 // its four steps: identify, rights, period, "Ajouter".
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { CallOut } from '@codegouvfr/react-dsfr/CallOut';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
