@@ -147,6 +147,13 @@ export const dossierView = z.object({
   rights: z.array(rightCode),
   via: z.enum(['owner', 'delegation']),
   updatedAt: z.string(),
+  /** Who made the last change, as the viewer reads it (names formatted: « Nadia BENALI »). */
+  lastUpdate: z.object({
+    at: z.string(),
+    by: z.enum(['you', 'owner', 'delegate']),
+    name: z.string().nullable(),
+    ownerName: z.string().nullable(),
+  }),
 });
 
 export type Patient = z.infer<typeof patientSchema>;

@@ -20,6 +20,7 @@ import { DossierPage, DossiersPage, NewDossierPage } from './pages/dossiers';
 import { EmailConfirmPage } from './pages/EmailConfirmPage';
 import { FirstSignInPage } from './pages/FirstSignInPage';
 import { HomePage } from './pages/HomePage';
+import { HelpPage } from './pages/help';
 import { AccessibilityPage, CookiesPage, LegalNoticePage, PersonalDataPage, SiteMapPage } from './pages/info';
 import { JournalPage } from './pages/journal';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -60,6 +61,7 @@ export function App() {
         <Route path="donnees-personnelles" element={<PersonalDataPage />} />
         <Route path="cookies" element={<CookiesPage />} />
         <Route path="plan-du-site" element={<SiteMapPage />} />
+        <Route path="aide" element={<HelpPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

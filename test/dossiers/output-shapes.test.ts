@@ -40,6 +40,12 @@ describe('dossier output shapes', () => {
       rights: ['consulter'],
       via: 'owner',
       updatedAt: '2026-11-25T10:00:00.000Z',
+      lastUpdate: {
+        at: '2026-11-25T10:00:00.000Z',
+        by: 'you',
+        name: 'Camille MARTIN',
+        ownerName: 'Camille MARTIN',
+      },
     });
     expect(parsed.patient).toEqual(imported.patient);
     expect(parsed.administrative).toEqual(imported.administrative);

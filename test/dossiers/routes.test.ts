@@ -313,7 +313,7 @@ describe('dossiers and journal over HTTP', async () => {
       .trim()
       .split('\r\n');
     expect(lines[0]).toBe(
-      '"Date et heure (Paris)";"Personne";"Pour le compte de";"Délégation";"Délégataire";"Dossier";"Action";"Résultat";"Détail"',
+      '"Date et heure (Paris)";"Description";"Personne";"Pour le compte de";"Délégataire";"Dossier";"Action";"Résultat";"Détail";"Modifications"',
     );
     expect(
       lines.some(

@@ -266,6 +266,10 @@ describe('dossiers under delegated access (Chromium)', () => {
     await tabTo(page, (el) => el.tag === 'INPUT' && el.label.startsWith('Établissement'));
     await page.keyboard.type('EHPAD Les Tilleuls (Caluire)');
     await page.keyboard.press('Enter');
+    // « Envoyer la demande » asks first (test/e2e/journal-help.test.ts covers « Annuler »).
+    await page.getByRole('dialog', { name: 'Envoyer la demande ?' }).waitFor();
+    await tabTo(page, (el) => el.tag === 'BUTTON' && el.text === 'Envoyer la demande');
+    await page.keyboard.press('Enter');
     await page.getByText('La demande à « EHPAD Les Tilleuls (Caluire) » a été envoyée.').waitFor();
     const row = page.getByRole('row', { name: /EHPAD Les Tilleuls/ });
     expect(await row.textContent()).toContain('Envoyée');

@@ -76,10 +76,8 @@ describe('Journal (Chromium)', () => {
     await table.waitFor();
     expect(await page.getByRole('columnheader').allTextContents()).toEqual([
       'Date et heure',
-      'Personne',
-      'Délégataire concerné',
+      'Évènement',
       'Dossier',
-      'Action',
       'Résultat',
     ]);
     // 50 per page, newest first: Sophie's refusal after the deletion tops the list.
@@ -99,7 +97,11 @@ describe('Journal (Chromium)', () => {
     await page.getByRole('button', { name: 'Entrées plus anciennes' }).click();
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(50);
     const all = await table.locator('tbody tr').allTextContents();
-    for (const label of ['Délégation créée', 'Invitation envoyée', 'Délégation supprimée']) {
+    for (const label of [
+      'Vous avez créé la délégation de droits de Sophie DURAND.',
+      'Vous avez envoyé l’invitation à Sophie DURAND.',
+      'Vous avez supprimé la délégation de droits de Sophie DURAND.',
+    ]) {
       expect(all.some((row) => row.includes(label))).toBe(true);
     }
 
@@ -114,10 +116,14 @@ describe('Journal (Chromium)', () => {
     const filtered = async () => {
       const rows = await table.locator('tbody tr').allTextContents();
       const only = rows.every((row) => row.includes('Sophie DURAND') && row.includes(edited.reference));
-      return only && rows.length > 2 && rows.some((row) => row.includes('Volet administratif modifié'));
+      return only && rows.length > 2 && rows.some((row) => row.includes('a modifié le volet administratif'));
     };
     await expect.poll(filtered, { timeout: 15_000 }).toBe(true);
-    const rows = await table.locator('tbody tr').allTextContents();
+    // Repeated reads are grouped in one line: open every group, then count the entries.
+    for (const more of await page.getByRole('button', { name: /^Afficher les \d+ consultations$/ }).all()) {
+      await more.click();
+    }
+    const rows = await table.locator('tbody tr:not(.journal-group)').allTextContents();
     expect(await page.getByRole('button', { name: 'Entrées plus anciennes' }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}journal-medecin-filtre.png`, fullPage: true });
@@ -133,15 +139,16 @@ describe('Journal (Chromium)', () => {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(3));
     const lines = text.trim().split('\r\n');
     expect(lines[0]).toBe(
-      '"Date et heure (Paris)";"Personne";"Pour le compte de";"Délégation";"Délégataire";"Dossier";"Action";"Résultat";"Détail"',
+      '"Date et heure (Paris)";"Description";"Personne";"Pour le compte de";"Délégataire";"Dossier";"Action";"Résultat";"Détail";"Modifications"',
     );
     expect(lines.length).toBe(rows.length + 1);
     for (const line of lines.slice(1)) {
       const cells = line.split(';');
-      expect(cells).toHaveLength(9);
+      expect(cells).toHaveLength(10);
       expect(cells[0]).toMatch(/^"\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}"$/);
-      expect(cells[1]).toBe('"Sophie DURAND"');
-      expect(cells[2]).toBe('"Camille MARTIN"');
+      expect(cells[1]).toMatch(/^"Sophie DURAND a .*pour votre compte.*\."$/);
+      expect(cells[2]).toBe('"Sophie DURAND"');
+      expect(cells[3]).toBe('"Camille MARTIN"');
     }
     expect(text).toContain('"Volet administratif modifié"');
     expect(text).toContain('"Dossier consulté"');
@@ -165,23 +172,30 @@ describe('Journal (Chromium)', () => {
     await table.waitFor();
     expect(await page.getByRole('columnheader').allTextContents()).toEqual([
       'Date et heure',
-      'Pour le compte de',
+      'Évènement',
       'Dossier',
-      'Action',
       'Résultat',
     ]);
     expect(await table.locator('tbody tr').count()).toBe(50);
     await page.getByRole('button', { name: 'Entrées plus anciennes' }).click();
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(50);
     const rows = await table.locator('tbody tr').allTextContents();
-    // The latest is the refusal after the deletion (answered 404): only the id she asked for,
-    // neither the doctor nor the patient (security review, issue 11).
-    expect(rows[0]).toContain(edited.id);
+    // The latest is the refusal after the deletion (answered 404): « un dossier », neither the
+    // doctor nor the patient (security review, issue 11), nor any internal id (issue 15).
+    expect(rows[0]).toContain('Vous avez tenté de consulter un dossier : accès refusé.');
+    expect(rows[0]).not.toContain(edited.id);
     expect(rows[0]).not.toContain('Dr Camille MARTIN');
     expect(rows[0]).not.toContain(edited.reference);
     expect(rows[0]).toContain('Refusé');
     expect(rows.some((r) => r.includes('Dr Camille MARTIN'))).toBe(true);
-    expect(rows.some((r) => r.includes('Volet administratif modifié') && r.includes('Effectué'))).toBe(true);
+    expect(
+      rows.some(
+        (r) =>
+          r.includes(
+            'Vous avez modifié le volet administratif de Marcel BERNARD pour le compte du Dr Camille MARTIN.',
+          ) && r.includes('Effectué'),
+      ),
+    ).toBe(true);
     // No doctor's view for her: no "Délégataire" filter.
     expect(await page.getByLabel('Délégataire').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
@@ -196,7 +210,7 @@ describe('Journal (Chromium)', () => {
       text
         .split('\r\n')
         .slice(1, -1)
-        .every((l) => l.split(';')[1] === '"Sophie DURAND"'),
+        .every((l) => l.split(';')[2] === '"Sophie DURAND"'),
     ).toBe(true);
   });
 });

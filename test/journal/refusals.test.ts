@@ -1,5 +1,5 @@
 // Refusals in the journal, over HTTP on a real PostgreSQL: a person's own journal never shows
-// what a 404 hid (the other doctor, the patient, the reference) — only the id that was asked;
+// what a 404 hid (the other doctor, the patient, the reference) — « un dossier », no id shown;
 // and one person cannot flood a doctor's journal with refusals (20 a minute one by one, then one
 // « Accès refusés en série » entry), while the answers stay the same 404.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,20 +24,26 @@ describe('refusals in the journal', async () => {
   });
   const { id: dossierId, reference } = created.json() as { id: string; reference: string };
 
-  it('shows the refused person only the id asked, never the doctor, the patient or the reference', async () => {
+  it('shows the refused person « un dossier », never the doctor, the patient or the reference', async () => {
     const res = await inject({ url: `/api/dossiers/${dossierId}`, headers: asRoux.headers });
     expect(res.statusCode).toBe(404);
     const own = await inject({ url: '/api/journal?scope=actions', headers: asRoux.headers });
     expect(own.statusCode).toBe(200);
     const entries = own.json().entries as Record<string, unknown>[];
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ dossierId, dossier: dossierId, onBehalfOf: null, outcome: 'denied' });
+    expect(entries[0]).toMatchObject({
+      dossierId,
+      dossier: null,
+      onBehalfOf: null,
+      outcome: 'denied',
+      sentence: 'Vous avez tenté de consulter un dossier : accès refusé.',
+    });
     for (const secret of ['MARTIN', 'Camille', 'DUPONT', 'Marcel', reference, 'autre médecin']) {
       expect(own.body).not.toContain(secret);
     }
     const csv = await inject({ url: '/api/journal.csv?scope=actions', headers: asRoux.headers });
     expect(csv.statusCode).toBe(200);
-    for (const secret of ['MARTIN', 'DUPONT', reference]) expect(csv.body).not.toContain(secret);
+    for (const secret of ['MARTIN', 'DUPONT', reference, dossierId]) expect(csv.body).not.toContain(secret);
     // The reference filter does not confirm which dossier the id was.
     const byRef = await inject({
       url: `/api/journal?scope=actions&dossier=${reference}`,

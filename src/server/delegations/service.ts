@@ -616,6 +616,7 @@ export class DelegationService {
         endsOn: next.endsOn,
         ...(input.pscRequired !== undefined &&
           input.pscRequired !== row.psc_required && { pscRequired: input.pscRequired }),
+        before: { rights: row.rights, startsOn: row.starts_on, endsOn: row.ends_on },
       });
       const to = await this.delegateEmail(trx, row);
       const before = stateOf(row);

@@ -31,7 +31,13 @@ import {
   rateLimitUpsert,
   scaledMax,
 } from '../platform/rate-limit.js';
-import { type DossierReadRow, type DossierService, requestsAsJson } from './service.js';
+import {
+  type DossierReadRow,
+  type DossierService,
+  ownerAsJson,
+  requestsAsJson,
+  updaterAsJson,
+} from './service.js';
 
 export const dossierReadStatement = prepareStatement(
   'dossier_read',
@@ -87,6 +93,8 @@ export const dossierReadStatement = prepareStatement(
           'd.created_at as dossier_created_at',
           'd.updated_at as dossier_updated_at',
           requestsAsJson.as('requests'),
+          updaterAsJson.as('updater'),
+          ownerAsJson.as('owner'),
           // Acting for oneself: no delegation is looked at (as delegationsForAsJson()).
           sql<DossierReadRow['delegations']>`case when d.id is null or ${delegator} = s.id then '[]'::json
             else ${delegationsBetweenAsJson(delegator, sql.ref('s.subject_name_id'))} end`.as('delegations'),
@@ -116,6 +124,8 @@ function dossierOf(row: HotRow): DossierReadRow | undefined {
     updated_at: row.dossier_updated_at as Date,
     requests: row.requests,
     delegations: row.delegations,
+    updater: row.updater,
+    owner: row.owner,
   };
 }
 

@@ -3,6 +3,7 @@
 // (the zod schemas of src/shared/dossiers.ts).
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Administrative, DossierStatus, Medical, Patient } from '../../shared/dossiers.js';
+import { personName } from '../../shared/names.js';
 import {
   type AuthorizeDeps,
   type Authorized,
@@ -24,6 +25,7 @@ import type { Clock } from '../platform/clock.js';
 import { DomainError } from '../platform/errors.js';
 import { parseDate, todayInParis } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
+import { changedKeys, changedPatient } from './changes.js';
 import type { DossierRequestsTable, DossiersTable } from './tables.js';
 
 /** Derived: sent once a request is under way; complete once the essentials are filled in. */
@@ -96,10 +98,22 @@ export const requestsAsJson = sql<RequestRow[]>`coalesce((select json_agg(json_b
   'establishment', r.establishment, 'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at)
   order by r.sent_at) from dossier_requests r where r.dossier_id = d.id), '[]')`;
 
+type PersonNames = { given: string; family: string } | null;
+
+/** The names of the last person who changed the dossier `d`, as a JSON column (« Dernière mise à jour »). */
+export const updaterAsJson = sql<PersonNames>`(select json_build_object('given', u.given_name,
+  'family', u.family_name) from users u where u.id = d.updated_by)`;
+
+/** The names of the doctor who owns the dossier `d`, as a JSON column. */
+export const ownerAsJson = sql<PersonNames>`(select json_build_object('given', o.given_name,
+  'family', o.family_name) from users o where o.id = d.owner_id)`;
+
 /** What a read of a dossier loads in one statement. */
 export type DossierReadRow = Selectable<DossiersTable> & {
   requests: RequestRow[];
   delegations: DelegationFactsRow[];
+  updater: PersonNames;
+  owner: PersonNames;
 };
 
 export class DossierService {
@@ -209,7 +223,12 @@ export class DossierService {
     const row = await this.deps.db
       .selectFrom('dossiers as d')
       .selectAll('d')
-      .select([requestsAsJson.as('requests'), delegationsForAsJson(user, onBehalfOfId).as('delegations')])
+      .select([
+        requestsAsJson.as('requests'),
+        delegationsForAsJson(user, onBehalfOfId).as('delegations'),
+        updaterAsJson.as('updater'),
+        ownerAsJson.as('owner'),
+      ])
       .where('d.id', '=', id)
       .executeTakeFirst();
     return this.answerRead(user, onBehalfOfId, row);
@@ -230,7 +249,10 @@ export class DossierService {
       { id: row.id, ownerId: row.owner_id },
       row.delegations.map(grantOf),
     );
-    return present(row, row.requests, access);
+    return {
+      ...present(row, row.requests, access),
+      lastUpdate: lastUpdate(user, row, row.updater, row.owner),
+    };
   }
 
   async create(
@@ -281,7 +303,19 @@ export class DossierService {
     });
     const { administrative, patient } = input;
     if (patient) checkBirthDate(patient.birthDate, now);
-    return this.writeVersioned(user, id, input.version, access, now, {
+    const fields = [
+      ...changedPatient(
+        {
+          familyName: row.patient_family_name,
+          givenName: row.patient_given_name,
+          birthDate: row.patient_birth_date,
+          sex: row.patient_sex,
+        },
+        patient,
+      ),
+      ...changedKeys(row.administrative, administrative),
+    ];
+    return this.writeVersioned(user, id, input.version, access, now, fields, {
       administrative: JSON.stringify(administrative),
       ...(patient && {
         patient_family_name: patient.familyName,
@@ -304,14 +338,16 @@ export class DossierService {
       id,
       ownerId: row.owner_id,
     });
-    return this.writeVersioned(user, id, input.version, access, now, {
+    const fields = changedKeys(row.medical, input.medical);
+    return this.writeVersioned(user, id, input.version, access, now, fields, {
       medical: JSON.stringify(input.medical),
     });
   }
 
   /**
    * One write of a dossier on the version the user read, with its journal entry in the same
-   * transaction. A stale version changes nothing and is not journaled as done.
+   * transaction. A stale version changes nothing and is not journaled as done. `fields` names what
+   * changed from the version read (the same version that is written over): names, never values.
    */
   private writeVersioned(
     user: SignedInUser,
@@ -319,6 +355,7 @@ export class DossierService {
     version: number,
     access: Authorized,
     now: Date,
+    fields: string[],
     changes: Updateable<DossiersTable>,
   ) {
     return this.deps.db.transaction().execute(async (trx) => {
@@ -330,7 +367,7 @@ export class DossierService {
         .returning('version')
         .executeTakeFirst();
       if (!updated) throw stale();
-      await recordWrite(trx, access);
+      await recordWrite(trx, access, { details: { fields } });
       return updated;
     });
   }
@@ -417,6 +454,25 @@ export class DossierService {
       );
     });
   }
+}
+
+/**
+ * Who made the dossier's last change, as the viewer reads it: himself or herself (`you`), the
+ * doctor who owns it (`owner`), or someone acting on the owner's behalf (`delegate`).
+ */
+export function lastUpdate(
+  viewer: SignedInUser,
+  row: { updated_at: Date; updated_by: string; owner_id: string },
+  updater: { given: string; family: string } | null,
+  owner: { given: string; family: string } | null,
+) {
+  const by = row.updated_by === viewer.id ? 'you' : row.updated_by === row.owner_id ? 'owner' : 'delegate';
+  return {
+    at: row.updated_at.toISOString(),
+    by,
+    name: updater ? personName(updater.given, updater.family) : null,
+    ownerName: owner ? personName(owner.given, owner.family) : null,
+  } as const;
 }
 
 const requestNotFound = () => new DomainError('request_not_found', 'Cette demande est introuvable.', 404);

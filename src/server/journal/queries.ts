@@ -1,17 +1,21 @@
 // Reading the journal: a doctor sees the entries about his or her dossiers and delegations; a
 // delegate sees his or her own actions. Nobody sees another doctor's journal.
 import { sql } from 'kysely';
+import type { JournalActionCode } from '../../shared/journal.js';
+import { personName } from '../../shared/names.js';
 import type { Db } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { ACTION_LABELS, ASKED_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
+import { type Change, changedFieldsText, delegationChanges, journalSentence } from './sentences.js';
 import type { JournalAction, JournalOutcome } from './store.js';
 
 export interface JournalFilters {
   scope: 'mine' | 'actions';
   delegate?: string;
   dossier?: string;
+  action?: JournalActionCode;
   from?: string;
   to?: string;
 }
@@ -53,6 +57,7 @@ function baseQuery(db: Db, viewer: SignedInUser, f: JournalFilters) {
       );
     }
   }
+  if (f.action) q = q.where('j.action', '=', f.action);
   if (f.from) q = q.where('j.at', '>=', new Date(startOfDay(f.from)));
   if (f.to) q = q.where('j.at', '<', new Date(endOfDayExclusive(f.to)));
   return q;
@@ -73,10 +78,12 @@ export interface JournalRow {
   outcome: string;
   outcomeLabel: string;
   detail: string | null;
+  sentence: string;
+  changes: Change[];
+  fields: string | null;
 }
 
-const person = (given: string | null, family: string | null) =>
-  family ? `${given ?? ''} ${family}`.trim() : null;
+const person = (given: string | null, family: string | null) => personName(given, family);
 
 export async function readJournal(
   db: Db,
@@ -105,6 +112,8 @@ export async function readJournal(
       'd.patient_given_name',
       'g.delegate_given_name',
       'g.delegate_family_name',
+      'g.kind as delegationKind',
+      'j.on_behalf_of_id',
     ])
     .$if(page.before !== undefined, (qb) => qb.where('j.id', '<', page.before as number))
     .orderBy('j.id', 'desc')
@@ -117,6 +126,9 @@ export async function readJournal(
     // from) shows only the id that was asked: not the doctor, the patient or the reference the
     // answer hid. A missing right (403) concerns a doctor the person acts for: shown.
     const hidden = f.scope === 'actions' && r.outcome === 'denied' && r.details.reason !== 'missing_right';
+    const viewpoint = f.scope === 'mine' ? 'owner' : 'actor';
+    const actorIsViewer = r.actor_id === viewer.id;
+    const actorIsOwner = r.actor_id !== null && r.actor_id === r.on_behalf_of_id;
     if (hidden) {
       return {
         id: r.id,
@@ -127,14 +139,31 @@ export async function readJournal(
         delegationId: null,
         delegate: null,
         dossierId: r.dossier_id,
-        dossier: r.dossier_id,
+        dossier: null,
         action: r.action,
         actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
         outcome: r.outcome,
         outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
         detail: asked ?? null,
+        sentence: journalSentence({
+          viewpoint,
+          action: r.action,
+          outcome: r.outcome,
+          actor: person(r.actorGiven, r.actorFamily),
+          actorIsViewer,
+          actorIsOwner: false,
+          owner: null,
+          delegate: null,
+          patient: null,
+          details: { asked: r.details.asked },
+        }),
+        changes: [],
+        fields: null,
       };
     }
+    const delegateName = person(r.delegate_given_name, r.delegate_family_name);
+    const delegate = delegateName && r.delegationKind === 'peer' ? `Dr ${delegateName}` : delegateName;
+    const patient = person(r.patient_given_name, r.patient_family_name);
     return {
       id: r.id,
       at: r.at.toISOString(),
@@ -142,14 +171,28 @@ export async function readJournal(
       actorId: r.actor_id,
       onBehalfOf: person(r.ownerGiven, r.ownerFamily),
       delegationId: r.delegation_id,
-      delegate: person(r.delegate_given_name, r.delegate_family_name),
+      delegate,
       dossierId: r.dossier_id,
-      dossier: r.reference ? `${r.reference} — ${r.patient_given_name} ${r.patient_family_name}` : null,
+      dossier: r.reference ? `${r.reference} — ${patient}` : null,
       action: r.action,
       actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
       outcome: r.outcome,
       outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
       detail: [asked, reason].filter(Boolean).join(' — ') || null,
+      sentence: journalSentence({
+        viewpoint,
+        action: r.action,
+        outcome: r.outcome,
+        actor: person(r.actorGiven, r.actorFamily),
+        actorIsViewer,
+        actorIsOwner,
+        owner: person(r.ownerGiven, r.ownerFamily),
+        delegate,
+        patient,
+        details: r.details,
+      }),
+      changes: r.action === 'delegation.modified' ? delegationChanges(r.details) : [],
+      fields: r.action.startsWith('dossier.') ? changedFieldsText(r.details) : null,
     };
   });
   return { entries, next: rows.length > page.limit ? (entries[entries.length - 1]?.id ?? null) : null };
@@ -170,15 +213,25 @@ export async function journalActors(db: Db, viewer: SignedInUser) {
 
 const CSV_COLUMNS: [string, (r: JournalRow) => string | null][] = [
   ['Date et heure (Paris)', (r) => parisDateTime(r.at)],
+  ['Description', (r) => r.sentence],
   ['Personne', (r) => r.actor],
   ['Pour le compte de', (r) => r.onBehalfOf],
-  ['Délégation', (r) => r.delegationId],
   ['Délégataire', (r) => r.delegate],
   ['Dossier', (r) => r.dossier],
   ['Action', (r) => r.actionLabel],
   ['Résultat', (r) => r.outcomeLabel],
   ['Détail', (r) => r.detail],
+  ['Modifications', (r) => changesText(r)],
 ];
+
+/** « Fin : 31/01/2027 → 28/02/2027 ; Droits : … », or the changed fields of a dossier. */
+export function changesText(r: Pick<JournalRow, 'changes' | 'fields'>): string | null {
+  const parts = r.changes.map(
+    (c) => `${c.label} : ${c.before === null ? '' : `${c.before} → `}${c.after ?? '—'}`,
+  );
+  if (r.fields) parts.push(`Champs modifiés : ${r.fields}`);
+  return parts.length > 0 ? parts.join(' ; ') : null;
+}
 
 /** A CSV cell as French spreadsheets read it: ';' separated, quoted, formulas neutralised. */
 export function csvCell(value: string | null): string {

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { isoDate } from '../../shared/fields.js';
-import { journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
+import { journalActionParam, journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
 import type { AppContext } from '../context.js';
 import { requireUser } from '../identity/index.js';
 import { errorResponses } from '../platform/errors.js';
@@ -15,6 +15,7 @@ const filters = z.object({
   scope: z.enum(['mine', 'actions']).optional(),
   delegate: z.string().max(64).optional(),
   dossier: z.string().max(64).optional(),
+  action: journalActionParam.optional(),
   from: date.optional(),
   to: date.optional(),
 });

@@ -2,48 +2,13 @@
 // chain), group commit for the hot path, verify the chains. Reading with filters: queries.ts.
 import crypto from 'node:crypto';
 import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
+import type { JournalActionCode } from '../../shared/journal.js';
 import type { Database } from '../context.js';
 import { chainHash, type EntryContent, entryContent, GENESIS, SHARDS } from './chain.js';
 import { checkpointValid } from './retention.js';
 
 /** What happened. Actions are stable codes (labels in French are chosen when shown). */
-export type JournalAction =
-  | 'delegation.created'
-  | 'delegation.modified'
-  | 'delegation.deleted'
-  | 'delegation.expired'
-  | 'delegation.renounced'
-  | 'request.created'
-  | 'request.accepted'
-  | 'request.refused'
-  | 'review.started'
-  | 'review.decided'
-  | 'review.completed'
-  | 'invitation.sent'
-  | 'invitation.resent'
-  | 'invitation.accepted'
-  | 'invitation.refused_identity'
-  | 'invitation.joined'
-  | 'cabinet.created'
-  | 'cabinet.invited'
-  | 'cabinet.joined'
-  | 'cabinet.declined'
-  | 'cabinet.left'
-  | 'cabinet.template_created'
-  | 'cabinet.template_deleted'
-  | 'proposal.sent'
-  | 'proposal.accepted'
-  | 'proposal.refused'
-  | 'dossier.read'
-  | 'dossier.create'
-  | 'dossier.write'
-  | 'dossier.write_medical'
-  | 'dossier.read_medical'
-  | 'dossier.send'
-  | 'dossier.list'
-  | 'access.explained'
-  | 'access.refusals_throttled'
-  | 'second_factor.reset';
+export type JournalAction = JournalActionCode;
 
 export type JournalOutcome = 'ok' | 'allowed' | 'denied';
 

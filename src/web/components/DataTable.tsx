@@ -21,7 +21,7 @@ export function DataTable({
   caption: string;
   captionHidden?: boolean;
   headers: (string | Column)[];
-  rows: { key: string; cells: ReactNode[] }[];
+  rows: { key: string; cells: ReactNode[]; className?: string }[];
   className?: string;
 }) {
   const columns = headers.map((h) => (typeof h === 'string' ? { label: h } : h));
@@ -46,7 +46,7 @@ export function DataTable({
               </thead>
               <tbody>
                 {rows.map((row) => (
-                  <tr key={row.key}>
+                  <tr key={row.key} className={row.className}>
                     {row.cells.map((cell, i) =>
                       i === 0 ? (
                         // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed

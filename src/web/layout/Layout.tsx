@@ -34,6 +34,7 @@ const BEFORE_FIRST_SIGN_IN = [
   '/donnees-personnelles',
   '/cookies',
   '/plan-du-site',
+  '/aide',
 ];
 
 export function Layout() {
@@ -68,8 +69,14 @@ export function Layout() {
     }
   };
 
+  const help = {
+    iconId: 'fr-icon-question-line' as const,
+    linkProps: { to: '/aide' },
+    text: 'Aide',
+  };
   const quickAccessItems = user
     ? [
+        help,
         {
           iconId: 'fr-icon-account-circle-line' as const,
           linkProps: { to: '/mon-compte', title: 'Mon compte' },
@@ -84,6 +91,7 @@ export function Layout() {
     : session.isPending
       ? []
       : [
+          help,
           {
             iconId: 'fr-icon-account-circle-line' as const,
             linkProps: {
@@ -145,6 +153,7 @@ export function Layout() {
         websiteMapLinkProps={{ to: '/plan-du-site' }}
         contentDescription="Délégations de droits permet à un médecin libéral d’habiliter un professionnel de son cabinet ou un confrère à gérer ses dossiers, pour une période et avec des droits qu’il choisit."
         bottomItems={[
+          { text: 'Aide', linkProps: { to: '/aide' } },
           { text: 'Données personnelles', linkProps: { to: '/donnees-personnelles' } },
           { text: 'Gestion des cookies', linkProps: { to: '/cookies' } },
           headerFooterDisplayItem,

@@ -2,7 +2,6 @@
 // its four steps: identify, rights, period, "Ajouter".
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { CallOut } from '@codegouvfr/react-dsfr/CallOut';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -39,6 +38,7 @@ import { PscRequiredCheckbox } from './DelegateSignIn';
 import { ExistingDelegationLink } from './ExistingDelegationLink';
 import { delegationSentence, personName, todayInParis } from './format';
 import './delegations.css';
+import { CpxCallOut, WhyCpx } from '../help/WhyCpx';
 
 const TITLE = 'Ajouter une délégation à un personnel de cabinet';
 const OTHER = 'Autre';
@@ -140,27 +140,8 @@ function StaffDelegationForm() {
       />
       <h1>{TITLE}</h1>
       <p className="fr-text--lead">Depuis « Assistant(s) habilité(s) à gérer mes dossiers ».</p>
-      <CallOut
-        iconId="fr-icon-information-line"
-        title="Carte CPx obligatoire"
-        titleAs="h2"
-        className="fr-mb-6w"
-      >
-        <strong>
-          Le professionnel à qui vous souhaitez confier la gestion de vos dossiers doit obligatoirement être
-          muni d’une carte CPx (CPS/CPE/CPA) pour utiliser le logiciel. Pour commander une carte CPx, utilisez
-          le service{' '}
-          <a
-            href="https://tops.sante.fr/"
-            target="_blank"
-            rel="noopener noreferrer"
-            title="TOPS — nouvelle fenêtre"
-          >
-            TOPS
-          </a>{' '}
-          proposé par l’Agence du Numérique en Santé (ANS).
-        </strong>
-      </CallOut>
+      <CpxCallOut titleAs="h2" />
+      <WhyCpx />
 
       {error && (
         <ErrorSummary

@@ -8,6 +8,7 @@ import type { ReactNode, RefObject } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
 import { periodLabel } from '../../../shared/calendar';
 import { type DelegationView, END_DATE_REQUIRED, PEER_END_DATE_REQUIRED } from '../../../shared/delegations';
+import { RIGHT_HELP } from '../../../shared/help';
 import type { Me } from '../../../shared/identity';
 import {
   DELEGATION_STATUS_LABELS,
@@ -159,6 +160,7 @@ export function RightsFieldset({
       stateRelatedMessage={error}
       options={RIGHTS.map((code) => ({
         label: RIGHT_LABELS[code],
+        hintText: RIGHT_HELP[code],
         nativeInputProps: {
           name: 'droits',
           value: code,

@@ -7,6 +7,8 @@ import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { ButtonsGroup } from '@codegouvfr/react-dsfr/ButtonsGroup';
 import { Input } from '@codegouvfr/react-dsfr/Input';
+import { createModal } from '@codegouvfr/react-dsfr/Modal';
+import { useIsModalOpen } from '@codegouvfr/react-dsfr/Modal/useIsModalOpen';
 import { Notice } from '@codegouvfr/react-dsfr/Notice';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
@@ -17,6 +19,7 @@ import {
   isLivingSituation,
   LIVING_SITUATION_LABELS,
 } from '../../../shared/dossiers';
+import { dossierJournalLink, lastUpdateText } from '../../../shared/last-update';
 import { RIGHT_LABELS, RIGHTS, type Right } from '../../../shared/rights';
 import { ApiError, type FieldError } from '../../api/client';
 import { clientError } from '../../components/ErrorSummary';
@@ -58,6 +61,14 @@ import {
 } from './fields';
 import { parisDateTime, parisDateTimeWords } from './format';
 import './dossiers.css';
+
+const confirmSendModal = createModal({ id: 'confirmer-demande', isOpenedByDefault: false });
+
+/** « de Ginette GUÉRIN », « d’Aurélie ROUX ». */
+const ofPatient = (d: Dossier) => {
+  const name = `${d.patient.givenName} ${d.patient.familyName.toLocaleUpperCase('fr-FR')}`;
+  return /^[aeiouyhàâéèêîïôû]/i.test(name) ? `d’${name}` : `de ${name}`;
+};
 
 export function DossierPage() {
   return <InActingContext title="Dossier">{(acting) => <DossierView acting={acting} />}</InActingContext>;
@@ -141,7 +152,12 @@ function DossierView({ acting }: { acting: ActingContext }) {
           </>
         )}
       </p>
-      <p className="fr-text--sm">Dernière mise à jour {parisDateTimeWords(d.updatedAt)}.</p>
+      <p className="fr-text--sm dossier-last-update">
+        {lastUpdateText(d, parisDateTimeWords(d.lastUpdate.at))}{' '}
+        <Link className="fr-link fr-link--sm no-print" to={dossierJournalLink(d)}>
+          {d.via === 'owner' ? 'Journal de ce dossier' : 'Journal de vos actions sur ce dossier'}
+        </Link>
+      </p>
       <div aria-live="polite">
         {message && (
           <div ref={messageRef} tabIndex={-1} className="fr-mb-3w dossier-message">
@@ -500,9 +516,34 @@ function RequestsSection({
   const [establishment, setEstablishment] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  // « Envoyer la demande » asks first; « Annuler » or Escape gives the focus back to that button.
+  const opener = useRef<HTMLElement | null>(null);
+  const sending = useRef(false);
+  useIsModalOpen(confirmSendModal, {
+    onConceal: () => {
+      if (sending.current) return;
+      requestAnimationFrame(() => opener.current?.focus());
+    },
+  });
 
-  const onSend = async (event: FormEvent) => {
+  const onSubmit = (event: FormEvent) => {
     event.preventDefault();
+    if (!establishment.trim()) {
+      setError('Indiquez le nom de l’établissement.');
+      document.getElementById('demande-etablissement')?.focus();
+      return;
+    }
+    setError(undefined);
+    // The button that submitted the form (also for Enter in the field), else whatever had the focus.
+    opener.current =
+      ((event.nativeEvent as SubmitEvent).submitter as HTMLElement | null) ??
+      (document.activeElement as HTMLElement | null);
+    confirmSendModal.open();
+  };
+
+  const onSend = async () => {
+    sending.current = true;
+    confirmSendModal.close();
     setBusy(true);
     setError(undefined);
     try {
@@ -518,6 +559,7 @@ function RequestsSection({
       } else await onFailed(err);
     } finally {
       setBusy(false);
+      sending.current = false;
     }
   };
   const onCancel = async (request: Dossier['requests'][number]) => {
@@ -572,7 +614,12 @@ function RequestsSection({
         />
       )}
       {canSend ? (
-        <form onSubmit={onSend} noValidate className="dossier-request-form" aria-label="Envoyer une demande">
+        <form
+          onSubmit={onSubmit}
+          noValidate
+          className="dossier-request-form"
+          aria-label="Envoyer une demande"
+        >
           <Input
             label="Établissement"
             hintText="Nom de l’établissement, par exemple : EHPAD Les Glycines (Villeurbanne)"
@@ -585,7 +632,12 @@ function RequestsSection({
               onChange: (e) => setEstablishment(e.target.value),
             }}
           />
-          <Button type="submit" disabled={busy} iconId="fr-icon-send-plane-line">
+          <Button
+            type="submit"
+            disabled={busy}
+            iconId="fr-icon-send-plane-line"
+            nativeButtonProps={{ 'aria-haspopup': 'dialog' }}
+          >
             Envoyer la demande
           </Button>
         </form>
@@ -595,6 +647,19 @@ function RequestsSection({
           envoyer ni annuler de demande.
         </p>
       )}
+      <confirmSendModal.Component
+        title="Envoyer la demande ?"
+        buttons={[
+          { children: 'Annuler', priority: 'secondary' },
+          { children: 'Envoyer la demande', doClosesModal: false, onClick: () => void onSend() },
+        ]}
+      >
+        <p>
+          Le dossier {ofPatient(d)} sera transmis à l’établissement « {establishment.trim()} », qui pourra
+          l’accepter ou le refuser.
+        </p>
+        <p>Vous pourrez annuler la demande tant qu’elle est en cours.</p>
+      </confirmSendModal.Component>
     </section>
   );
 }

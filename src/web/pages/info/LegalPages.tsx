@@ -190,6 +190,9 @@ export function SiteMapPage() {
           </>
         )}
         <li>
+          <Link to="/aide">Aide</Link>
+        </li>
+        <li>
           <Link to="/accessibilite">Déclaration d’accessibilité</Link>
         </li>
         <li>

@@ -1,8 +1,10 @@
-// "Journal": for a doctor, what happened to his or her dossiers and delegations (who, for whom,
-// which dossier, what, allowed or refused), filtered by délégataire, dates and dossier, with the
-// CSV export; for everyone, "Mes actions". Times in Paris time. Filters live in the address.
+// "Journal": for a doctor, what happened to his or her dossiers and delegations, one sentence per
+// entry (« Nadia BENALI a complété le volet médical de Ginette GUÉRIN pour votre compte ») with what
+// changed, filtered by délégataire, action, dates and dossier, with the CSV export; for everyone,
+// "Mes actions". Repeated reads of one dossier by one person within 10 minutes show as one line
+// that opens onto each entry. Times in Paris time. Filters live in the address (`delegataire`,
+// `action`, `dossier`, `du`, `au`, `vue`).
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
@@ -10,18 +12,14 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, Navigate, useLocation, useSearchParams } from 'react-router';
 import type { Me } from '../../../shared/identity';
+import { ACTION_FILTER_GROUPS, ACTION_LABELS, JOURNAL_ACTIONS } from '../../../shared/journal';
+import { personName } from '../../../shared/names';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
 import { clientError, dateProblem, ErrorSummary } from '../../components/ErrorSummary';
-import { DataTable, Loading, useTitle } from '../dossiers/components';
-import { parisDateTime } from '../dossiers/format';
-import {
-  fetchJournalActors,
-  fetchJournalPage,
-  type JournalEntry,
-  type JournalFilters,
-  journalCsvHref,
-} from './api';
+import { Loading, useTitle } from '../dossiers/components';
+import { fetchJournalActors, fetchJournalPage, type JournalFilters, journalCsvHref } from './api';
+import { JournalTable } from './JournalTable';
 import './journal.css';
 
 export function JournalPage() {
@@ -34,11 +32,7 @@ export function JournalPage() {
   return <Journal user={user} />;
 }
 
-const OUTCOME_SEVERITY: Record<string, 'success' | 'error' | 'info'> = {
-  ok: 'success',
-  allowed: 'info',
-  denied: 'error',
-};
+const isAction = (v: string | null): v is string => (JOURNAL_ACTIONS as readonly string[]).includes(v ?? '');
 
 function Journal({ user }: { user: Me }) {
   const [params, setParams] = useSearchParams();
@@ -48,6 +42,8 @@ function Journal({ user }: { user: Me }) {
     scope,
     delegate: (scope === 'mine' && params.get('delegataire')) || undefined,
     dossier: params.get('dossier') || undefined,
+    // An unknown action in the address is sent as is: the server answers in French.
+    action: params.get('action') || undefined,
     from: params.get('du') || undefined,
     to: params.get('au') || undefined,
   };
@@ -69,21 +65,18 @@ function Journal({ user }: { user: Me }) {
   const entries = journal.data?.pages.flatMap((p) => p.entries) ?? [];
 
   // The form's own state; applied to the address (and the query) on "Filtrer".
-  const [form, setForm] = useState({
-    delegate: filters.delegate ?? '',
-    dossier: filters.dossier ?? '',
-    from: filters.from ?? '',
-    to: filters.to ?? '',
+  const formOf = (f: JournalFilters) => ({
+    delegate: f.delegate ?? '',
+    action: isAction(f.action ?? null) ? (f.action as string) : '',
+    dossier: f.dossier ?? '',
+    from: f.from ?? '',
+    to: f.to ?? '',
   });
+  const [form, setForm] = useState(() => formOf(filters));
   const paramsKey = params.toString();
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset the form when the address changes
   useEffect(() => {
-    setForm({
-      delegate: filters.delegate ?? '',
-      dossier: filters.dossier ?? '',
-      from: filters.from ?? '',
-      to: filters.to ?? '',
-    });
+    setForm(formOf(filters));
   }, [paramsKey]);
 
   const apply = (event: FormEvent) => {
@@ -102,12 +95,15 @@ function Journal({ user }: { user: Me }) {
     const next = new URLSearchParams();
     if (scope === 'actions' && user.isDoctor) next.set('vue', 'actions');
     if (scope === 'mine' && form.delegate) next.set('delegataire', form.delegate);
+    if (form.action) next.set('action', form.action);
     if (form.dossier.trim()) next.set('dossier', form.dossier.trim());
     if (form.from) next.set('du', form.from);
     if (form.to) next.set('au', form.to);
     setParams(next);
   };
-  const filtered = Boolean(filters.delegate || filters.dossier || filters.from || filters.to);
+  const filtered = Boolean(
+    filters.delegate || filters.action || filters.dossier || filters.from || filters.to,
+  );
   const serverError = journal.error instanceof ApiError ? journal.error : undefined;
   const error = formError ?? serverError;
   const fieldErrors = error && error.fields.length > 0 ? error : undefined;
@@ -155,6 +151,7 @@ function Journal({ user }: { user: Me }) {
             from: { id: 'filtre-du', label: 'Du' },
             to: { id: 'filtre-au', label: 'Au' },
             dossier: { id: 'filtre-dossier', label: 'Dossier' },
+            action: { id: 'filtre-action', label: 'Action' },
             delegate: { id: 'filtre-delegataire', label: 'Délégataire' },
           }}
         />
@@ -173,11 +170,30 @@ function Journal({ user }: { user: Me }) {
               <option value="">Toutes les personnes</option>
               {(actors.data ?? []).map((a) => (
                 <option key={a.id} value={a.id}>
-                  {a.givenName} {a.familyName}
+                  {personName(a.givenName, a.familyName)}
                 </option>
               ))}
             </Select>
           )}
+          <Select
+            label="Action"
+            nativeSelectProps={{
+              id: 'filtre-action',
+              value: form.action,
+              onChange: (e) => setForm({ ...form, action: e.target.value }),
+            }}
+          >
+            <option value="">Toutes les actions</option>
+            {ACTION_FILTER_GROUPS.map((g) => (
+              <optgroup key={g.label} label={g.label}>
+                {g.actions.map((a) => (
+                  <option key={a} value={a}>
+                    {ACTION_LABELS[a]}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </Select>
           <Input
             label="Du"
             hintText="Format attendu : JJ/MM/AAAA"
@@ -268,50 +284,5 @@ function Journal({ user }: { user: Me }) {
         </>
       )}
     </>
-  );
-}
-
-function JournalTable({ entries, scope }: { entries: JournalEntry[]; scope: JournalFilters['scope'] }) {
-  const result = (e: JournalEntry) => (
-    <>
-      <Badge as="span" small noIcon severity={OUTCOME_SEVERITY[e.outcome]}>
-        {e.outcomeLabel}
-      </Badge>
-      {e.detail && <span className="journal-detail"> {e.detail}</span>}
-    </>
-  );
-  const when = (e: JournalEntry) => (
-    <time key="at" dateTime={e.at} className="journal-when">
-      {parisDateTime(e.at, true)}
-    </time>
-  );
-  return scope === 'mine' ? (
-    <DataTable
-      className="journal-table"
-      caption="Journal de vos dossiers et délégations (heure de Paris)"
-      captionHidden
-      headers={['Date et heure', 'Personne', 'Délégataire concerné', 'Dossier', 'Action', 'Résultat']}
-      rows={entries.map((e) => ({
-        key: String(e.id),
-        cells: [when(e), e.actor ?? '—', e.delegate ?? '—', e.dossier ?? '—', e.actionLabel, result(e)],
-      }))}
-    />
-  ) : (
-    <DataTable
-      className="journal-table"
-      caption="Vos actions (heure de Paris)"
-      captionHidden
-      headers={['Date et heure', 'Pour le compte de', 'Dossier', 'Action', 'Résultat']}
-      rows={entries.map((e) => ({
-        key: String(e.id),
-        cells: [
-          when(e),
-          e.onBehalfOf ? `Dr ${e.onBehalfOf}` : '—',
-          e.dossier ?? '—',
-          e.actionLabel,
-          result(e),
-        ],
-      }))}
-    />
   );
 }

@@ -13,6 +13,7 @@ export interface JournalFilters {
   scope: 'mine' | 'actions';
   delegate?: string;
   dossier?: string;
+  action?: string;
   from?: string;
   to?: string;
 }
@@ -24,6 +25,7 @@ function query(f: JournalFilters, extra: Record<string, string> = {}): string {
   params.set('scope', f.scope);
   if (f.delegate) params.set('delegate', f.delegate);
   if (f.dossier) params.set('dossier', f.dossier);
+  if (f.action) params.set('action', f.action);
   if (f.from) params.set('from', f.from);
   if (f.to) params.set('to', f.to);
   for (const [k, v] of Object.entries(extra)) params.set(k, v);

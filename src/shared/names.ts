@@ -1,0 +1,19 @@
+// How a person's name is written everywhere a sentence names someone: the given name capitalised
+// (« Jean-Pierre »), the family name in capitals (« LEFÈVRE »), whatever case the source used.
+
+/** "jean-pierre" → "Jean-Pierre", "MARIE CLAIRE" → "Marie Claire", "d'artagnan" → "D'Artagnan". */
+export function capitalised(value: string): string {
+  return value
+    .trim()
+    .toLocaleLowerCase('fr-FR')
+    .replace(/(^|[\s'’-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toLocaleUpperCase('fr-FR'));
+}
+
+/** « Nadia BENALI »; null without a family name. */
+export function personName(
+  given: string | null | undefined,
+  family: string | null | undefined,
+): string | null {
+  if (!family?.trim()) return null;
+  return `${capitalised(given ?? '')} ${family.trim().toLocaleUpperCase('fr-FR')}`.trim();
+}
