@@ -265,7 +265,7 @@ describe('the local Pro Santé Connect against the sandbox samples', async () =>
       { name: 'HOPITAL GENERIQUE FIN VARI', postalCode: '75009', town: 'PARIS', modeCode: 'S' },
     ]);
     expect(JSON.parse((await b.get('/api/probe/sign-in')).text)).toEqual({
-      signIn: { method: 'psc', acr: 'eidas1', authLevel: 'APPPRIP3' },
+      signIn: { method: 'psc', acr: 'eidas1', authLevel: 'APPPRIP3', strength: 'psc' },
     });
   });
 
