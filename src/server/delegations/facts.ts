@@ -25,6 +25,9 @@ const FACT_COLUMNS = [
   'accepted_at',
   'invitation_expires_at',
   'renounced_at',
+  'suspended_at',
+  'suspended_unused_since',
+  'reactivated_at',
   'rights',
 ] as const;
 type Instant = Date | string | null;
@@ -37,6 +40,9 @@ export type DelegationFactsRow = Pick<
   accepted_at: Instant;
   invitation_expires_at: Instant;
   renounced_at: Instant;
+  suspended_at?: Instant;
+  suspended_unused_since?: Instant;
+  reactivated_at?: Instant;
 };
 
 const instant = (v: Instant | undefined) => (v === null || v === undefined ? null : new Date(v));
@@ -52,6 +58,9 @@ export function grantOf(row: DelegationFactsRow): DelegationGrant {
     acceptedAt: instant(row.accepted_at),
     invitationExpiresAt: instant(row.invitation_expires_at),
     renouncedAt: instant(row.renounced_at),
+    suspendedAt: instant(row.suspended_at),
+    suspendedUnusedSince: instant(row.suspended_unused_since),
+    reactivatedAt: instant(row.reactivated_at),
     rights: normalizeRights(row.kind, row.rights),
   };
 }

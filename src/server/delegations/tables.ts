@@ -27,6 +27,11 @@ export interface DelegationsTable {
   renounced_at: NullableTimestamp;
   /** The request this delegation answered, if any. */
   request_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Suspended by the daily job, unused since suspended_unused_since (migration 0018). */
+  suspended_at: NullableTimestamp;
+  suspended_unused_since: NullableTimestamp;
+  /** The doctor's last « Réactiver »: the floor of the unused clock. */
+  reactivated_at: NullableTimestamp;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

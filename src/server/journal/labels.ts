@@ -7,6 +7,8 @@ export const ACTION_LABELS: Record<JournalAction, string> = {
   'delegation.deleted': 'Délégation supprimée',
   'delegation.expired': 'Délégation expirée',
   'delegation.renounced': 'Délégation abandonnée par le délégataire (« Renoncer »)',
+  'delegation.suspended': 'Délégation suspendue faute d’utilisation',
+  'delegation.reactivated': 'Délégation réactivée par le médecin',
   'request.created': 'Demande de délégation reçue',
   'request.accepted': 'Demande de délégation acceptée',
   'request.refused': 'Demande de délégation refusée',
@@ -56,6 +58,7 @@ export const REASON_LABELS: Record<string, string> = {
   delegation_expired: 'délégation expirée',
   delegation_deleted: 'délégation supprimée',
   delegation_renounced: 'délégation abandonnée par le délégataire',
+  delegation_suspended: 'délégation suspendue faute d’utilisation',
   missing_right: 'droit manquant',
 };
 

@@ -13,6 +13,8 @@ export type JournalAction =
   | 'delegation.deleted'
   | 'delegation.expired'
   | 'delegation.renounced'
+  | 'delegation.suspended'
+  | 'delegation.reactivated'
   | 'request.created'
   | 'request.accepted'
   | 'request.refused'
