@@ -17,6 +17,7 @@ import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, use
 import { ReceivedRequests, UnusedHint, WhoHasAccess } from './DoctorLifecycle';
 import { delegateName, ofName, placeLabel, toName } from './format';
 import { ReviewBanner } from './ReviewPage';
+import { SuspendedHint, useReactivate } from './Suspension';
 import './delegations.css';
 
 const TITLE = 'Mes délégations';
@@ -117,6 +118,8 @@ function MyDelegations() {
     },
   });
 
+  const reactivateButton = useReactivate(setFlash, refresh);
+
   // A closed dialog forgets its delegation (the next one opens clean).
   useEffect(() => {
     if (isModalOpen === false && !remove.isPending) setToDelete(undefined);
@@ -129,6 +132,7 @@ function MyDelegations() {
     const who = delegateName(d);
     return (
       <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm delegation-actions">
+        {reactivateButton(d)}
         {d.actions.includes('modify') && (
           <li>
             <Link className="fr-btn fr-btn--secondary fr-btn--sm" to={`/delegations/${d.id}/modifier`}>
@@ -183,6 +187,7 @@ function MyDelegations() {
     <span key="s">
       <StatusBadge status={d.status} />
       <UnusedHint d={d} />
+      <SuspendedHint d={d} />
     </span>,
     actions(d),
   ];
@@ -246,6 +251,7 @@ function MyDelegations() {
           resend.mutate(d);
         }}
         resending={resend.isPending}
+        reactivateButton={reactivateButton}
       />
       <Section
         id="assistants"
