@@ -79,7 +79,9 @@ export const delegationView = z.object({
   startsOn: z.string(),
   endsOn: z.string().nullable(),
   status: z.enum(DELEGATION_STATUSES),
-  actions: z.array(z.enum(['modify', 'delete', 'resend'])),
+  actions: z.array(z.enum(['modify', 'delete', 'resend', 'reactivate'])),
+  /** Suspended for lack of use (SUSPEND_UNUSED_DAYS): unused since then. */
+  suspendedUnusedSince: z.string().nullable().optional(),
   invitationExpiresAt: z.string().nullable(),
   acceptedAt: z.string().nullable(),
   version: z.number(),

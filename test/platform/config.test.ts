@@ -166,3 +166,22 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('SUSPEND_UNUSED_DAYS', () => {
+  it('is off by default and read as a number of days', () => {
+    expect(loadConfig({}, '/srv/app').suspendUnusedDays).toBeUndefined();
+    expect(loadConfig({ SUSPEND_UNUSED_DAYS: ' 180 ' }, '/srv/app').suspendUnusedDays).toBe(180);
+  });
+
+  it('refuses a value that is not a whole number of days between 30 and 3650, in French', () => {
+    expect(messageOf({ SUSPEND_UNUSED_DAYS: 'trente' })).toContain(
+      'SUSPEND_UNUSED_DAYS: doit être un nombre entier',
+    );
+    expect(messageOf({ SUSPEND_UNUSED_DAYS: '7' })).toContain(
+      'SUSPEND_UNUSED_DAYS: doit être entre 30 et 3650',
+    );
+    expect(messageOf({ SUSPEND_UNUSED_DAYS: '4000' })).toContain(
+      'SUSPEND_UNUSED_DAYS: doit être entre 30 et 3650',
+    );
+  });
+});

@@ -22,7 +22,14 @@ import {
 import type { Clock } from '../platform/clock.js';
 import { DomainError } from '../platform/errors.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
-import { ACTION_PHRASES, type Decision, type DossierAction, decide, knowsContext } from './decide.js';
+import {
+  ACTION_PHRASES,
+  type Decision,
+  type DossierAction,
+  decide,
+  knowsContext,
+  suspendedReason,
+} from './decide.js';
 
 /** The actions that change something: journaled only once the change is committed. */
 const WRITES: ReadonlySet<DossierAction> = new Set(['create', 'write_admin', 'write_medical', 'send']);
@@ -101,6 +108,9 @@ function refusal(decision: Decision & { allowed: false }, onDossier: boolean): D
       `Vos droits ne vous permettent pas de ${ACTION_PHRASES[decision.action]} pour ce médecin.`,
       403,
     );
+  }
+  if (decision.reason === 'delegation_suspended') {
+    return new DomainError('delegation_suspended', suspendedReason(decision.unusedSince), 403);
   }
   return new DomainError(
     'no_active_delegation',

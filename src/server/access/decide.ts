@@ -1,8 +1,10 @@
 // The one authorization decision: (actor, action, dossier) → allowed or denied, with the reason
 // and the delegation that allowed it. Pure: the caller loads the facts at every request.
 import { DOSSIER_ACTIONS, type DossierAction } from '../../shared/access.js';
+import { frenchDate } from '../../shared/calendar.js';
 import { type DelegationStatus, normalizeRights, type Right } from '../../shared/rights.js';
 import { type DelegationGrant, statusOf } from '../delegations/facts.js';
+import { todayInParis } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 
 export { DOSSIER_ACTIONS, type DossierAction };
@@ -64,13 +66,22 @@ export type Decision =
       right: Right;
       until: string | null;
     }
-  | { allowed: false; action: DossierAction; reason: DenialReason; delegationId?: string; right: Right };
+  | {
+      allowed: false;
+      action: DossierAction;
+      reason: DenialReason;
+      delegationId?: string;
+      right: Right;
+      /** delegation_suspended: since when the delegation was unused. */
+      unusedSince?: Date;
+    };
 
 /** Of several delegations (an expired one and a new one), the one that counts: active first. */
 function pick(delegations: DelegationGrant[], now: Date) {
   const order: DelegationStatus[] = [
     'active',
     'scheduled',
+    'suspended',
     'pending',
     'invitation_expired',
     'expired',
@@ -96,6 +107,16 @@ export function decide(input: DecisionInput): Decision {
   const chosen = pick(input.delegations, now);
   if (!chosen) return { allowed: false, action, reason: 'no_delegation', right };
   const { d, status } = chosen;
+  if (status === 'suspended') {
+    return {
+      allowed: false,
+      action,
+      reason: 'delegation_suspended',
+      delegationId: d.id,
+      right,
+      ...(d.suspendedUnusedSince && { unusedSince: d.suspendedUnusedSince }),
+    };
+  }
   if (status !== 'active')
     return { allowed: false, action, reason: `delegation_${status}`, delegationId: d.id, right };
   if (!normalizeRights(d.kind, d.rights).includes(right)) {
@@ -113,6 +134,12 @@ export function decide(input: DecisionInput): Decision {
     right,
     until: d.endsOn,
   };
+}
+
+/** The refusal of a suspended delegation, in French. */
+export function suspendedReason(unusedSince: Date | undefined): string {
+  const since = unusedSince ? ` depuis le ${frenchDate(todayInParis(unusedSince))}` : '';
+  return `Délégation suspendue faute d’utilisation${since} ; le médecin peut la réactiver.`;
 }
 
 /** May the actor know that dossiers exist in this context? (Decides 403 versus 404.) */

@@ -27,6 +27,9 @@ const FACT_COLUMNS = [
   'accepted_at',
   'invitation_expires_at',
   'renounced_at',
+  'suspended_at',
+  'suspended_unused_since',
+  'reactivated_at',
   'rights',
   'psc_required',
 ] as const;
@@ -40,6 +43,9 @@ export type DelegationFactsRow = Pick<
   accepted_at: Instant;
   invitation_expires_at: Instant;
   renounced_at: Instant;
+  suspended_at?: Instant;
+  suspended_unused_since?: Instant;
+  reactivated_at?: Instant;
 };
 
 const instant = (v: Instant | undefined) => (v === null || v === undefined ? null : new Date(v));
@@ -55,6 +61,9 @@ export function grantOf(row: DelegationFactsRow): DelegationGrant {
     acceptedAt: instant(row.accepted_at),
     invitationExpiresAt: instant(row.invitation_expires_at),
     renouncedAt: instant(row.renounced_at),
+    suspendedAt: instant(row.suspended_at),
+    suspendedUnusedSince: instant(row.suspended_unused_since),
+    reactivatedAt: instant(row.reactivated_at),
     rights: normalizeRights(row.kind, row.rights),
     pscRequired: row.psc_required === true,
   };

@@ -11,6 +11,7 @@ import { ReviewService } from './review.js';
 import { delegationRoutes } from './routes.js';
 import { sameIdentity } from './rules.js';
 import { type DelegationDeps, DelegationService, type DirectoryDoctor } from './service.js';
+import { suspendUnusedDelegations } from './suspension.js';
 
 export { DelegationService, inTransaction, requireDoctor } from './service.js';
 
@@ -91,6 +92,12 @@ export const delegationsFeature: Feature<DelegationsContext> = {
   tasks: (ctx) => ({
     [DAILY_TASK]: async () => {
       await runDailyNotices({ db: ctx.db, clock: ctx.clock, publicUrl: ctx.config.publicUrl });
+      await suspendUnusedDelegations({
+        db: ctx.db,
+        clock: ctx.clock,
+        publicUrl: ctx.config.publicUrl,
+        days: ctx.config.suspendUnusedDays,
+      });
       await reviewService(ctx).openDueReviews();
     },
   }),

@@ -134,6 +134,23 @@ export function lifecycleRoutes(
       },
     );
 
+    app.post(
+      '/api/delegations/:id/reactivate',
+      {
+        schema: {
+          tags,
+          summary:
+            'Réactiver une délégation suspendue faute d’utilisation (SUSPEND_UNUSED_DAYS) : accès rendu, délégataire prévenu',
+          params: idParams,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await delegations.reactivate(requireUser(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
     app.get(
       '/api/access-review',
       {

@@ -28,6 +28,11 @@ export interface DelegationFacts {
   invitationExpiresAt: Date | null;
   /** The delegate gave it up (« Renoncer »): final, like a deletion. */
   renouncedAt?: Date | null;
+  /** Suspended by the daily job (SUSPEND_UNUSED_DAYS), unused since suspendedUnusedSince. */
+  suspendedAt?: Date | null;
+  suspendedUnusedSince?: Date | null;
+  /** The doctor's last « Réactiver »: the unused clock starts again from there. */
+  reactivatedAt?: Date | null;
 }
 
 /** The status, derived from timestamps only — never from a job having run. */
@@ -36,6 +41,7 @@ export function statusOf(d: DelegationFacts, now: Date): DelegationStatus {
   if (d.renouncedAt && d.renouncedAt.getTime() <= now.getTime()) return 'renounced';
   const t = now.getTime();
   if (d.endsOn !== null && t >= endOfDayExclusive(d.endsOn)) return 'expired';
+  if (d.suspendedAt && d.suspendedAt.getTime() <= t) return 'suspended';
   if (d.kind === 'staff' && !d.acceptedAt) {
     return d.invitationExpiresAt && d.invitationExpiresAt.getTime() > t ? 'pending' : 'invitation_expired';
   }
@@ -116,12 +122,13 @@ export function validatePeriod(
   return { startsOn: start.toString(), endsOn: end.toString() };
 }
 
-export type DelegationAction = 'modify' | 'delete' | 'resend';
+export type DelegationAction = 'modify' | 'delete' | 'resend' | 'reactivate';
 
 /** What the doctor may still do with a delegation in a given status. */
 export function allowedActions(kind: DelegationKind, status: DelegationStatus): DelegationAction[] {
   if (status === 'deleted') return [];
   if (status === 'expired' || status === 'renounced') return ['delete'];
+  if (status === 'suspended') return ['reactivate', 'modify', 'delete'];
   const actions: DelegationAction[] = ['modify', 'delete'];
   if (kind === 'staff' && (status === 'pending' || status === 'invitation_expired')) actions.push('resend');
   return actions;
@@ -141,6 +148,10 @@ export function assertAllowed(
           ? 'La personne habilitée a renoncé à cette délégation : elle ne peut plus être modifiée.'
           : 'Cette délégation est expirée : elle ne peut plus être modifiée.',
     delete: 'Cette délégation a déjà été supprimée.',
+    reactivate:
+      status === 'active'
+        ? 'Cette délégation est déjà active.'
+        : 'Seule une délégation suspendue peut être réactivée.',
     resend: 'L’invitation ne peut être renvoyée que pour une délégation en attente de finalisation.',
   };
   throw new DomainError(`delegation_${action}_not_allowed`, messages[action], 409);
@@ -153,7 +164,7 @@ export function blocksAnother(status: DelegationStatus): boolean {
 
 /** The delegate may give up a delegation that gives, or will give, access: never a final one. */
 export function canRenounce(status: DelegationStatus): boolean {
-  return status === 'active' || status === 'scheduled';
+  return status === 'active' || status === 'scheduled' || status === 'suspended';
 }
 
 /**
@@ -200,7 +211,9 @@ export interface DelegationState extends DelegationFacts {
 export type DelegationChange =
   | { type: 'modify'; period: PeriodInput; rights?: readonly string[] }
   | { type: 'delete' }
-  | { type: 'renounce' };
+  | { type: 'renounce' }
+  | { type: 'suspend'; unusedSince: Date }
+  | { type: 'reactivate' };
 
 /**
  * The one place a change to an existing delegation is decided: allowed in the current status,
@@ -219,6 +232,31 @@ export function applyChange(state: DelegationState, change: DelegationChange, no
       );
     }
     return { ...state, renouncedAt: now, version: state.version + 1 };
+  }
+  if (change.type === 'suspend') {
+    if (status !== 'active') {
+      throw new DomainError(
+        'delegation_suspend_not_allowed',
+        'Seule une délégation active peut être suspendue.',
+        409,
+      );
+    }
+    return {
+      ...state,
+      suspendedAt: now,
+      suspendedUnusedSince: change.unusedSince,
+      version: state.version + 1,
+    };
+  }
+  if (change.type === 'reactivate') {
+    assertAllowed(state.kind, status, 'reactivate');
+    return {
+      ...state,
+      suspendedAt: null,
+      suspendedUnusedSince: null,
+      reactivatedAt: now,
+      version: state.version + 1,
+    };
   }
   if (change.type === 'delete') {
     assertAllowed(state.kind, status, 'delete');
@@ -240,7 +278,7 @@ export const UNUSED_DAYS = 90;
 
 /**
  * Since when an active delegation has gone unused, if for UNUSED_DAYS or more: its last use, or
- * when it became usable (finalised, or its first day) if it was never used.
+ * when it became usable (finalised, its first day, or its last reactivation) if later.
  */
 export function unusedSince(
   d: DelegationFacts,
@@ -249,7 +287,11 @@ export function unusedSince(
   days: number = UNUSED_DAYS,
 ): Date | null {
   if (statusOf(d, now) !== 'active') return null;
-  const usable = Math.max(startOfDay(d.startsOn), d.acceptedAt?.getTime() ?? 0);
+  const usable = Math.max(
+    startOfDay(d.startsOn),
+    d.acceptedAt?.getTime() ?? 0,
+    d.reactivatedAt?.getTime() ?? 0,
+  );
   const since = lastUsedAt ? Math.max(lastUsedAt.getTime(), usable) : usable;
   return now.getTime() - since >= days * 24 * 3600 * 1000 ? new Date(since) : null;
 }

@@ -30,6 +30,7 @@ import {
   validatePeriod,
   validateRights,
 } from './rules.js';
+import { reactivatedEmail } from './suspension-emails.js';
 import type { DelegationsTable, Place } from './tables.js';
 
 /** A doctor found in the national directory. */
@@ -740,6 +741,43 @@ export class DelegationService {
     });
   }
 
+  /**
+   * « Réactiver »: the doctor lifts a suspension for lack of use. The unused clock starts again
+   * from now (rules.ts unusedSince); journaled; the delegate told (a security notice).
+   */
+  async reactivate(actor: SignedInUser, id: string): Promise<void> {
+    requireDoctor(actor);
+    await this.transaction(async (trx) => {
+      await this.lockDelegator(trx, actor.id);
+      const row = await this.ownDelegation(trx, actor, id);
+      const now = this.deps.clock.now();
+      const next = applyChange(stateOf(row), { type: 'reactivate' }, now);
+      await trx
+        .updateTable('delegations')
+        .set({
+          suspended_at: null,
+          suspended_unused_since: null,
+          reactivated_at: now,
+          version: next.version,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+      await this.journal(trx, actor.id, row, 'delegation.reactivated');
+      const to = await this.delegateEmail(trx, row);
+      if (to) {
+        await queueEmail(trx, {
+          to,
+          kind: 'delegation_reactivated',
+          ...reactivatedEmail({
+            doctorName: `Dr ${fullName(actor.givenName, actor.familyName)}`,
+            link: this.link('/delegations-recues'),
+          }),
+        });
+      }
+    });
+  }
+
   async resendInvitation(actor: SignedInUser, id: string): Promise<void> {
     requireDoctor(actor);
     await this.transaction(async (trx) => {
@@ -1126,6 +1164,7 @@ export function presentDelegation(row: Selectable<DelegationsTable>, now: Date) 
     actions: allowedActions(row.kind, status),
     invitationExpiresAt: row.invitation_expires_at?.toISOString() ?? null,
     acceptedAt: row.accepted_at?.toISOString() ?? null,
+    suspendedUnusedSince: status === 'suspended' ? (row.suspended_unused_since?.toISOString() ?? null) : null,
     version: row.version,
   };
 }

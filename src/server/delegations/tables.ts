@@ -29,6 +29,11 @@ export interface DelegationsTable {
   request_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** « Connexion par carte CPx ou e-CPS obligatoire ». */
   psc_required: Generated<boolean>;
+  /** Suspended by the daily job, unused since suspended_unused_since (migration 0018). */
+  suspended_at: NullableTimestamp;
+  suspended_unused_since: NullableTimestamp;
+  /** The doctor's last « Réactiver »: the floor of the unused clock. */
+  reactivated_at: NullableTimestamp;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -19,6 +19,7 @@ export const REASON_LABELS: Record<string, string> = {
   delegation_expired: 'délégation expirée',
   delegation_deleted: 'délégation supprimée',
   delegation_renounced: 'délégation abandonnée par le délégataire',
+  delegation_suspended: 'délégation suspendue faute d’utilisation',
   missing_right: 'droit manquant',
   psc_required: 'connexion par carte CPx ou e-CPS exigée',
 };

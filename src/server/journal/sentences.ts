@@ -124,6 +124,10 @@ function lifeSentence(i: SentenceInput, who: string, has: string): string | unde
       return mine
         ? `${who} ${has} renoncé à la délégation de droits${i.owner ? ` ${ofName(`Dr ${i.owner}`)}` : ''}.`
         : `${who} ${has} renoncé à la délégation de droits que vous lui aviez confiée.`;
+    case 'delegation.suspended':
+      return `${capitalFirst(theDelegation(i.delegate))} a été suspendue faute d’utilisation.`;
+    case 'delegation.reactivated':
+      return `${who} ${has} réactivé ${theDelegation(i.delegate)}.`;
     case 'request.created':
       return `${who} ${has} demandé une délégation de droits${mine ? toDoctor : ''}.`;
     case 'request.accepted':

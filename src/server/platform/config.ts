@@ -78,6 +78,7 @@ const envSchema = z.object({
   SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']).optional(),
   JOURNAL_RETENTION_DAYS: intIn('JOURNAL_RETENTION_DAYS', 1, 36500).optional(),
   ACCESS_REVIEW_MONTHS: intIn('ACCESS_REVIEW_MONTHS', 1, 60).optional(),
+  SUSPEND_UNUSED_DAYS: intIn('SUSPEND_UNUSED_DAYS', 30, 3650).optional(),
   JOURNAL_ARCHIVE_DIR: z.string().trim().min(1).optional(),
   JOURNAL_SIGNING_KEY: z
     .string()
@@ -139,6 +140,8 @@ export interface Config {
   journalRetentionDays: number;
   /** A doctor with active delegations is asked to review them this often (« Revue des délégations »). */
   accessReviewMonths: number;
+  /** The daily job suspends an active delegation unused for this many days; off when unset. */
+  suspendUnusedDays: number | undefined;
   journalArchiveDir: string;
   /** Signs the journal checkpoints; derived from the session secret when unset. */
   journalSigningKey: string | undefined;
@@ -260,6 +263,7 @@ export function loadConfig(
     smtpUrl: e.SMTP_URL,
     journalRetentionDays: e.JOURNAL_RETENTION_DAYS ?? 365,
     accessReviewMonths: e.ACCESS_REVIEW_MONTHS ?? 6,
+    suspendUnusedDays: e.SUSPEND_UNUSED_DAYS,
     journalArchiveDir: path.resolve(
       cwd,
       e.JOURNAL_ARCHIVE_DIR ?? path.join(e.DATA_DIR ?? 'data', 'journal-archive'),

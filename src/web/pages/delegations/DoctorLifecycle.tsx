@@ -5,7 +5,7 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { createModal } from '@codegouvfr/react-dsfr/Modal';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { frenchDate } from '../../../shared/calendar';
 import { MESSAGE_MAX, type RequestView } from '../../../shared/delegation-requests';
@@ -17,6 +17,7 @@ import { delegateName, ofName, personName } from './format';
 import { fetchReceivedRequests, REQUESTS_RECEIVED_KEY, refuseRequest } from './lifecycle-api';
 import { useOpenerFocus } from './opener-focus';
 import type { Flash } from './ReceivedLifecycle';
+import { SuspendedHint } from './Suspension';
 
 const refuseModal = createModal({ id: 'refuser-demande', isOpenedByDefault: false });
 
@@ -171,6 +172,7 @@ export function ReceivedRequests({ setFlash }: { setFlash: (f: Flash | undefined
 
 const HAS_ACCESS = new Set<DelegationView['status']>([
   'active',
+  'suspended',
   'scheduled',
   'pending',
   'invitation_expired',
@@ -188,10 +190,13 @@ export function WhoHasAccess({
   delegations,
   onResend,
   resending,
+  reactivateButton,
 }: {
   delegations: DelegationView[];
   onResend: (d: DelegationView) => void;
   resending: boolean;
+  /** « Réactiver » on a suspended line (Suspension.tsx). */
+  reactivateButton?: (d: DelegationView) => ReactNode;
 }) {
   const people = delegations.filter((d) => HAS_ACCESS.has(d.status));
   const rows = people.map((d) => {
@@ -215,8 +220,10 @@ export function WhoHasAccess({
         <span key="l">
           {d.lastUsedAt ? `Le ${dateTime(d.lastUsedAt)}` : invited ? '—' : 'Aucune activité'}
           <UnusedHint d={d} />
+          <SuspendedHint d={d} />
         </span>,
         <ul key="a" className="fr-btns-group fr-btns-group--inline fr-btns-group--sm delegation-actions">
+          {reactivateButton?.(d)}
           {d.actions.includes('resend') && (
             <li>
               <Button priority="secondary" size="small" disabled={resending} onClick={() => onResend(d)}>

@@ -18,6 +18,7 @@ import { DelegateSignInLine, ResetSecondFactor } from './DelegateSignIn';
 import { ReceivedRequests, UnusedHint, WhoHasAccess } from './DoctorLifecycle';
 import { delegateName, ofName, placeLabel, toName } from './format';
 import { ReviewBanner } from './ReviewPage';
+import { SuspendedHint, useReactivate } from './Suspension';
 import './delegations.css';
 
 const TITLE = 'Mes délégations';
@@ -118,6 +119,8 @@ function MyDelegations() {
     },
   });
 
+  const reactivateButton = useReactivate(setFlash, refresh);
+
   // A closed dialog forgets its delegation (the next one opens clean).
   useEffect(() => {
     if (isModalOpen === false && !remove.isPending) setToDelete(undefined);
@@ -130,6 +133,7 @@ function MyDelegations() {
     const who = delegateName(d);
     return (
       <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm delegation-actions">
+        {reactivateButton(d)}
         {d.actions.includes('modify') && (
           <li>
             <Link className="fr-btn fr-btn--secondary fr-btn--sm" to={`/delegations/${d.id}/modifier`}>
@@ -184,6 +188,7 @@ function MyDelegations() {
     <span key="s">
       <StatusBadge status={d.status} />
       <UnusedHint d={d} />
+      <SuspendedHint d={d} />
     </span>,
     actions(d),
   ];
@@ -250,6 +255,7 @@ function MyDelegations() {
           resend.mutate(d);
         }}
         resending={resend.isPending}
+        reactivateButton={reactivateButton}
       />
       <Section
         id="assistants"

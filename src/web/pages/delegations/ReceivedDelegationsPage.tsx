@@ -7,6 +7,7 @@ import { LoadError, Loading, Period, RightsSummary, SignedIn, StatusBadge, useTi
 import { personName } from './format';
 import { FlashMessage, RequestButton, useFlash, useRenounce } from './ReceivedLifecycle';
 import { SentRequests } from './SentRequests';
+import { SuspendedHint } from './Suspension';
 import './delegations.css';
 
 const TITLE = 'Délégations reçues';
@@ -32,7 +33,10 @@ function ReceivedDelegations() {
       d.kind === 'peer' ? 'Confrère' : 'Personnel de cabinet',
       <RightsSummary key="r" kind={d.kind} rights={d.rights} peerLabel="Mêmes droits que le médecin" />,
       <Period key="t" startsOn={d.startsOn} endsOn={d.endsOn} />,
-      <StatusBadge key="s" status={d.status} />,
+      <span key="s">
+        <StatusBadge status={d.status} />
+        <SuspendedHint d={d} />
+      </span>,
       <ul key="a" className="fr-btns-group fr-btns-group--inline fr-btns-group--sm delegation-actions">
         <li>
           <Link className="fr-btn fr-btn--tertiary fr-btn--sm" to={`/delegations-recues/${d.id}/attestation`}>

@@ -67,7 +67,8 @@ export function RequestButton() {
   );
 }
 
-const canRenounce = (d: ReceivedDelegationView) => d.status === 'active' || d.status === 'scheduled';
+const canRenounce = (d: ReceivedDelegationView) =>
+  d.status === 'active' || d.status === 'scheduled' || d.status === 'suspended';
 
 /** « Renoncer » on each line that can be given up, and the one confirmation dialog. */
 export function useRenounce(setFlash: (f: Flash | undefined) => void) {

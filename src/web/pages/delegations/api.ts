@@ -48,3 +48,5 @@ export const resendInvitation = (id: string) =>
   apiSend<void>('POST', `/api/delegations/${encodeURIComponent(id)}/resend`);
 export const acceptInvitation = (token: string) =>
   apiSend('POST', `/api/invitations/${encodeURIComponent(token)}/accept`, undefined, acceptedSchema);
+export const reactivateDelegation = (id: string) =>
+  apiSend<void>('POST', `/api/delegations/${encodeURIComponent(id)}/reactivate`);

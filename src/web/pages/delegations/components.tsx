@@ -33,6 +33,7 @@ const STATUS_SEVERITY: Record<Status, 'success' | 'info' | 'warning' | 'error' |
   invitation_expired: 'warning',
   scheduled: 'new',
   active: 'success',
+  suspended: 'warning',
   expired: 'error',
   renounced: undefined,
   deleted: undefined,
