@@ -76,6 +76,12 @@ async function main() {
 }
 
 main().catch((err) => {
+  // A configuration problem found while starting (a data directory another instance runs on):
+  // its French message alone, and EX_CONFIG as for the variables.
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78);
+  }
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

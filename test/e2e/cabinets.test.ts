@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, SCREENSHOTS } from '../helpers/a11y.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
-import { api, CARDS, finaliseAsSophie, newPage, poll, signIn } from './dossiers-support.js';
+import { api, CARDS, finaliseAsSophie, labelStart, newPage, poll, signIn } from './dossiers-support.js';
 
 const SOPHIE_EMAIL = 'sophie.durand@cabinet-martin.example';
 
@@ -25,7 +25,7 @@ async function shot(page: Page, name: string) {
 
 /** Ticks a DSFR checkbox by clicking its label (the design system draws the box on the label). */
 async function setChecked(page: Page, label: string | RegExp, checked: boolean) {
-  const input = page.getByLabel(label, { exact: typeof label === 'string' });
+  const input = page.getByLabel(labelStart(label));
   if ((await input.isChecked()) === checked) return;
   const id = await input.getAttribute('id');
   await page.locator(`label[for="${id}"]`).click();

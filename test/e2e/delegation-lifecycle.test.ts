@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, SCREENSHOTS } from '../helpers/a11y.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
-import { api, poll } from './dossiers-support.js';
+import { api, labelStart, poll } from './dossiers-support.js';
 
 const parisDay = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/Paris',
@@ -39,7 +39,7 @@ async function tabTo(page: Page, target: Locator, max = 120) {
 }
 
 async function tick(page: Page, label: string | RegExp, checked = true) {
-  const input = page.getByLabel(label, { exact: typeof label === 'string' });
+  const input = page.getByLabel(labelStart(label));
   const id = await input.getAttribute('id');
   if ((await input.isChecked()) !== checked) await page.locator(`label[for="${id}"]`).click();
   expect(await input.isChecked()).toBe(checked);

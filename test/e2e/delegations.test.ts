@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, SCREENSHOTS } from '../helpers/a11y.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
+import { labelStart } from './dossiers-support.js';
 import { enrolTotp } from './second-factor-support.js';
 
 const SOPHIE_EMAIL = 'sophie.durand@cabinet-martin.example';
@@ -62,7 +63,7 @@ async function typeDate(page: Page, field: Locator, iso: string) {
  * the box on the label, above the transparent native input.
  */
 async function tick(page: Page, label: string | RegExp) {
-  const input = page.getByLabel(label, { exact: typeof label === 'string' });
+  const input = page.getByLabel(labelStart(label));
   const id = await input.getAttribute('id');
   await page.locator(`label[for="${id}"]`).click();
   expect(await input.isChecked()).toBe(true);
@@ -163,7 +164,7 @@ describe('Mes délégations (Chromium)', () => {
       await martin.getByText(step).waitFor();
     }
     // "Consulter les dossiers" is implied by every right: always checked, not changeable.
-    const consult = martin.getByLabel('Consulter les dossiers', { exact: true });
+    const consult = martin.getByLabel(labelStart('Consulter les dossiers'));
     expect(await consult.isChecked()).toBe(true);
     expect(await consult.isDisabled()).toBe(true);
     expect(await martin.getByLabel('Date de début').inputValue()).toBe(today());

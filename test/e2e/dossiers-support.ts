@@ -116,3 +116,11 @@ export async function poll<T>(get: () => Promise<T | undefined>, timeoutMs: numb
     await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+/**
+ * A checkbox or radio by the start of its label: a right's label carries its hint (« ce que la
+ * personne voit ») after its name, as the design system draws it, inside the <label>.
+ */
+export function labelStart(label: string | RegExp): RegExp {
+  return typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) : label;
+}

@@ -10,7 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, SCREENSHOTS } from '../helpers/a11y.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
-import { api, CARDS, finaliseAsSophie, inviteSophie, poll, signIn, today } from './dossiers-support.js';
+import {
+  api,
+  CARDS,
+  finaliseAsSophie,
+  inviteSophie,
+  labelStart,
+  poll,
+  signIn,
+  today,
+} from './dossiers-support.js';
 
 const PAGES = `${SCREENSHOTS}pages/`;
 const PHONE = { width: 375, height: 812 };
@@ -221,7 +230,8 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await martin.getByLabel('Prénom').fill('Nadia');
     await martin.getByLabel('Adresse électronique').fill('nadia.benali@infirmiers-lyon3.example');
     await martin.getByText('Infirmier(e)', { exact: true }).click();
-    await martin.getByText('Consulter et compléter le volet médical', { exact: true }).click();
+    const medical = martin.getByLabel(labelStart('Consulter et compléter le volet médical'));
+    await martin.locator(`label[for="${await medical.getAttribute('id')}"]`).click();
     // No end date, « Sans date de fin » not ticked.
     const { body } = await api(martinContext, base, 'GET', '/api/dossiers');
     const count = (body.dossiers as unknown[]).length;
@@ -313,7 +323,8 @@ describe('what a doctor and a secretary meet (Chromium)', { timeout: 240_000 }, 
     await martin.getByRole('heading', { level: 1, name: 'Modifier une délégation de droits' }).waitFor();
     await martin.getByText('Léa GARNIER n’a pas encore finalisé la délégation', { exact: false }).waitFor();
     await check(martin, 'modifier-invitation');
-    await martin.getByText('Créer et modifier les dossiers', { exact: true }).click();
+    const manage = martin.getByLabel(labelStart('Créer et modifier les dossiers'));
+    await martin.locator(`label[for="${await manage.getAttribute('id')}"]`).click();
     await martin.getByRole('button', { name: 'Enregistrer les modifications' }).click();
     const modified = martin.getByText('L’invitation de Léa GARNIER a été modifiée', { exact: false });
     await modified.waitFor();
