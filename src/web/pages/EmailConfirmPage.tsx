@@ -1,5 +1,5 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import { useMutation } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { emailConfirmResultSchema } from '../../shared/identity';
@@ -10,21 +10,30 @@ export function EmailConfirmPage() {
   const [params] = useSearchParams();
   const token = params.get('jeton') ?? '';
   const refresh = useRefreshSession();
-  const confirm = useMutation({
-    mutationFn: () => apiPost('/api/account/email/confirm', { token }, emailConfirmResultSchema),
-    onSuccess: () => void refresh(),
+  // The link is single use: posted once per page load, whatever re-renders or remounts the page
+  // (the session refreshed after the confirmation re-renders the layout); never retried.
+  const confirm = useQuery({
+    queryKey: ['email-confirmation', token],
+    queryFn: () => apiPost('/api/account/email/confirm', { token }, emailConfirmResultSchema),
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
   });
-  const { mutate } = confirm;
+  const confirmed = confirm.isSuccess;
 
   useEffect(() => {
     document.title = 'Confirmation de l’adresse électronique — Délégations de droits';
-    mutate();
-  }, [mutate]);
+  }, []);
+  useEffect(() => {
+    if (confirmed) void refresh();
+  }, [confirmed, refresh]);
 
   return (
     <>
       <h1>Confirmation de votre adresse électronique</h1>
-      {confirm.isPending || confirm.isIdle ? (
+      {confirm.isPending ? (
         <p>Confirmation en cours…</p>
       ) : confirm.isSuccess ? (
         <Alert
