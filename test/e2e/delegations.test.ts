@@ -59,13 +59,15 @@ async function typeDate(page: Page, field: Locator, iso: string) {
 }
 
 /**
- * Ticks a DSFR checkbox or radio by clicking its label, as a person does: the design system draws
- * the box on the label, above the transparent native input.
+ * Ticks a DSFR checkbox or radio (the design system draws the box on the label, above the
+ * transparent native input).
  */
 async function tick(page: Page, label: string | RegExp) {
   const input = page.getByLabel(labelStart(label));
-  const id = await input.getAttribute('id');
-  await page.locator(`label[for="${id}"]`).click();
+  // With the keyboard, as many do: focus the box, then Space (a click on the label can wait for a
+  // layout still moving while the form's optional parts load).
+  await input.focus();
+  await page.keyboard.press('Space');
   expect(await input.isChecked()).toBe(true);
 }
 
