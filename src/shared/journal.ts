@@ -86,67 +86,29 @@ export const ACTION_LABELS: Record<JournalActionCode, string> = {
   'second_factor.reset': 'Second facteur de connexion réinitialisé',
 };
 
-/** The « Action » filter's choices, grouped as the page shows them. */
+/** The « Action » filter's groups, by the prefix of the action codes. */
+const FILTER_GROUP_OF: Record<string, string> = {
+  dossier: 'Dossiers',
+  access: 'Dossiers',
+  delegation: 'Délégations',
+  invitation: 'Délégations',
+  second_factor: 'Délégations',
+  request: 'Demandes et revues',
+  review: 'Demandes et revues',
+  cabinet: 'Cabinet',
+  proposal: 'Cabinet',
+};
+
+/** The « Action » filter's choices, grouped as the page shows them (every code, once). */
 export const ACTION_FILTER_GROUPS: { label: string; actions: JournalActionCode[] }[] = [
-  {
-    label: 'Dossiers',
-    actions: [
-      'dossier.list',
-      'dossier.read',
-      'dossier.read_medical',
-      'dossier.create',
-      'dossier.write',
-      'dossier.write_medical',
-      'dossier.send',
-      'access.explained',
-      'access.refusals_throttled',
-    ],
-  },
-  {
-    label: 'Délégations',
-    actions: [
-      'delegation.created',
-      'delegation.modified',
-      'delegation.deleted',
-      'delegation.expired',
-      'invitation.sent',
-      'invitation.resent',
-      'invitation.accepted',
-      'invitation.refused_identity',
-      'invitation.joined',
-      'delegation.renounced',
-      'delegation.suspended',
-      'delegation.reactivated',
-      'second_factor.reset',
-    ],
-  },
-  {
-    label: 'Demandes et revues',
-    actions: [
-      'request.created',
-      'request.accepted',
-      'request.refused',
-      'review.started',
-      'review.decided',
-      'review.completed',
-    ],
-  },
-  {
-    label: 'Cabinet',
-    actions: [
-      'cabinet.created',
-      'cabinet.invited',
-      'cabinet.joined',
-      'cabinet.declined',
-      'cabinet.left',
-      'cabinet.template_created',
-      'cabinet.template_deleted',
-      'proposal.sent',
-      'proposal.accepted',
-      'proposal.refused',
-    ],
-  },
-];
+  'Dossiers',
+  'Délégations',
+  'Demandes et revues',
+  'Cabinet',
+].map((label) => ({
+  label,
+  actions: JOURNAL_ACTIONS.filter((a) => FILTER_GROUP_OF[a.slice(0, a.indexOf('.'))] === label),
+}));
 
 /** The « action » query parameter: one code, anything else refused in French. */
 export const journalActionParam = z.enum(JOURNAL_ACTIONS, {

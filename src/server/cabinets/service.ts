@@ -12,7 +12,7 @@ import type {
 import { normalizeRights } from '../../shared/rights.js';
 import type { Database, Db } from '../context.js';
 import { type DelegationService, inTransaction, requireDoctor } from '../delegations/index.js';
-import { appendJournal, type JournalAction } from '../journal/index.js';
+import { appendEvent, type JournalAction } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
 import { DomainError, notFound } from '../platform/errors.js';
@@ -67,13 +67,12 @@ export class CabinetService {
     details: Record<string, unknown>,
     delegationId: string | null = null,
   ) {
-    return appendJournal(trx, {
+    return appendEvent(trx, {
       at: this.deps.clock.now(),
       actorId,
       onBehalfOfId: doctorId,
       delegationId,
       action,
-      outcome: 'ok',
       details,
     });
   }

@@ -7,7 +7,7 @@ import type { RequestView } from '../../shared/delegation-requests.js';
 import { DECLARED_PROFESSIONS } from '../../shared/identity.js';
 import { normalizeRights, type Right } from '../../shared/rights.js';
 import type { Database, Db } from '../context.js';
-import { appendJournal, type JournalAction } from '../journal/index.js';
+import { appendEvent, type JournalAction } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
@@ -90,13 +90,12 @@ export class RequestService {
     details: Record<string, unknown>,
     delegationId: string | null = null,
   ) {
-    return appendJournal(trx, {
+    return appendEvent(trx, {
       at: this.deps.clock.now(),
       actorId,
       onBehalfOfId: doctorId,
       delegationId,
       action,
-      outcome: 'ok',
       details,
     });
   }

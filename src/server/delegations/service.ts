@@ -5,7 +5,7 @@ import { type Selectable, sql, type Transaction } from 'kysely';
 import { normalizeRights, type Right } from '../../shared/rights.js';
 import type { Database, Db } from '../context.js';
 import { resetSecondFactors } from '../identity/index.js';
-import { appendJournal, type JournalAction } from '../journal/index.js';
+import { appendEvent, type JournalAction } from '../journal/index.js';
 import { queueEmail } from '../mail/index.js';
 import type { Clock } from '../platform/clock.js';
 import { DomainError, forbidden, notFound } from '../platform/errors.js';
@@ -221,13 +221,12 @@ export class DelegationService {
     action: JournalAction,
     details: Record<string, unknown> = {},
   ) {
-    return appendJournal(trx, {
+    return appendEvent(trx, {
       at: this.deps.clock.now(),
       actorId,
       onBehalfOfId: row.delegator_id,
       delegationId: row.id,
       action,
-      outcome: 'ok',
       details,
     });
   }

@@ -8,6 +8,7 @@ import { checkpointKey, purgeJournal, RETENTION_CRONTAB, RETENTION_TASK } from '
 import { journalRoutes } from './routes.js';
 
 export {
+  appendEvent,
   appendJournal,
   type JournalAction,
   JournalBatcher,

@@ -62,6 +62,14 @@ export async function appendJournal(db: QueryExecutorProvider, entry: JournalEnt
   await appendMany(db, [entry]);
 }
 
+/** Journals an event that happened (outcome « ok »), in the caller's transaction. */
+export function appendEvent(
+  db: QueryExecutorProvider,
+  entry: Omit<JournalEntryInput, 'outcome'>,
+): Promise<void> {
+  return appendJournal(db, { ...entry, outcome: 'ok' });
+}
+
 /**
  * Group commit for the hot path (every dossier access by a delegate): entries arriving while a
  * write is under way go together in the next one. Each caller still waits until its own entry is
