@@ -17,3 +17,16 @@ export function personName(
   if (!family?.trim()) return null;
   return `${capitalised(given ?? '')} ${family.trim().toLocaleUpperCase('fr-FR')}`.trim();
 }
+
+const VOWEL = /^[aeiouyhàâäéèêëîïôöûüÿœæ]/i;
+
+/** « de » before a name as French writes it: « du Dr Camille MARTIN », « d’Aurélie ROUX », « de Sophie DURAND ». */
+export function ofName(name: string): string {
+  if (name.startsWith('Dr ')) return `du ${name}`;
+  return VOWEL.test(name) ? `d’${name}` : `de ${name}`;
+}
+
+/** « à » before a name: « au Dr Camille MARTIN », « à Sophie DURAND ». */
+export function toName(name: string): string {
+  return name.startsWith('Dr ') ? `au ${name}` : `à ${name}`;
+}

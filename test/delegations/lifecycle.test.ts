@@ -368,6 +368,7 @@ describe('delegation lifecycle', async () => {
     expect(await outbox('delegation_request_accepted', DEMO.durand.email)).toHaveLength(acceptedBefore + 1);
     // A shortened period is optional (not sent); a widened right is a security notice (sent).
     const modifiedBefore = (await outbox('delegation_modified', DEMO.durand.email)).length;
+    const receiptsBefore = (await outbox('delegation_modified_receipt', DEMO.martin.email)).length;
     const v2 = await delegations.modify(martin, delegationId, {
       version: 1,
       rights: ['gerer'],
@@ -375,6 +376,7 @@ describe('delegation lifecycle', async () => {
       endsOn: '2026-12-15',
     });
     expect(await outbox('delegation_modified', DEMO.durand.email)).toHaveLength(modifiedBefore);
+    expect(await outbox('delegation_modified_receipt', DEMO.martin.email)).toHaveLength(receiptsBefore);
     await delegations.modify(martin, delegationId, {
       version: v2.version,
       rights: ['gerer', 'envoyer'],
@@ -384,6 +386,9 @@ describe('delegation lifecycle', async () => {
     const widened = await outbox('delegation_modified', DEMO.durand.email);
     expect(widened).toHaveLength(modifiedBefore + 1);
     expect(widened.at(-1)?.text_body).toContain('Droits ajoutés : Envoyer les demandes aux établissements.');
+    const receipts = await outbox('delegation_modified_receipt', DEMO.martin.email);
+    expect(receipts).toHaveLength(receiptsBefore + 1);
+    expect(receipts.at(-1)?.text_body).toContain('Droits ajoutés : Envoyer les demandes aux établissements.');
     // The renunciation is optional for MARTIN: turned off, not sent.
     const renouncedBefore = (await outbox('delegation_renounced', DEMO.martin.email)).length;
     await delegations.renounce(durand, delegationId);

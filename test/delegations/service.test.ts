@@ -296,6 +296,11 @@ describe('delegation service', async () => {
     );
     expect((await service.listReceived(durand))[0]?.rights).toEqual(['consulter', 'volet_medical']);
     expect((await outbox('delegation_modified')).map((m) => m.to_address)).toEqual([DEMO.durand.email]);
+    // Both sides told: the doctor gets a receipt naming the delegate and what changed.
+    const receipts = await outbox('delegation_modified_receipt');
+    expect(receipts.map((m) => m.to_address)).toEqual([DEMO.martin.email]);
+    expect(receipts[0]?.subject).toBe('Vous avez modifié la délégation de droits de Sophie DURAND');
+    expect(receipts[0]?.text_body).toContain('Droits ajoutés : Consulter et compléter le volet médical.');
     await expectError(
       service.modify(roux, id, { version: modified.version, startsOn: '2026-11-25', endsOn: null }),
       'not_found',

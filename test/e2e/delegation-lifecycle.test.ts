@@ -231,8 +231,16 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     expect(accepted.text).toContain(`du ${fr(today())} au ${fr(addDays(today(), 20))}`);
     await showEmail(/a accepté votre demande de délégation/, 'demande-acceptee');
 
-    // Dr LEFÈVRE now acts for Dr MARTIN: his dossiers.
+    // Dr LEFÈVRE is told on the page too: « Changements récents » of « Délégations reçues ».
     const lefevre = pages['Jean-Pierre LEFÈVRE'] as Page;
+    await lefevre.goto(`${server.url}/delegations-recues`);
+    await region(lefevre, 'Changements récents')
+      .getByText('Dr Camille MARTIN vous a confié la gestion de ses dossiers : délégation de droits créée.')
+      .waitFor();
+    await expectNoAxeViolation(lefevre);
+    await shot(lefevre, 'delegations-recues-changements');
+
+    // Dr LEFÈVRE now acts for Dr MARTIN: his dossiers.
     await lefevre.goto(`${server.url}/dossiers`);
     await lefevre.getByLabel('Agir pour le compte de').selectOption({ index: 1 });
     await lefevre.getByRole('button', { name: 'Changer' }).click();
@@ -342,6 +350,12 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
         .getByRole('row', { name: /Nadia BENALI/ })
         .count(),
     ).toBe(0);
+    // And told on the page: « Changements récents » of « Mes délégations ».
+    await region(martin, 'Changements récents')
+      .getByText('Nadia BENALI a renoncé à la délégation de droits que vous lui aviez confiée.')
+      .waitFor();
+    await expectNoAxeViolation(martin);
+    await shot(martin, 'mes-delegations-changements');
   });
 
   it('Sophie DURAND asks, is refused with a reason (keyboard alone), twice, and must then wait', async () => {
@@ -500,6 +514,12 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     await expect.poll(() => martin.getByText('Revue des délégations à faire').count()).toBe(0);
     await martin.goto(`${server.url}/delegations/revue`);
     await martin.getByText(/Dernière revue terminée le/).waitFor();
+    // Both sides are told of a modification: the doctor receives a receipt of what changed.
+    const receipt = await email(martin, 'camille.martin', /Vous avez modifié la délégation de droits/);
+    expect(receipt.text).toContain(
+      `Période : du ${fr(today())} au ${fr(addDays(today(), 60))} → du ${fr(today())} au ${fr(addDays(today(), 10))}.`,
+    );
+    await showEmail(/Vous avez modifié la délégation de droits/, 'modification-recu');
 
     // The journal tells who kept what.
     const journal = await api(martin.context(), server.url, 'GET', '/api/journal?limit=20');

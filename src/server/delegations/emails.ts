@@ -1,6 +1,7 @@
 // The delegation emails, in French: pure functions from facts to { subject, html, text }.
 import { frenchDate, periodLabel } from '../../shared/calendar.js';
 import { cardTypeLabel } from '../../shared/delegations.js';
+import { ofName, toName } from '../../shared/names.js';
 import { RIGHT_LABELS, type Right } from '../../shared/rights.js';
 import { renderEmail } from '../mail/index.js';
 
@@ -19,6 +20,12 @@ export interface JoinedDelegation {
   startsOn: string;
   endsOn: string | null;
 }
+
+/** After what changed, the delegation as it now stands. */
+const nowInForce = (p: { rights: Right[]; startsOn: string; endsOn: string | null }) => [
+  `Droits désormais accordés : ${rightsList(p.rights)}.`,
+  `Période désormais en vigueur : ${periodLabel(p.startsOn, p.endsOn)}.`,
+];
 
 const joinedLine = (j: JoinedDelegation) =>
   `${dr(j.delegator)} : ${rightsList(j.rights)} (${periodLabel(j.startsOn, j.endsOn)}).`;
@@ -118,10 +125,35 @@ export function modifiedEmail(p: {
       paragraphs: [
         `${dr(p.delegator)} a modifié la délégation de droits qu’il ou elle vous a accordée.`,
         ...(p.changes ?? []),
-        `Droits : ${rightsList(p.rights)}.`,
-        `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
+        ...nowInForce(p),
       ],
       action: { label: 'Voir les délégations reçues', url: p.link },
+    }),
+  };
+}
+
+/** The doctor's own copy of a modification: what changed, for whom (a hijacked session shows). */
+export function modificationReceiptEmail(p: {
+  delegateName: string;
+  rights: Right[];
+  startsOn: string;
+  endsOn: string | null;
+  link: string;
+  changes: string[];
+}) {
+  return {
+    subject: `Vous avez modifié la délégation de droits ${ofName(p.delegateName)}`,
+    ...renderEmail({
+      title: 'Délégation de droits modifiée',
+      paragraphs: [
+        `Vous avez modifié la délégation de droits accordée ${toName(p.delegateName)}.`,
+        ...p.changes,
+        ...nowInForce(p),
+      ],
+      action: { label: 'Voir mes délégations', url: p.link },
+      notes: [
+        'Si vous n’êtes pas à l’origine de cette modification, supprimez cette délégation et contactez le support.',
+      ],
     }),
   };
 }

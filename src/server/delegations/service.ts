@@ -622,18 +622,30 @@ export class DelegationService {
       const before = stateOf(row);
       // Widened rights are a security notice (always sent); other changes may be turned off.
       const widened = next.rights.some((r) => !before.rights.includes(r));
+      const change = {
+        delegator: actor,
+        rights: next.rights,
+        startsOn: next.startsOn,
+        endsOn: next.endsOn,
+        changes: changeLines({ ...before, startsOn: row.starts_on, endsOn: row.ends_on }, next),
+      };
+      // Both sides are told: the doctor gets a receipt of what changed, on the same terms.
+      if (actor.email && (widened || (await wants(trx, actor.id, 'delegation_modified')))) {
+        await queueEmail(trx, {
+          to: actor.email,
+          kind: 'delegation_modified_receipt',
+          ...emails.modificationReceiptEmail({
+            ...change,
+            delegateName: `${row.kind === 'peer' ? 'Dr ' : ''}${fullName(row.delegate_given_name, row.delegate_family_name)}`,
+            link: this.link('/delegations'),
+          }),
+        });
+      }
       const told =
         widened ||
         notYetAccepted(row) ||
         (await wantsByNationalId(trx, row.delegate_national_id, 'delegation_modified'));
       if (to && told) {
-        const change = {
-          delegator: actor,
-          rights: next.rights,
-          startsOn: next.startsOn,
-          endsOn: next.endsOn,
-          changes: changeLines({ ...before, startsOn: row.starts_on, endsOn: row.ends_on }, next),
-        };
         await queueEmail(
           trx,
           notYetAccepted(row)

@@ -16,7 +16,7 @@ import { requireUser } from '../identity/index.js';
 import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import { readDossier } from './hot-read.js';
-import type { DossierDeps, DossierService } from './service.js';
+import type { DossierService } from './service.js';
 
 const context = actingContextQuery;
 const inContext = { actingContext: true };

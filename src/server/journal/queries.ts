@@ -8,7 +8,13 @@ import { DomainError } from '../platform/errors.js';
 import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
 import type { SignedInUser } from '../platform/signed-in-user.js';
 import { ACTION_LABELS, ASKED_LABELS, OUTCOME_LABELS, REASON_LABELS } from './labels.js';
-import { type Change, changedFieldsText, delegationChanges, journalSentence } from './sentences.js';
+import {
+  type Change,
+  changedFieldsText,
+  delegationChanges,
+  journalSentence,
+  type Viewpoint,
+} from './sentences.js';
 import type { JournalAction, JournalOutcome } from './store.js';
 
 export interface JournalFilters {
@@ -85,6 +91,108 @@ export interface JournalRow {
 
 const person = (given: string | null, family: string | null) => personName(given, family);
 
+type Filtered = NonNullable<ReturnType<typeof baseQuery>>;
+
+function withColumns(q: Filtered) {
+  return q.select([
+    'j.id',
+    'j.at',
+    'j.actor_id',
+    'j.delegation_id',
+    'j.dossier_id',
+    'j.action',
+    'j.outcome',
+    'j.details',
+    'a.given_name as actorGiven',
+    'a.family_name as actorFamily',
+    'o.given_name as ownerGiven',
+    'o.family_name as ownerFamily',
+    'd.reference',
+    'd.patient_family_name',
+    'd.patient_given_name',
+    'g.delegate_given_name',
+    'g.delegate_family_name',
+    'g.kind as delegationKind',
+    'j.on_behalf_of_id',
+  ]);
+}
+type Selected = Awaited<ReturnType<ReturnType<typeof withColumns>['execute']>>[number];
+
+/**
+ * One entry as its reader sees it. In one's own actions (`hideDenied`), a refusal answered 404
+ * (or for a doctor one has no active delegation from) shows only the id that was asked: not the
+ * doctor, the patient or the reference the answer hid. A missing right (403) concerns a doctor
+ * the person acts for: shown.
+ */
+function toEntry(r: Selected, viewer: SignedInUser, viewpoint: Viewpoint, hideDenied: boolean): JournalRow {
+  const reason = typeof r.details.reason === 'string' ? REASON_LABELS[r.details.reason] : undefined;
+  const asked = typeof r.details.asked === 'string' ? ASKED_LABELS[r.details.asked] : undefined;
+  const hidden = hideDenied && r.outcome === 'denied' && r.details.reason !== 'missing_right';
+  const actorIsViewer = r.actor_id === viewer.id;
+  const actor = person(r.actorGiven, r.actorFamily);
+  const common = {
+    id: r.id,
+    at: r.at.toISOString(),
+    actorId: r.actor_id,
+    dossierId: r.dossier_id,
+    action: r.action,
+    actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
+    outcome: r.outcome,
+    outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
+  };
+  if (hidden) {
+    return {
+      ...common,
+      actor,
+      onBehalfOf: null,
+      delegationId: null,
+      delegate: null,
+      dossier: null,
+      detail: asked ?? null,
+      sentence: journalSentence({
+        viewpoint,
+        action: r.action,
+        outcome: r.outcome,
+        actor,
+        actorIsViewer,
+        actorIsOwner: false,
+        owner: null,
+        delegate: null,
+        patient: null,
+        details: { asked: r.details.asked },
+      }),
+      changes: [],
+      fields: null,
+    };
+  }
+  const delegateName = person(r.delegate_given_name, r.delegate_family_name);
+  const delegate = delegateName && r.delegationKind === 'peer' ? `Dr ${delegateName}` : delegateName;
+  const patient = person(r.patient_given_name, r.patient_family_name);
+  return {
+    ...common,
+    actor: actor ?? (r.actor_id ? null : 'Système'),
+    onBehalfOf: person(r.ownerGiven, r.ownerFamily),
+    delegationId: r.delegation_id,
+    delegate,
+    dossier: r.reference ? `${r.reference} — ${patient}` : null,
+    detail: [asked, reason].filter(Boolean).join(' — ') || null,
+    sentence: journalSentence({
+      viewpoint,
+      action: r.action,
+      outcome: r.outcome,
+      actor,
+      actorIsViewer,
+      actorIsOwner: r.actor_id !== null && r.actor_id === r.on_behalf_of_id,
+      owner: person(r.ownerGiven, r.ownerFamily),
+      delegate,
+      patient,
+      details: r.details,
+    }),
+    changes: r.action === 'delegation.modified' ? delegationChanges(r.details) : [],
+    fields: r.action.startsWith('dossier.') ? changedFieldsText(r.details) : null,
+  };
+}
+
 export async function readJournal(
   db: Db,
   viewer: SignedInUser,
@@ -93,109 +201,67 @@ export async function readJournal(
 ): Promise<{ entries: JournalRow[]; next: number | null }> {
   const q = baseQuery(db, viewer, f);
   if (!q) return { entries: [], next: null };
-  const rows = await q
-    .select([
-      'j.id',
-      'j.at',
-      'j.actor_id',
-      'j.delegation_id',
-      'j.dossier_id',
-      'j.action',
-      'j.outcome',
-      'j.details',
-      'a.given_name as actorGiven',
-      'a.family_name as actorFamily',
-      'o.given_name as ownerGiven',
-      'o.family_name as ownerFamily',
-      'd.reference',
-      'd.patient_family_name',
-      'd.patient_given_name',
-      'g.delegate_given_name',
-      'g.delegate_family_name',
-      'g.kind as delegationKind',
-      'j.on_behalf_of_id',
-    ])
+  const rows = await withColumns(q)
     .$if(page.before !== undefined, (qb) => qb.where('j.id', '<', page.before as number))
     .orderBy('j.id', 'desc')
     .limit(page.limit + 1)
     .execute();
-  const entries = rows.slice(0, page.limit).map((r) => {
-    const reason = typeof r.details.reason === 'string' ? REASON_LABELS[r.details.reason] : undefined;
-    const asked = typeof r.details.asked === 'string' ? ASKED_LABELS[r.details.asked] : undefined;
-    // In one's own actions, a refusal answered 404 (or for a doctor one has no active delegation
-    // from) shows only the id that was asked: not the doctor, the patient or the reference the
-    // answer hid. A missing right (403) concerns a doctor the person acts for: shown.
-    const hidden = f.scope === 'actions' && r.outcome === 'denied' && r.details.reason !== 'missing_right';
-    const viewpoint = f.scope === 'mine' ? 'owner' : 'actor';
-    const actorIsViewer = r.actor_id === viewer.id;
-    const actorIsOwner = r.actor_id !== null && r.actor_id === r.on_behalf_of_id;
-    if (hidden) {
-      return {
-        id: r.id,
-        at: r.at.toISOString(),
-        actor: person(r.actorGiven, r.actorFamily),
-        actorId: r.actor_id,
-        onBehalfOf: null,
-        delegationId: null,
-        delegate: null,
-        dossierId: r.dossier_id,
-        dossier: null,
-        action: r.action,
-        actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
-        outcome: r.outcome,
-        outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
-        detail: asked ?? null,
-        sentence: journalSentence({
-          viewpoint,
-          action: r.action,
-          outcome: r.outcome,
-          actor: person(r.actorGiven, r.actorFamily),
-          actorIsViewer,
-          actorIsOwner: false,
-          owner: null,
-          delegate: null,
-          patient: null,
-          details: { asked: r.details.asked },
-        }),
-        changes: [],
-        fields: null,
-      };
-    }
-    const delegateName = person(r.delegate_given_name, r.delegate_family_name);
-    const delegate = delegateName && r.delegationKind === 'peer' ? `Dr ${delegateName}` : delegateName;
-    const patient = person(r.patient_given_name, r.patient_family_name);
-    return {
-      id: r.id,
-      at: r.at.toISOString(),
-      actor: person(r.actorGiven, r.actorFamily) ?? (r.actor_id ? null : 'Système'),
-      actorId: r.actor_id,
-      onBehalfOf: person(r.ownerGiven, r.ownerFamily),
-      delegationId: r.delegation_id,
-      delegate,
-      dossierId: r.dossier_id,
-      dossier: r.reference ? `${r.reference} — ${patient}` : null,
-      action: r.action,
-      actionLabel: ACTION_LABELS[r.action as JournalAction] ?? r.action,
-      outcome: r.outcome,
-      outcomeLabel: OUTCOME_LABELS[r.outcome as JournalOutcome] ?? r.outcome,
-      detail: [asked, reason].filter(Boolean).join(' — ') || null,
-      sentence: journalSentence({
-        viewpoint,
-        action: r.action,
-        outcome: r.outcome,
-        actor: person(r.actorGiven, r.actorFamily),
-        actorIsViewer,
-        actorIsOwner,
-        owner: person(r.ownerGiven, r.ownerFamily),
-        delegate,
-        patient,
-        details: r.details,
-      }),
-      changes: r.action === 'delegation.modified' ? delegationChanges(r.details) : [],
-      fields: r.action.startsWith('dossier.') ? changedFieldsText(r.details) : null,
-    };
-  });
+  const viewpoint = f.scope === 'mine' ? 'owner' : 'actor';
+  const entries = rows.slice(0, page.limit).map((r) => toEntry(r, viewer, viewpoint, f.scope === 'actions'));
   return { entries, next: rows.length > page.limit ? (entries[entries.length - 1]?.id ?? null) : null };
+}
+
+/**
+ * « Changements récents »: what others did to the viewer's delegations in the last 30 days — on
+ * the doctor's side (`given`: finalised, renounced, expired, suspended, an invitation opened by
+ * someone else), on the delegate's side (`received`: created, modified, deleted, expired,
+ * suspended, reactivated). Read from the journal through a partial index (migration 0020) whose
+ * list of actions is NEWS_ACTIONS: the two must stay equal.
+ */
+export const NEWS_ACTIONS = {
+  given: [
+    'invitation.accepted',
+    'invitation.refused_identity',
+    'delegation.renounced',
+    'delegation.expired',
+    'delegation.suspended',
+  ],
+  received: [
+    'delegation.created',
+    'delegation.modified',
+    'delegation.deleted',
+    'delegation.expired',
+    'delegation.suspended',
+    'delegation.reactivated',
+  ],
+} as const satisfies Record<'given' | 'received', readonly JournalActionCode[]>;
+export const NEWS_DAYS = 30;
+
+export async function delegationNews(
+  db: Db,
+  viewer: SignedInUser,
+  side: 'given' | 'received',
+  now: Date,
+  limit = 20,
+): Promise<JournalRow[]> {
+  const mine = db
+    .selectFrom('delegations')
+    .select('id')
+    .$if(side === 'given', (qb) => qb.where('delegator_id', '=', viewer.id))
+    .$if(side === 'received', (qb) => qb.where('delegate_national_id', '=', viewer.subjectNameId));
+  const actions = sql.join(NEWS_ACTIONS[side].map((a) => sql.lit(a)));
+  const q = db
+    .selectFrom('journal_entries as j')
+    .leftJoin('users as a', 'a.id', 'j.actor_id')
+    .leftJoin('users as o', 'o.id', 'j.on_behalf_of_id')
+    .leftJoin('dossiers as d', 'd.id', 'j.dossier_id')
+    .leftJoin('delegations as g', 'g.id', 'j.delegation_id')
+    .where('j.delegation_id', 'in', mine)
+    .where(sql<boolean>`j.action in (${actions})`)
+    .where((eb) => eb.or([eb('j.actor_id', 'is', null), eb('j.actor_id', '<>', viewer.id)]))
+    .where('j.at', '>=', new Date(now.getTime() - NEWS_DAYS * 24 * 3600_000));
+  const rows = await withColumns(q).orderBy('j.at', 'desc').orderBy('j.id', 'desc').limit(limit).execute();
+  return rows.map((r) => toEntry(r, viewer, side === 'given' ? 'owner' : 'delegate', false));
 }
 
 /** The people who acted in this doctor's journal, for the "by delegate" filter. */

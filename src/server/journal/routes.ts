@@ -1,14 +1,20 @@
-// GET /api/journal (page of entries, filters), GET /api/journal/actors, GET /api/journal.csv.
+// GET /api/journal (page of entries, filters), GET /api/journal/recent (« Changements récents »),
+// GET /api/journal/actors, GET /api/journal.csv.
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { isoDate } from '../../shared/fields.js';
-import { journalActionParam, journalActorsSchema, journalPageSchema } from '../../shared/journal.js';
+import {
+  journalActionParam,
+  journalActorsSchema,
+  journalEntrySchema,
+  journalPageSchema,
+} from '../../shared/journal.js';
 import type { AppContext } from '../context.js';
 import { requireUser } from '../identity/index.js';
 import { errorResponses } from '../platform/errors.js';
 import type { App } from '../platform/http.js';
 import { parseDate } from '../platform/paris-time.js';
-import { journalActors, journalCsv, readJournal } from './queries.js';
+import { delegationNews, journalActors, journalCsv, readJournal } from './queries.js';
 
 const date = isoDate.refine((v) => parseDate(v) !== undefined, 'Cette date n’existe pas.');
 const filters = z.object({
@@ -45,6 +51,23 @@ export function journalRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const { user, f } = viewerAndFilters(request, request.query);
       return readJournal(ctx.db, user, f, { limit: request.query.limit, before: request.query.before });
+    },
+  );
+
+  app.get(
+    '/api/journal/recent',
+    {
+      schema: {
+        tags,
+        summary:
+          'Changements récents : ce que d’autres ont fait à mes délégations depuis 30 jours — données (side=given : finalisée, renoncée, expirée, suspendue) ou reçues (side=received : créée, modifiée, supprimée, expirée, suspendue, réactivée)',
+        querystring: z.object({ side: z.enum(['given', 'received'], { message: 'Côté inconnu.' }) }),
+        response: { 200: z.object({ entries: z.array(journalEntrySchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      return { entries: await delegationNews(ctx.db, user, request.query.side, ctx.clock.now()) };
     },
   );
 

@@ -1,14 +1,16 @@
 // The journal as sentences: « Nadia BENALI a complété le volet médical de Ginette GUÉRIN pour
 // votre compte ». Pure: the names come formatted (src/shared/names.ts), the viewpoint says who
-// reads — the doctor reading the journal of his or her dossiers and delegations (`owner`), or a
-// person reading his or her own actions (`actor`). What changed (before → after) is read from the
+// reads — the doctor reading the journal of his or her dossiers and delegations (`owner`), a
+// person reading his or her own actions (`actor`), or a delegate reading what was done to the
+// delegations he or she received (`delegate`, « Changements récents »). What changed (before → after) is read from the
 // entry's details: the rights and the period of a delegation, the names of a dossier's fields
 // (never their values: the journal holds no health data).
 import { frenchDate } from '../../shared/calendar.js';
+import { ofName, toName } from '../../shared/names.js';
 import { RIGHT_SHORT_LABELS, RIGHTS, type Right } from '../../shared/rights.js';
 import { ASKED_LABELS, REASON_LABELS } from './labels.js';
 
-export type Viewpoint = 'owner' | 'actor';
+export type Viewpoint = 'owner' | 'actor' | 'delegate';
 
 export interface SentenceInput {
   viewpoint: Viewpoint;
@@ -26,19 +28,6 @@ export interface SentenceInput {
   /** The dossier's patient, formatted; null when not a dossier or hidden. */
   patient: string | null;
   details: Record<string, unknown>;
-}
-
-const VOWEL = /^[aeiouyhàâäéèêëîïôöûüÿœæ]/i;
-
-/** « de Ginette », « d’Aurélie », « du Dr Camille MARTIN ». */
-export function ofName(name: string): string {
-  if (name.startsWith('Dr ')) return `du ${name}`;
-  return VOWEL.test(name) ? `d’${name}` : `de ${name}`;
-}
-
-/** « à Nadia », « au Dr Camille MARTIN ». */
-function toName(name: string): string {
-  return name.startsWith('Dr ') ? `au ${name}` : `à ${name}`;
 }
 
 const theDossier = (patient: string | null) => (patient ? `le dossier ${ofName(patient)}` : 'un dossier');
@@ -171,8 +160,34 @@ function lifeSentence(i: SentenceInput, who: string, has: string): string | unde
   }
 }
 
+/** What a doctor (or the service) did to a delegation, told to its delegate. */
+function toDelegate(i: SentenceInput): string | undefined {
+  const doctor = i.owner ? `Dr ${i.owner}` : 'Le médecin';
+  const yours = `Votre délégation de droits${i.owner ? ` ${ofName(`Dr ${i.owner}`)}` : ''}`;
+  switch (i.action) {
+    case 'delegation.created':
+      return `${doctor} vous a confié la gestion de ses dossiers : délégation de droits créée.`;
+    case 'delegation.modified':
+      return `${doctor} a modifié votre délégation de droits.`;
+    case 'delegation.deleted':
+      return `${doctor} a supprimé votre délégation de droits : vous n’avez plus accès à ses dossiers.`;
+    case 'delegation.expired':
+      return `${yours} est arrivée à son terme : elle a expiré.`;
+    case 'delegation.suspended':
+      return `${yours} a été suspendue faute d’utilisation.`;
+    case 'delegation.reactivated':
+      return `${doctor} a réactivé votre délégation de droits.`;
+    default:
+      return undefined;
+  }
+}
+
 /** The entry as one French sentence, ending with a full stop. */
 export function journalSentence(i: SentenceInput): string {
+  if (i.viewpoint === 'delegate') {
+    const told = toDelegate(i);
+    if (told) return told;
+  }
   const who = i.actorIsViewer ? 'Vous' : (i.actor ?? 'Le service');
   const has = i.actorIsViewer ? 'avez' : 'a';
   const denied = i.outcome === 'denied';

@@ -60,7 +60,8 @@ function Proposal({
   const [open, setOpen] = useState(false);
   const [rights, setRights] = useState<Right[]>(p.rights);
   const [period, setPeriod] = useState<PeriodValue>({
-    startsOn: p.startsOn < todayInParis() ? todayInParis() : p.startsOn,
+    // A proposal made days ago cannot start in the past: today at the earliest.
+    startsOn: [p.startsOn, todayInParis()].sort()[1] as string,
     endsOn: p.endsOn ?? '',
     noEnd: p.endsOn === null,
   });

@@ -12,6 +12,7 @@ import { ApiError } from '../../api/client';
 import { DataTable } from '../../components/DataTable';
 import { ProposalsSection } from '../cabinets';
 import { DirectoryDate } from '../directory';
+import { RecentChanges } from '../journal';
 import { DELEGATIONS_KEY, deleteDelegation, fetchDelegations, RECEIVED_KEY, resendInvitation } from './api';
 import { DoctorOnly, LoadError, Loading, Period, RightsSummary, StatusBadge, useTitle } from './components';
 import { DelegateSignInLine, ResetSecondFactor } from './DelegateSignIn';
@@ -290,6 +291,7 @@ function MyDelegations() {
       <p className="fr-mt-6w">
         <strong>Important :</strong> {IMPORTANT}
       </p>
+      <RecentChanges side="given" />
       <deleteModal.Component
         title="Supprimer la délégation de droits"
         buttons={[

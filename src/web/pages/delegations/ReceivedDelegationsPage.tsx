@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { DataTable } from '../../components/DataTable';
+import { RecentChanges } from '../journal';
 import { fetchReceived, RECEIVED_KEY } from './api';
 import { LoadError, Loading, Period, RightsSummary, SignedIn, StatusBadge, useTitle } from './components';
 import { personName } from './format';
@@ -76,6 +77,7 @@ function ReceivedDelegations() {
         médecin peut la modifier ou la supprimer à tout moment.
       </p>
       <SentRequests />
+      <RecentChanges side="received" />
       {renounce.dialog}
     </>
   );

@@ -41,19 +41,7 @@ export function delegateName(d: Pick<DelegationView, 'kind' | 'delegate'>): stri
   return `${d.kind === 'peer' ? 'Dr ' : ''}${personName(d.delegate)}`;
 }
 
-/**
- * « de » before a name as French writes it: « du Dr Camille MARTIN », « d’Aurélie ROUX »,
- * « de Sophie DURAND ».
- */
-export function ofName(name: string): string {
-  if (name.startsWith('Dr ')) return `du ${name}`;
-  return /^[aeiouyhàâäéèêëîïôöûüAEIOUYHÀÂÄÉÈÊËÎÏÔÖÛÜ]/.test(name) ? `d’${name}` : `de ${name}`;
-}
-
-/** « à » before a name: « au Dr Camille MARTIN », « à Sophie DURAND ». */
-export function toName(name: string): string {
-  return name.startsWith('Dr ') ? `au ${name}` : `à ${name}`;
-}
+export { ofName, toName } from '../../../shared/names';
 
 /** The dossiers a delegation reaches, counted when the count is known: « vos 30 dossiers ». */
 function yourDossiers(count: number | undefined): string {

@@ -14,7 +14,6 @@ import {
   type LivingSituation,
   type Medical,
   type MedicalView,
-  type Patient,
   patientSchema,
 } from '../../../shared/dossiers';
 import type { ApiError, FieldError } from '../../api/client';

@@ -23,7 +23,7 @@ const hour = new Intl.DateTimeFormat('fr-FR', {
 /** « 10 h 02 » (Paris). */
 export const parisHour = (iso: string) => hour.format(new Date(iso)).replace(':', ' h ');
 
-function When({ at }: { at: string }) {
+export function When({ at }: { at: string }) {
   return (
     <time dateTime={at} className="journal-when">
       {parisDateTime(at, true)}
@@ -40,7 +40,7 @@ function Outcome({ e }: { e: JournalEntry }) {
 }
 
 /** The sentence, then what changed: « Fin : 31/01/2027 → 28/02/2027 », « Champs modifiés : … ». */
-function What({ e }: { e: JournalEntry }) {
+export function What({ e }: { e: JournalEntry }) {
   return (
     <>
       <span className="journal-sentence">{e.sentence}</span>

@@ -1,8 +1,10 @@
 // The journal API as the page uses it: a page of entries (newest first, `before` for the next
 // page) and the CSV export link with the same filters.
+import { z } from 'zod';
 import {
   journalActorsSchema as actorsSchema,
   type JournalEntry,
+  journalEntrySchema,
   journalPageSchema as pageSchema,
 } from '../../../shared/journal';
 import { apiGet } from '../../api/client';
@@ -39,3 +41,9 @@ export const fetchJournalPage = (f: JournalFilters, before?: number) =>
   );
 export const fetchJournalActors = async () => (await apiGet('/api/journal/actors', actorsSchema)).actors;
 export const journalCsvHref = (f: JournalFilters) => `/api/journal.csv?${query(f)}`;
+
+/** « Changements récents »: what others did to my delegations, given or received, in 30 days. */
+export const recentChangesKey = (side: 'given' | 'received') => ['journal', 'recent', side] as const;
+export const fetchRecentChanges = async (side: 'given' | 'received') =>
+  (await apiGet(`/api/journal/recent?side=${side}`, z.object({ entries: z.array(journalEntrySchema) })))
+    .entries;

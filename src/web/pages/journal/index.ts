@@ -1,1 +1,2 @@
 export { JournalPage } from './JournalPage';
+export { RecentChanges } from './RecentChanges';
