@@ -1,12 +1,13 @@
 // Rate limits kept in PostgreSQL: one atomic count per request, whichever connection (node)
-// makes it; fixed windows on the database's clock; only hashes stored; and the limits on the
+// makes it, or a node's hits told in batches far from the limit and exactly near it (never past
+// the limit across two nodes); fixed windows on the database's clock; only hashes stored; and the limits on the
 // dossier and journal routes, answered with a French 429 `rate_limited`.
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/server/platform/config.js';
 import { createPool } from '../../src/server/platform/database.js';
-import { hitRateLimit } from '../../src/server/platform/rate-limit.js';
+import { hitRateLimit, SharedCounter } from '../../src/server/platform/rate-limit.js';
 import { createTestApp } from '../helpers/app.js';
 import { sessionFor } from '../helpers/session.js';
 import { createUser, DEMO } from '../helpers/users.js';
@@ -64,6 +65,65 @@ describe('rate-limit counters in PostgreSQL', async () => {
       )
       .toBe(0);
     await fresh.end();
+  });
+
+  describe('a node counting in batches (SharedCounter)', () => {
+    const stored = async (key: string) =>
+      (await sql<{ hits: number }>`select hits from rate_limits where key = ${key}`.execute(t.ctx.db)).rows[0]
+        ?.hits ?? 0;
+
+    it('learns the count at a first hit, then keeps hits far from the limit off the database until its batch', async () => {
+      const node = new SharedCounter(t.ctx.pool);
+      const key = `batch-${crypto.randomUUID()}`;
+      expect((await node.hit(key, 3000, 60_000)).hits).toBe(1);
+      expect(await stored(key)).toBe(1);
+      for (let i = 2; i <= 20; i++) expect((await node.hit(key, 3000, 60_000)).hits).toBe(i);
+      // slack = 3000 / 50 = 60: nothing written yet; then the batch (≤ 200 ms later, or now).
+      expect(await stored(key)).toBe(1);
+      await expect.poll(() => stored(key), { timeout: 2000, interval: 50 }).toBe(20);
+      await node.flush();
+      expect(await stored(key)).toBe(20);
+    });
+
+    it('two nodes never let a caller past the limit; the 429s come from the database count', async () => {
+      const a = new SharedCounter(t.ctx.pool);
+      const b = new SharedCounter(other);
+      const key = `two-nodes-${crypto.randomUUID()}`;
+      const max = 300;
+      const answers: number[] = [];
+      for (let i = 0; i < 360; i++) {
+        answers.push((await (i % 2 ? b : a).hit(key, max, 60_000)).hits);
+        // Between two requests a node's event loop turns (answers of its batches come in).
+        await new Promise((r) => setImmediate(r));
+      }
+      const allowed = answers.filter((h) => h <= max).length;
+      expect(allowed).toBe(max);
+      expect(answers.slice(-20).every((h) => h > max)).toBe(true);
+      await a.flush();
+      await b.flush();
+      expect(await stored(key)).toBe(360);
+    });
+
+    it('concurrent first hits on two nodes are each counted exactly', async () => {
+      const a = new SharedCounter(t.ctx.pool);
+      const b = new SharedCounter(other);
+      const key = `burst-${crypto.randomUUID()}`;
+      const answers = await Promise.all(
+        Array.from({ length: 120 }, (_, i) => (i % 2 ? b : a).hit(key, 100, 60_000)),
+      );
+      expect(answers.filter((c) => c.hits <= 100)).toHaveLength(100);
+    });
+
+    it('a small limit (under 50) is always counted exactly; an ended window starts again', async () => {
+      const node = new SharedCounter(t.ctx.pool);
+      const key = `small-${crypto.randomUUID()}`;
+      for (let i = 1; i <= 5; i++) {
+        expect((await node.hit(key, 10, 400)).hits).toBe(i);
+        expect(await stored(key)).toBe(i);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await node.hit(key, 10, 400)).hits).toBe(1);
+    });
   });
 
   it('reads RATE_LIMIT_FACTOR (1 by default, a positive integer)', () => {

@@ -1,6 +1,6 @@
-// The hot path, GET /api/dossiers/:id, in one statement: the session and its user, the count of
-// the caller's rate limit, the dossier with its requests, and the delegations between the doctor
-// and the actor. Compiled once, prepared on each connection; every request reads everything
+// The hot path, GET /api/dossiers/:id, in one statement: the session and its user, the dossier
+// with its requests, and the delegations between the doctor and the actor; the caller's rate
+// limit counted by the node's SharedCounter (no write on the request path far from the limit). Compiled once, prepared on each connection; every request reads everything
 // afresh (no session, right or count kept between requests). A delegate's read then commits its
 // journal entry (authorize(), group commit) before the answer. The decision is the usual one.
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -22,15 +22,7 @@ import {
 } from '../identity/index.js';
 import { unauthorized } from '../platform/errors.js';
 import { prepareStatement } from '../platform/prepared.js';
-import {
-  answerCount,
-  hitRateLimit,
-  purgeNowAndThen,
-  type RateLimitRow,
-  rateLimitKey,
-  rateLimitUpsert,
-  scaledMax,
-} from '../platform/rate-limit.js';
+import { answerCount, rateLimitKey, scaledMax, sharedCounter } from '../platform/rate-limit.js';
 import {
   type DossierReadRow,
   type DossierService,
@@ -41,15 +33,12 @@ import {
 
 export const dossierReadStatement = prepareStatement(
   'dossier_read',
-  8,
+  5,
   (
     db: Db,
     idHash: Buffer,
     now: Date,
     idleLimit: Date,
-    sessionKey: string,
-    addressKey: string,
-    windowMs: number,
     /** The doctor asked for (onBehalfOf), else null: then the actor himself. */
     requested: string | null,
     /** null when the id is no uuid (no row then). */
@@ -59,25 +48,14 @@ export const dossierReadStatement = prepareStatement(
     return (
       db
         .with('s', (qc) => sessionSelection(qc, idHash, now, idleLimit))
-        // The session's counter when the session is alive, else the address's: as the
-        // @fastify/rate-limit hook counts on the other routes of the budget.
-        .with(
-          'hit',
-          () =>
-            sql<RateLimitRow>`(${rateLimitUpsert(
-              sql`case when exists (select 1 from s) then ${sessionKey} else ${addressKey} end`,
-              windowMs,
-            )})`,
-        )
-        .selectFrom('hit')
+        // One row whether or not the session is alive (then its columns are null).
+        .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('one'))
         .leftJoin('s', (join) => join.onTrue())
         .leftJoin('dossiers as d', (join) =>
           join.on('d.id', '=', dossierId as string).on(sql<boolean>`s.id is not null`),
         )
         .selectAll('s')
         .select([
-          'hit.hits',
-          'hit.resets_in_ms',
           'd.id as dossier_id',
           'd.owner_id',
           'd.reference',
@@ -142,12 +120,12 @@ export async function readDossier(
 ) {
   const max = scaledMax(ctx.config, DOSSIER_RATE_LIMIT.max);
   const windowMs = DOSSIER_RATE_LIMIT.windowMs;
+  const counter = sharedCounter(ctx.pool);
   const rawId = readCookie(request, SESSION_COOKIE);
   const address = rateLimitKey(DOSSIER_RATE_LIMIT.name, addressCaller(request.ip));
   if (!rawId) {
     // Nobody signed in: counted by address, then 401.
-    const count = await hitRateLimit(ctx.pool, DOSSIER_RATE_LIMIT.name, addressCaller(request.ip), windowMs);
-    answerCount(reply, max, { hits: count.hits, resets_in_ms: count.resetsInMs });
+    answerCount(reply, max, await counter.hit(address, max, windowMs));
     throw unauthorized();
   }
   const now = ctx.clock.now();
@@ -158,15 +136,14 @@ export async function readDossier(
     idHash,
     now,
     idleLimitAt(ctx, now),
-    rateLimitKey(DOSSIER_RATE_LIMIT.name, sessionCaller(idHash)),
-    address,
-    windowMs,
     requested,
     isUuid(input.id) ? input.id : null,
   );
-  purgeNowAndThen(ctx.pool);
   const found = row as HotRow;
-  answerCount(reply, max, found);
+  // The session's counter when the session is alive, else the address's: as the
+  // @fastify/rate-limit hook counts on the other routes of the budget.
+  const key = found.id_hash !== null ? rateLimitKey(DOSSIER_RATE_LIMIT.name, sessionCaller(idHash)) : address;
+  answerCount(reply, max, await counter.hit(key, max, windowMs));
   if (found.id_hash !== null) {
     request.identity.session = await sessionOfRow(ctx, found as SessionRow, rawId, now);
   }

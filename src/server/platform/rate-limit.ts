@@ -1,11 +1,11 @@
 // Rate limits shared by every node: the counters live in PostgreSQL (table rate_limits), one
-// row per limit and caller, counted by one atomic statement, in fixed windows on the database's
+// row per limit and caller, counted by atomic statements, in fixed windows on the database's
 // clock. N nodes allow what one node allows. Used through @fastify/rate-limit (its store and
-// its 429) or directly (hitRateLimit) by a route that counts after its own checks.
+// its 429) or directly by a route that counts after its own checks (hitRateLimit: one statement
+// per request; SharedCounter: a node's hits told to the database in batches, exact near the limit).
 import crypto from 'node:crypto';
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type RawBuilder, sql } from 'kysely';
 import type pg from 'pg';
 import type { Config } from './config.js';
 import { DomainError } from './errors.js';
@@ -18,29 +18,34 @@ export interface RateLimitCount {
   resetsInMs: number;
 }
 
-// Insert the first hit, or count one more in the running window, or start a new window: one
-// statement, so that concurrent requests (from any node) each get their own count.
-const ON_HIT = `
-  on conflict (key) do update set
-    hits = case when r.resets_at <= now() then 1 else r.hits + 1 end,
-    resets_at = case when r.resets_at <= now() then excluded.resets_at else r.resets_at end
-  returning hits, greatest(0, ceil(extract(epoch from r.resets_at - now()) * 1000))::float8 as resets_in_ms`;
-const HIT = `
+// Add `hits` to each counter: insert it, or add to the running window, or start a new window.
+// One statement, so that concurrent requests (from any node) each get their own count.
+const ADD_HITS = `
   insert into rate_limits as r (key, hits, resets_at)
-  values ($1, 1, now() + make_interval(secs => $2::float8 / 1000)) ${ON_HIT}`;
+  select key, hits, now() + make_interval(secs => window_ms / 1000)
+    from unnest($1::text[], $2::int[], $3::float8[]) as t(key, hits, window_ms)
+  on conflict (key) do update set
+    hits = case when r.resets_at <= now() then excluded.hits else r.hits + excluded.hits end,
+    resets_at = case when r.resets_at <= now() then excluded.resets_at else r.resets_at end
+  returning key, hits, greatest(0, ceil(extract(epoch from r.resets_at - now()) * 1000))::float8 as resets_in_ms`;
 
-/**
- * The same count as a part of another statement (a CTE of the dossier read): `key` and
- * `windowMs` are values or SQL expressions. Returns one row (hits, resets_in_ms).
- */
-export function rateLimitUpsert(key: unknown, windowMs: unknown): RawBuilder<RateLimitRow> {
-  return sql<RateLimitRow>`insert into rate_limits as r (key, hits, resets_at)
-    values (${key}, 1, now() + make_interval(secs => ${windowMs}::float8 / 1000)) ${sql.raw(ON_HIT)}`;
-}
-
-export interface RateLimitRow {
+interface CountedRow {
+  key: string;
   hits: number;
   resets_in_ms: number;
+}
+
+async function addHits(
+  pool: pg.Pool,
+  adds: readonly { key: string; hits: number; windowMs: number }[],
+): Promise<CountedRow[]> {
+  const { rows } = await pool.query<CountedRow>(ADD_HITS, [
+    adds.map((a) => a.key),
+    adds.map((a) => a.hits),
+    adds.map((a) => a.windowMs),
+  ]);
+  purgeNowAndThen(pool);
+  return rows;
 }
 
 /** The key of a caller's counter: only a hash of the limit and the caller is stored. */
@@ -60,8 +65,9 @@ export function purgeNowAndThen(pool: pg.Pool): void {
 }
 
 /**
- * Counts one request of `caller` against the limit `limit` (a window of `windowMs`). Only a
- * hash of both is stored: no address, session or account identifier sits in the table.
+ * Counts one request of `caller` against the limit `limit` (a window of `windowMs`), exactly:
+ * one statement. Only a hash of both is stored: no address, session or account identifier sits
+ * in the table.
  */
 export async function hitRateLimit(
   pool: pg.Pool,
@@ -69,10 +75,137 @@ export async function hitRateLimit(
   caller: string,
   windowMs: number,
 ): Promise<RateLimitCount> {
-  const { rows } = await pool.query<RateLimitRow>(HIT, [rateLimitKey(limit, caller), windowMs]);
-  purgeNowAndThen(pool);
-  const row = rows[0] as RateLimitRow;
-  return { hits: row.hits, resetsInMs: row.resets_in_ms };
+  const [row] = await addHits(pool, [{ key: rateLimitKey(limit, caller), hits: 1, windowMs }]);
+  return { hits: (row as CountedRow).hits, resetsInMs: (row as CountedRow).resets_in_ms };
+}
+
+interface Tally {
+  /** The count the database last answered for this window (every node's hits). */
+  known: number;
+  /** This node's hits sent and not yet answered. */
+  sending: number;
+  /** This node's hits not yet sent. */
+  pending: number;
+  windowMs: number;
+  /** When the window ends, on this node's clock (Date.now()). */
+  resetsAt: number;
+  /** When `known` was last answered, on this node's clock. */
+  learnedAt: number;
+}
+
+/** How long a node keeps hits before telling the database, far from the limit. */
+const BATCH_MS = 200;
+
+/**
+ * A node's counting of shared limits, for the routes every request takes (the dossier read):
+ * far from the limit, hits are counted in memory and told to the database in one statement for
+ * all callers at most BATCH_MS later — no write on the request path; near it, each hit is one
+ * statement again, so a 429 is always decided on the database's count of every node's hits.
+ *
+ * - a caller's first hit on this node is exact (the count learnt from the database), and so is
+ *   a hit when what was learnt is older than BATCH_MS (the node was idle for this caller);
+ * - a node keeps at most `slack` = max / 50 hits of a caller unsent (sent at once beyond);
+ * - a hit is exact once the count known here is within 4 × slack of `max`: what other nodes
+ *   hold unsent stays below that margin, so no node lets a caller past `max`.
+ *
+ * Only counts are kept here (never a right, a session or a decision); limits below 50 have no
+ * slack and are always exact.
+ */
+export class SharedCounter {
+  private readonly tallies = new Map<string, Tally>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async hit(key: string, max: number, windowMs: number): Promise<RateLimitCount> {
+    const now = Date.now();
+    const slack = Math.floor(max / 50);
+    const t = this.tallies.get(key);
+    if (t && t.resetsAt <= now) {
+      t.known = 0;
+      t.resetsAt = now + windowMs;
+    }
+    if (
+      !t ||
+      slack === 0 ||
+      now - t.learnedAt > BATCH_MS ||
+      t.known + t.sending + t.pending + 1 > max - 4 * slack
+    ) {
+      const add = (t?.pending ?? 0) + 1;
+      if (t) t.pending = 0;
+      const [row] = await addHits(this.pool, [{ key, hits: add, windowMs }]);
+      const counted = row as CountedRow;
+      this.learn(key, windowMs, counted, 0);
+      return { hits: counted.hits, resetsInMs: counted.resets_in_ms };
+    }
+    t.pending++;
+    if (t.pending >= slack) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), BATCH_MS).unref();
+    return { hits: t.known + t.sending + t.pending, resetsInMs: Math.max(0, t.resetsAt - now) };
+  }
+
+  /** Sends every caller's unsent hits in one statement; forgets callers whose window ended. */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = Date.now();
+    const adds: { key: string; hits: number; windowMs: number }[] = [];
+    for (const [key, t] of this.tallies) {
+      if (t.pending > 0) {
+        adds.push({ key, hits: t.pending, windowMs: t.windowMs });
+        t.sending += t.pending;
+        t.pending = 0;
+      } else if (t.sending === 0 && t.resetsAt <= now) {
+        this.tallies.delete(key);
+      }
+    }
+    if (adds.length === 0) return;
+    try {
+      const rows = await addHits(this.pool, adds);
+      const sent = new Map(adds.map((a) => [a.key, a]));
+      for (const row of rows) {
+        const a = sent.get(row.key);
+        if (a) this.learn(row.key, a.windowMs, row, a.hits);
+      }
+    } catch {
+      // Not counted this time (database unreachable): kept for the next batch.
+      for (const a of adds) {
+        const t = this.tallies.get(a.key);
+        if (t) {
+          t.sending -= a.hits;
+          t.pending += a.hits;
+        }
+      }
+    }
+  }
+
+  private learn(key: string, windowMs: number, row: CountedRow, sent: number): void {
+    const t = this.tallies.get(key);
+    const now = Date.now();
+    const resetsAt = now + row.resets_in_ms;
+    if (!t) {
+      this.tallies.set(key, { known: row.hits, sending: 0, pending: 0, windowMs, resetsAt, learnedAt: now });
+      return;
+    }
+    t.sending -= sent;
+    // Answers may arrive out of order: within one window, the count only grows.
+    const sameWindow = Math.abs(resetsAt - t.resetsAt) < 1000;
+    t.known = sameWindow ? Math.max(t.known, row.hits) : row.hits;
+    t.resetsAt = resetsAt;
+    t.learnedAt = now;
+  }
+}
+
+const counters = new WeakMap<pg.Pool, SharedCounter>();
+
+/** The node's counter on this database (one per pool). */
+export function sharedCounter(pool: pg.Pool): SharedCounter {
+  let c = counters.get(pool);
+  if (!c) {
+    c = new SharedCounter(pool);
+    counters.set(pool, c);
+  }
+  return c;
 }
 
 /** The one answer to a request over its limit: 429, code `rate_limited`, in French. */
@@ -85,11 +218,11 @@ export function rateLimited(retryAfterSeconds: number, message?: string): Domain
 }
 
 /**
- * What @fastify/rate-limit answers for a count made elsewhere (rateLimitUpsert): the same
+ * What @fastify/rate-limit answers for a count made elsewhere (SharedCounter): the same
  * headers, and over `max` the same French 429 with Retry-After.
  */
-export function answerCount(reply: FastifyReply, max: number, count: RateLimitRow): void {
-  const resetSeconds = Math.ceil(count.resets_in_ms / 1000);
+export function answerCount(reply: FastifyReply, max: number, count: RateLimitCount): void {
+  const resetSeconds = Math.ceil(count.resetsInMs / 1000);
   reply.header('x-ratelimit-limit', max);
   reply.header('x-ratelimit-remaining', Math.max(0, max - count.hits));
   reply.header('x-ratelimit-reset', resetSeconds);
@@ -119,11 +252,13 @@ function postgresStore(pool: pg.Pool, name: string) {
             ? `${name}:${String(route.method)} ${String(route.url)}`
             : name;
     }
-    incr(key: string, callback: StoreCallback, timeWindow: number): void {
-      hitRateLimit(pool, this.limit, key, timeWindow).then(
-        (count) => callback(null, { current: count.hits, ttl: count.resetsInMs }),
-        (err: Error) => callback(err),
-      );
+    incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
+      sharedCounter(pool)
+        .hit(rateLimitKey(this.limit, key), max, timeWindow)
+        .then(
+          (count) => callback(null, { current: count.hits, ttl: count.resetsInMs }),
+          (err: Error) => callback(err),
+        );
     }
     child(options: object) {
       return new PostgresRateLimitStore(options);
