@@ -181,6 +181,11 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     await lefevre.locator('.delegation-error-summary').getByText('Message').waitFor();
     await lefevre.getByText('Le message ne peut pas dépasser 500 caractères.').first().waitFor();
     await lefevre.getByLabel(/Message au médecin/).fill('Je vous remplace pendant vos congés de décembre.');
+    // Corrected: the field's error goes, and the summary with it (no other error left).
+    await expect
+      .poll(() => lefevre.getByText('Le message ne peut pas dépasser 500 caractères.').count())
+      .toBe(0);
+    expect(await lefevre.locator('.delegation-error-summary').count()).toBe(0);
     await expectNoAxeViolation(lefevre);
     await shot(lefevre, 'demander');
     await lefevre.getByRole('button', { name: 'Envoyer la demande' }).click();

@@ -10,7 +10,7 @@ import { useNavigate } from 'react-router';
 import { MESSAGE_MAX } from '../../../shared/delegation-requests';
 import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
-import { clientError } from '../../components/ErrorSummary';
+import { clientError, useCorrections } from '../../components/ErrorSummary';
 import { type DirectoryPerson, DirectorySearch, displayName, placesLabel } from '../directory';
 import {
   ErrorSummary,
@@ -51,10 +51,11 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
   const [message, setMessage] = useState('');
   const [error, setError] = useState<ApiError | undefined>();
+  const { shown, corrected, correcting } = useCorrections(error);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const selectedRef = useRef<HTMLHeadingElement>(null);
-  useTitle(TITLE, error !== undefined);
+  useTitle(TITLE, shown !== undefined);
   useEffect(() => {
     if (error) summaryRef.current?.focus();
   }, [error]);
@@ -113,7 +114,7 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
         Demandez à un médecin de vous habiliter à gérer ses dossiers. Il pourra accepter, en choisissant les
         droits et la période, ou refuser.
       </p>
-      {error && <ErrorSummary error={error} fields={FIELDS} summaryRef={summaryRef} />}
+      {shown && <ErrorSummary error={shown} fields={FIELDS} summaryRef={summaryRef} />}
       {doctor === undefined && (
         <section aria-labelledby="etape-recherche" className="fr-mb-6w">
           <h2 id="etape-recherche" className="fr-h4">
@@ -155,31 +156,34 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
               <RightsFieldset
                 legend={<h2 className="fr-h4 fr-mb-0">2. Choisissez les droits demandés</h2>}
                 rights={rights}
-                onChange={setRights}
-                error={fieldError(error, 'rights')}
+                onChange={correcting(setRights)}
+                error={fieldError(shown, 'rights')}
               />
             </div>
           )}
           <PeriodFieldset
             legend={<h2 className="fr-h4 fr-mb-0">{isDoctor ? '2' : '3'}. Indiquez la période souhaitée</h2>}
             value={period}
-            onChange={setPeriod}
+            onChange={correcting(setPeriod)}
             allowNoEnd={allowNoEnd}
             minStart={todayInParis()}
-            startError={fieldError(error, 'startsOn')}
-            endError={fieldError(error, 'endsOn')}
+            startError={fieldError(shown, 'startsOn')}
+            endError={fieldError(shown, 'endsOn')}
           />
           <Input
             textArea
             label={`${isDoctor ? '3' : '4'}. Message au médecin (facultatif)`}
             hintText={`${MESSAGE_MAX} caractères au plus. Ne donnez aucune information sur un patient.`}
-            state={fieldError(error, 'message') ? 'error' : 'default'}
-            stateRelatedMessage={fieldError(error, 'message')}
+            state={fieldError(shown, 'message') ? 'error' : 'default'}
+            stateRelatedMessage={fieldError(shown, 'message')}
             nativeTextAreaProps={{
               id: 'message-demande',
               value: message,
               rows: 4,
-              onChange: (e) => setMessage(e.target.value),
+              onChange: (e) => {
+                setMessage(e.target.value);
+                corrected('message');
+              },
             }}
           />
           <p className="fr-text--sm">
