@@ -420,6 +420,12 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
       )
       .first()
       .waitFor();
+    // Nothing to fill in for this doctor until then: the alert, and the way to choose another.
+    for (const field of [/^Date de début/, /^Date de fin/, /Message au médecin/, /^Créer et modifier/]) {
+      expect(await sophie.getByLabel(field).count()).toBe(0);
+    }
+    expect(await sophie.getByRole('button', { name: 'Envoyer la demande' }).count()).toBe(0);
+    expect(await sophie.getByRole('button', { name: 'Choisir un autre médecin' }).isVisible()).toBe(true);
     await expectNoAxeViolation(sophie);
     await shot(sophie, 'demander-refusee-attente');
     await sophie.goto(`${server.url}/delegations-recues`);
