@@ -318,6 +318,8 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
 
   it('Nadia BENALI renounces with the keyboard alone; « Renoncée » on both sides and Dr MARTIN is told', async () => {
     const nadia = pages['Nadia BENALI'] as Page;
+    const banner = nadia.getByRole('region', { name: 'Contexte d’action' });
+    await banner.getByText(/^Vous agissez pour le compte du Dr Camille MARTIN/).waitFor();
     const row = nadia.getByRole('row', { name: /Dr Camille MARTIN/ });
     const renounce = row.getByRole('button', { name: /^Renoncer/ });
     // Cancel first: the focus goes back to the button that opened the dialog.
@@ -337,6 +339,12 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     await nadia.getByText(/Vous avez renoncé à la délégation du Dr Camille MARTIN/).waitFor();
     await row.getByText('Renoncée').waitFor();
     expect(await row.getByRole('button', { name: /^Renoncer/ }).count()).toBe(0);
+    // She no longer acts for Dr MARTIN, at once: with no other delegation (and no dossiers of her
+    // own), there is no one to act for and the banner is gone; a doctor would act for himself.
+    await expect
+      .poll(() => nadia.getByText(/Vous agissez pour le compte du Dr Camille MARTIN/).count())
+      .toBe(0);
+    expect(await banner.count()).toBe(0);
     await expectNoAxeViolation(nadia);
     await shot(nadia, 'delegations-recues-renoncee');
 
