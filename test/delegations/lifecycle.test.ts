@@ -118,7 +118,9 @@ describe('delegation lifecycle', async () => {
     expect(await requests.listReceived(martin)).toEqual([]);
     const sent = await requests.listSent(lefevre);
     expect(sent[0]).toMatchObject({ id, status: 'accepted', delegationId });
-    expect(await outbox('delegation_request_accepted', DEMO.lefevre.email)).toHaveLength(1);
+    const accepted = await outbox('delegation_request_accepted', DEMO.lefevre.email);
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]?.text_body).toContain('Droits accordés : les mêmes droits que le Dr Camille MARTIN.');
     expect((await journal('request.accepted')).map((e) => e.delegation_id)).toEqual([delegationId]);
     // Asking again while the delegation runs is pointless, and said so.
     expect((await failure(ask(lefevre, MARTIN_RPPS))).code).toBe('request_delegation_exists');

@@ -328,6 +328,8 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     const dialog = nadia.getByRole('dialog', { name: 'Renoncer à la délégation de droits' });
     await dialog.waitFor();
     await dialog.getByText(/ne peut pas être annulée/).waitFor();
+    // The question mark never wraps alone onto its own line.
+    expect(await dialog.getByText(/^Voulez-vous renoncer/).textContent()).toMatch(/MARTIN\u00a0\?$/);
     await expectNoAxeViolation(nadia);
     await shot(nadia, 'renoncer-dialogue');
     await nadia.keyboard.press('Escape');

@@ -145,14 +145,15 @@ export function useRenounce(setFlash: (f: Flash | undefined) => void) {
     >
       {target ? (
         <>
-          <p>Voulez-vous renoncer à la délégation de droits du Dr {personName(target.delegator)} ?</p>
+          <p>Voulez-vous renoncer à la délégation de droits du Dr {personName(target.delegator)}&nbsp;?</p>
           <p>
-            La renonciation prend effet immédiatement et ne peut pas être annulée : vous n’aurez plus accès à
-            ses dossiers. Le médecin en sera informé ; la délégation apparaîtra avec le statut « Renoncée ».
+            La renonciation prend effet immédiatement et ne peut pas être annulée&nbsp;: vous n’aurez plus
+            accès à ses dossiers. Le médecin en sera informé&nbsp;; la délégation apparaîtra avec le statut
+            «&nbsp;Renoncée&nbsp;».
           </p>
         </>
       ) : (
-        <p>Voulez-vous renoncer à cette délégation de droits ?</p>
+        <p>Voulez-vous renoncer à cette délégation de droits&nbsp;?</p>
       )}
     </renounceModal.Component>
   );
