@@ -239,6 +239,14 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     // Dr LEFÈVRE is told on the page too: « Changements récents » of « Délégations reçues ».
     const lefevre = pages['Jean-Pierre LEFÈVRE'] as Page;
     await lefevre.goto(`${server.url}/delegations-recues`);
+    // « Mes demandes »: accepted with a shorter period than asked, and what was granted.
+    const asked = region(lefevre, 'Mes demandes de délégation').getByRole('row', {
+      name: /Dr Camille MARTIN/,
+    });
+    await asked.getByText('Acceptée avec modifications').waitFor();
+    expect(await asked.locator('.delegation-granted').allTextContents()).toEqual([
+      expect.stringMatching(new RegExp(`^Accordé : .*au ${fr(addDays(today(), 20))}$`)),
+    ]);
     await region(lefevre, 'Changements récents')
       .getByText('Dr Camille MARTIN vous a confié la gestion de ses dossiers : délégation de droits créée.')
       .waitFor();
@@ -314,6 +322,13 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     const mail = await email(nadia, 'nadia.benali', /a accepté votre demande/);
     expect(mail.text).toContain('Consulter et compléter le volet médical');
     expect(mail.text).not.toContain('Envoyer les demandes aux établissements');
+    // « Mes demandes »: a right removed, said beside the rights asked.
+    const asked = region(nadia, 'Mes demandes de délégation').getByRole('row', { name: /Dr Camille MARTIN/ });
+    await asked.getByText('Acceptée avec modifications').waitFor();
+    const granted = asked.locator('.delegation-granted');
+    expect(await granted.count()).toBe(1);
+    expect(await granted.textContent()).toMatch(/^Accordé :.*Consulter et compléter le volet médical/);
+    expect(await granted.textContent()).not.toContain('Envoyer les demandes aux établissements');
   });
 
   it('Nadia BENALI renounces with the keyboard alone; « Renoncée » on both sides and Dr MARTIN is told', async () => {
