@@ -63,6 +63,13 @@ export const requestView = z.object({
   decidedAt: z.string().nullable(),
   refusalReason: z.string().nullable(),
   delegationId: z.string().nullable(),
+  /**
+   * What the doctor granted: the current rights and period of the delegation created from this
+   * request (null if none), which may be narrower than what was asked.
+   */
+  granted: z
+    .object({ rights: z.array(rightCode), startsOn: z.string(), endsOn: z.string().nullable() })
+    .nullable(),
 });
 export const requestsResponse = z.object({ requests: z.array(requestView) });
 export type RequestView = z.infer<typeof requestView>;

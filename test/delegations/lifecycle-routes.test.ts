@@ -217,6 +217,40 @@ describe('delegation lifecycle over HTTP', async () => {
     expect(read.json()).toEqual({ enabled: ['request_received'] });
   });
 
+  it('GET /api/delegation-requests/sent: what was granted (the delegation as it is), null when nothing was', async () => {
+    const later = (days: number) => {
+      const d = new Date(`${today}T12:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + days);
+      return d.toISOString().slice(0, 10);
+    };
+    const asked = await inject({
+      method: 'POST',
+      url: '/api/delegation-requests',
+      headers: asDurand.write,
+      payload: { ...ask, rights: ['gerer', 'volet_medical'], endsOn: later(10) },
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const accepted = await inject({
+      method: 'POST',
+      url: `/api/delegation-requests/${asked.json().id}/accept`,
+      headers: asMartin.write,
+      payload: { rights: ['gerer'], startsOn: today, endsOn: later(5) },
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const sent = (
+      await inject({ method: 'GET', url: '/api/delegation-requests/sent', headers: asDurand.headers })
+    ).json() as { requests: { id: string; status: string; rights: string[]; granted: unknown }[] };
+    const [newest, refused] = sent.requests;
+    expect(newest).toMatchObject({
+      id: asked.json().id,
+      status: 'accepted',
+      rights: ['consulter', 'gerer', 'volet_medical'],
+      endsOn: later(10),
+      granted: { rights: ['consulter', 'gerer'], startsOn: today, endsOn: later(5) },
+    });
+    expect(refused).toMatchObject({ status: 'refused', granted: null });
+  });
+
   it('the OpenAPI document lists every new endpoint', async () => {
     const doc = (await inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
       paths: Record<string, unknown>;

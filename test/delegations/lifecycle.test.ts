@@ -118,7 +118,15 @@ describe('delegation lifecycle', async () => {
     expect(await requests.listReceived(martin)).toEqual([]);
     const sent = await requests.listSent(lefevre);
     expect(sent[0]).toMatchObject({ id, status: 'accepted', delegationId });
-    expect(await outbox('delegation_request_accepted', DEMO.lefevre.email)).toHaveLength(1);
+    // What was granted, beside what was asked: the period was shortened.
+    expect(sent[0]?.granted).toEqual({
+      rights: sent[0]?.rights,
+      startsOn: '2026-11-25',
+      endsOn: '2026-12-31',
+    });
+    const accepted = await outbox('delegation_request_accepted', DEMO.lefevre.email);
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]?.text_body).toContain('Droits accordés : les mêmes droits que le Dr Camille MARTIN.');
     expect((await journal('request.accepted')).map((e) => e.delegation_id)).toEqual([delegationId]);
     // Asking again while the delegation runs is pointless, and said so.
     expect((await failure(ask(lefevre, MARTIN_RPPS))).code).toBe('request_delegation_exists');
@@ -160,6 +168,24 @@ describe('delegation lifecycle', async () => {
     expect(mail[0]?.text_body).toContain(
       'Droits accordés : Consulter les dossiers, Créer et modifier les dossiers.',
     );
+    // « Mes demandes »: the rights asked, and those granted (as the delegation is now).
+    const [sent] = await requests.listSent(benali);
+    expect(sent?.granted).toEqual({
+      rights: ['consulter', 'gerer'],
+      startsOn: '2026-11-25',
+      endsOn: '2027-01-31',
+    });
+    await delegations.modify(martin, delegationId, {
+      version: row.version,
+      rights: ['consulter'],
+      startsOn: '2026-11-25',
+      endsOn: '2027-01-15',
+    });
+    expect((await requests.listSent(benali))[0]?.granted).toEqual({
+      rights: ['consulter'],
+      startsOn: '2026-11-25',
+      endsOn: '2027-01-15',
+    });
   });
 
   it('refusal with a reason; a decided request is final; two refusals mean 30 days of silence', async () => {

@@ -181,6 +181,11 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     await lefevre.locator('.delegation-error-summary').getByText('Message').waitFor();
     await lefevre.getByText('Le message ne peut pas dépasser 500 caractères.').first().waitFor();
     await lefevre.getByLabel(/Message au médecin/).fill('Je vous remplace pendant vos congés de décembre.');
+    // Corrected: the field's error goes, and the summary with it (no other error left).
+    await expect
+      .poll(() => lefevre.getByText('Le message ne peut pas dépasser 500 caractères.').count())
+      .toBe(0);
+    expect(await lefevre.locator('.delegation-error-summary').count()).toBe(0);
     await expectNoAxeViolation(lefevre);
     await shot(lefevre, 'demander');
     await lefevre.getByRole('button', { name: 'Envoyer la demande' }).click();
@@ -234,6 +239,14 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     // Dr LEFÈVRE is told on the page too: « Changements récents » of « Délégations reçues ».
     const lefevre = pages['Jean-Pierre LEFÈVRE'] as Page;
     await lefevre.goto(`${server.url}/delegations-recues`);
+    // « Mes demandes »: accepted with a shorter period than asked, and what was granted.
+    const asked = region(lefevre, 'Mes demandes de délégation').getByRole('row', {
+      name: /Dr Camille MARTIN/,
+    });
+    await asked.getByText('Acceptée avec modifications').waitFor();
+    expect(await asked.locator('.delegation-granted').allTextContents()).toEqual([
+      expect.stringMatching(new RegExp(`^Accordé : .*au ${fr(addDays(today(), 20))}$`)),
+    ]);
     await region(lefevre, 'Changements récents')
       .getByText('Dr Camille MARTIN vous a confié la gestion de ses dossiers : délégation de droits créée.')
       .waitFor();
@@ -309,10 +322,19 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     const mail = await email(nadia, 'nadia.benali', /a accepté votre demande/);
     expect(mail.text).toContain('Consulter et compléter le volet médical');
     expect(mail.text).not.toContain('Envoyer les demandes aux établissements');
+    // « Mes demandes »: a right removed, said beside the rights asked.
+    const asked = region(nadia, 'Mes demandes de délégation').getByRole('row', { name: /Dr Camille MARTIN/ });
+    await asked.getByText('Acceptée avec modifications').waitFor();
+    const granted = asked.locator('.delegation-granted');
+    expect(await granted.count()).toBe(1);
+    expect(await granted.textContent()).toMatch(/^Accordé :.*Consulter et compléter le volet médical/);
+    expect(await granted.textContent()).not.toContain('Envoyer les demandes aux établissements');
   });
 
   it('Nadia BENALI renounces with the keyboard alone; « Renoncée » on both sides and Dr MARTIN is told', async () => {
     const nadia = pages['Nadia BENALI'] as Page;
+    const banner = nadia.getByRole('region', { name: 'Contexte d’action' });
+    await banner.getByText(/^Vous agissez pour le compte du Dr Camille MARTIN/).waitFor();
     const row = nadia.getByRole('row', { name: /Dr Camille MARTIN/ });
     const renounce = row.getByRole('button', { name: /^Renoncer/ });
     // Cancel first: the focus goes back to the button that opened the dialog.
@@ -321,6 +343,8 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     const dialog = nadia.getByRole('dialog', { name: 'Renoncer à la délégation de droits' });
     await dialog.waitFor();
     await dialog.getByText(/ne peut pas être annulée/).waitFor();
+    // The question mark never wraps alone onto its own line.
+    expect(await dialog.getByText(/^Voulez-vous renoncer/).textContent()).toMatch(/MARTIN\u00a0\?$/);
     await expectNoAxeViolation(nadia);
     await shot(nadia, 'renoncer-dialogue');
     await nadia.keyboard.press('Escape');
@@ -332,6 +356,12 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
     await nadia.getByText(/Vous avez renoncé à la délégation du Dr Camille MARTIN/).waitFor();
     await row.getByText('Renoncée').waitFor();
     expect(await row.getByRole('button', { name: /^Renoncer/ }).count()).toBe(0);
+    // She no longer acts for Dr MARTIN, at once: with no other delegation (and no dossiers of her
+    // own), there is no one to act for and the banner is gone; a doctor would act for himself.
+    await expect
+      .poll(() => nadia.getByText(/Vous agissez pour le compte du Dr Camille MARTIN/).count())
+      .toBe(0);
+    expect(await banner.count()).toBe(0);
     await expectNoAxeViolation(nadia);
     await shot(nadia, 'delegations-recues-renoncee');
 
@@ -415,6 +445,12 @@ describe('La vie d’une délégation (Chromium)', { timeout: 180_000 }, () => {
       )
       .first()
       .waitFor();
+    // Nothing to fill in for this doctor until then: the alert, and the way to choose another.
+    for (const field of [/^Date de début/, /^Date de fin/, /Message au médecin/, /^Créer et modifier/]) {
+      expect(await sophie.getByLabel(field).count()).toBe(0);
+    }
+    expect(await sophie.getByRole('button', { name: 'Envoyer la demande' }).count()).toBe(0);
+    expect(await sophie.getByRole('button', { name: 'Choisir un autre médecin' }).isVisible()).toBe(true);
     await expectNoAxeViolation(sophie);
     await shot(sophie, 'demander-refusee-attente');
     await sophie.goto(`${server.url}/delegations-recues`);

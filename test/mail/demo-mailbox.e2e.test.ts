@@ -49,6 +49,16 @@ describe('Courriels (démo) (Chromium)', () => {
     const context = await browser.newContext();
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
+    /** The frame's inner height is its email's (body and margins), within a pixel; it has a title. */
+    const fitsItsContent = () =>
+      page.locator('iframe.demo-mail-frame').evaluate((f: HTMLIFrameElement) => {
+        const doc = f.contentDocument;
+        if (!doc?.body || !f.title) return false;
+        const bottom =
+          doc.body.getBoundingClientRect().bottom +
+          Number.parseFloat(doc.defaultView?.getComputedStyle(doc.body).marginBottom ?? '0');
+        return doc.documentElement.scrollHeight <= f.clientHeight && Math.abs(f.clientHeight - bottom) <= 1;
+      });
     await page.goto(`${running.url}/demo/courriels`);
     await page.getByRole('heading', { level: 1, name: 'Courriels (démo)' }).waitFor();
     // The worker of the running application sends it; the page refreshes by itself.
@@ -89,6 +99,8 @@ describe('Courriels (démo) (Chromium)', () => {
 
     const frame = page.frameLocator('iframe[title^="Contenu du courriel"]');
     await frame.getByRole('heading', { name: 'Invitation à finaliser une délégation de droits' }).waitFor();
+    // As tall as the email: all of it shown, without a scroll bar nor an empty area below.
+    await expect.poll(fitsItsContent).toBe(true);
     const popupPromise = context.waitForEvent('page');
     await frame.getByRole('link', { name: 'Finaliser la délégation' }).click();
     const popup = await popupPromise;
@@ -118,6 +130,7 @@ describe('Courriels (démo) (Chromium)', () => {
     await expect
       .poll(() => article.getByRole('heading', { level: 2 }).textContent())
       .toBe('Confirmez votre adresse électronique');
+    await expect.poll(fitsItsContent).toBe(true);
     await context.close();
   });
 

@@ -51,7 +51,7 @@ export function requestAcceptedEmail(p: {
       paragraphs: [
         `${dr(p.doctor)} a accepté votre demande : vous êtes habilité(e) à gérer ses dossiers.`,
         p.kind === 'peer'
-          ? 'Droits accordés : les mêmes droits que le médecin.'
+          ? `Droits accordés : les mêmes droits que le ${dr(p.doctor)}.`
           : `Droits accordés : ${rightsList(p.rights)}.`,
         `Période : ${periodLabel(p.startsOn, p.endsOn)}.`,
         'La délégation apparaît dans « Délégations reçues ». Vous pouvez y renoncer à tout moment.',

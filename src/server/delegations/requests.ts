@@ -202,6 +202,21 @@ export class RequestService {
         ? []
         : await this.deps.db.selectFrom('users').select(PERSON_COLUMNS).where('id', 'in', ids).execute();
     const byId = new Map(people.map((p) => [p.id, p]));
+    const decided = rows.filter((r) => r.delegation_id !== null).map((r) => r.id);
+    const created =
+      decided.length === 0
+        ? []
+        : await this.deps.db
+            .selectFrom('delegations')
+            .select(['request_id', 'kind', 'rights', 'starts_on', 'ends_on'])
+            .where('request_id', 'in', decided)
+            .execute();
+    const grantedBy = new Map(
+      created.map((d) => [
+        d.request_id,
+        { rights: normalizeRights(d.kind, d.rights), startsOn: d.starts_on, endsOn: d.ends_on },
+      ]),
+    );
     const now = this.deps.clock.now();
     return rows.map((r) => ({
       id: r.id,
@@ -218,6 +233,7 @@ export class RequestService {
       decidedAt: r.decided_at?.toISOString() ?? null,
       refusalReason: r.refusal_reason,
       delegationId: r.delegation_id,
+      granted: grantedBy.get(r.id) ?? null,
     }));
   }
 

@@ -2,7 +2,7 @@
 // field, naming it and linking to it, each field once; and the checks the browser can make
 // before anything is sent (a date typed completely, an end after the start).
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import type { ReactNode, RefObject } from 'react';
+import { type ReactNode, type RefObject, useCallback, useState } from 'react';
 import type { z } from 'zod';
 import { ApiError, type FieldError } from '../api/client';
 import './error-summary.css';
@@ -30,11 +30,54 @@ export function dateProblem(id: string, value: string, required: boolean): strin
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? undefined : DATE_FORMAT;
 }
 
+const plainPath = (path: string) => path.replace(/^(body|querystring)\./, '');
+
+export interface Corrections {
+  /** The error as the form shows it (summary, fields, title). */
+  shown: ApiError | undefined;
+  /** This field has just been changed: its messages go. */
+  corrected(name: string): void;
+  /** A fieldset's onChange (value, field changed): `set`, then `corrected(field)`. */
+  correcting<T>(set: (value: T) => void): (value: T, field: string) => void;
+}
+
+/**
+ * The error as the form shows it once the person has changed some fields since it came: their
+ * messages gone, under the field and in the summary; a refusal whose fields are all changed is
+ * gone too. An error about no field in particular stays until the next sending. The error itself
+ * is kept unchanged: its arrival, not a correction, moves the focus to the summary.
+ */
+export function useCorrections(error: ApiError | undefined): Corrections {
+  const [changed, setChanged] = useState<{ of?: ApiError; names: readonly string[] }>({ names: [] });
+  const corrected = useCallback(
+    (name: string) =>
+      setChanged((prev) => ({ of: error, names: prev.of === error ? [...prev.names, name] : [name] })),
+    [error],
+  );
+  const correcting =
+    <T,>(set: (value: T) => void) =>
+    (value: T, field: string) => {
+      set(value);
+      corrected(field);
+    };
+  return { shown: withoutFields(error, changed.of === error ? changed.names : []), corrected, correcting };
+}
+
+function withoutFields(error: ApiError | undefined, names: readonly string[]): ApiError | undefined {
+  if (!error || names.length === 0 || error.fields.length === 0) return error;
+  const left = error.fields.filter((f) => {
+    const plain = plainPath(f.path);
+    return !names.some((n) => plain === n || plain.startsWith(`${n}.`));
+  });
+  if (left.length === error.fields.length) return error;
+  return left.length === 0 ? undefined : new ApiError(error.status, error.code, error.message, left);
+}
+
 function targetOf(
   path: string,
   fields: FieldTargets,
 ): { name: string; target?: { id: string; label: string } } {
-  const plain = path.replace(/^(body|querystring)\./, '');
+  const plain = plainPath(path);
   if (fields[plain]) return { name: plain, target: fields[plain] };
   const first = plain.split('.')[0] ?? '';
   return { name: first, target: fields[first] };
@@ -113,7 +156,7 @@ export function ErrorSummary({
 
 /** The first message for a field (by its API path or its last segment), for under the field. */
 export function fieldMessage(error: ApiError | undefined, path: string): string | undefined {
-  return error?.fields.find((f) => f.path.replace(/^(body|querystring)\./, '') === path)?.message;
+  return error?.fields.find((f) => plainPath(f.path) === path)?.message;
 }
 
 /** The shared schema's own messages (the server's), checked before sending: one per field. */

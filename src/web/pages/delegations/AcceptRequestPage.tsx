@@ -10,7 +10,7 @@ import { frenchDate } from '../../../shared/calendar';
 import type { RequestView } from '../../../shared/delegation-requests';
 import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
-import { clientError } from '../../components/ErrorSummary';
+import { clientError, useCorrections } from '../../components/ErrorSummary';
 import { dossiersKey, fetchDossiers } from '../dossiers/api';
 import { DELEGATIONS_KEY } from './api';
 import {
@@ -66,10 +66,11 @@ function AcceptRequest({ request }: { request: RequestView }) {
   const summaryRef = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
+  const { shown, correcting } = useCorrections(error);
   useEffect(() => {
     if (error) summaryRef.current?.focus();
   }, [error]);
-  useTitle(TITLE, error !== undefined);
+  useTitle(TITLE, shown !== undefined);
   const who = requesterName(request);
 
   if (request.status !== 'open') {
@@ -118,7 +119,7 @@ function AcceptRequest({ request }: { request: RequestView }) {
     <>
       <Breadcrumb segments={[back]} currentPageLabel={TITLE} />
       <h1>{TITLE}</h1>
-      {error ? <ErrorSummary summaryRef={summaryRef} error={error} fields={FIELDS} /> : null}
+      {shown ? <ErrorSummary summaryRef={summaryRef} error={shown} fields={FIELDS} /> : null}
       <section aria-labelledby="demandeur" className="delegation-step">
         <h2 id="demandeur" className="fr-h4">
           Demande {staff ? 'de' : 'du'} {who}
@@ -147,19 +148,19 @@ function AcceptRequest({ request }: { request: RequestView }) {
                 <h2 className="fr-h4 fr-mb-0">1. Vérifiez les droits d’accès (vous pouvez en retirer)</h2>
               }
               rights={rights}
-              onChange={setRights}
-              error={fieldError(error, 'rights')}
+              onChange={correcting(setRights)}
+              error={fieldError(shown, 'rights')}
             />
           </div>
         )}
         <PeriodFieldset
           legend={<h2 className="fr-h4 fr-mb-0">{staff ? '2' : '1'}. Vérifiez la période de validité</h2>}
           value={period}
-          onChange={setPeriod}
+          onChange={correcting(setPeriod)}
           allowNoEnd={staff}
           minStart={today}
-          startError={fieldError(error, 'startsOn')}
-          endError={fieldError(error, 'endsOn')}
+          startError={fieldError(shown, 'startsOn')}
+          endError={fieldError(shown, 'endsOn')}
         />
         <div className="fr-callout fr-mb-3w delegation-summary">
           <p className="fr-callout__text fr-text--md">

@@ -9,7 +9,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import type { DelegationView } from '../../../shared/delegations';
 import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
-import { clientError } from '../../components/ErrorSummary';
+import { clientError, useCorrections } from '../../components/ErrorSummary';
 import { DELEGATIONS_KEY, fetchDelegations, modifyDelegation, RECEIVED_KEY } from './api';
 import {
   DoctorOnly,
@@ -80,12 +80,13 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
     noEnd: staff && delegation.endsOn === null,
   });
   const [error, setError] = useState<ApiError | undefined>(staleError.get(delegation.id));
+  const { shown, correcting } = useCorrections(error);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const who = delegateName(delegation);
   // An invitation not yet finalised: its person has never had access to anything.
   const pending = delegation.kind === 'staff' && delegation.acceptedAt === null;
-  useTitle(TITLE, error !== undefined);
+  useTitle(TITLE, shown !== undefined);
 
   useEffect(() => {
     staleError.delete(delegation.id);
@@ -148,13 +149,13 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
         {delegation.delegate.profession ? ` — ${delegation.delegate.profession}` : ''}{' '}
         <StatusBadge status={delegation.status} />
       </p>
-      {error && (
+      {shown && (
         <ErrorSummary
-          error={error}
+          error={shown}
           fields={FIELDS}
           summaryRef={summaryRef}
           extra={
-            error.code === 'delegation_stale' ? (
+            shown.code === 'delegation_stale' ? (
               <p className="fr-mb-0">
                 Le formulaire montre maintenant sa version actuelle : vérifiez-la, puis enregistrez de
                 nouveau.
@@ -168,8 +169,8 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
           <RightsFieldset
             legend={<h2 className="fr-h4 fr-mb-0">Droits d’accès</h2>}
             rights={rights}
-            onChange={setRights}
-            error={fieldError(error, 'rights')}
+            onChange={correcting(setRights)}
+            error={fieldError(shown, 'rights')}
           />
         ) : (
           <p className="delegation-step">
@@ -182,11 +183,11 @@ function ModifyForm({ delegation }: { delegation: DelegationView }) {
         <PeriodFieldset
           legend={<h2 className="fr-h4 fr-mb-0">Période</h2>}
           value={period}
-          onChange={setPeriod}
+          onChange={correcting(setPeriod)}
           allowNoEnd={staff}
           minStart={[delegation.startsOn, today].sort()[0]}
-          startError={fieldError(error, 'startsOn')}
-          endError={fieldError(error, 'endsOn')}
+          startError={fieldError(shown, 'startsOn')}
+          endError={fieldError(shown, 'endsOn')}
         />
         <PscRequiredCheckbox value={pscRequired} onChange={setPscRequired} />
         <p className="fr-text--sm">

@@ -6,7 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
-import { clientError } from '../../components/ErrorSummary';
+import { clientError, useCorrections } from '../../components/ErrorSummary';
 import { type DirectoryPerson, DirectorySearch, displayName, placesLabel } from '../directory';
 import { dossiersKey, fetchDossiers } from '../dossiers/api';
 import { createPeer, DELEGATIONS_KEY } from './api';
@@ -45,12 +45,13 @@ function PeerDelegation() {
   const [doctor, setDoctor] = useState<DirectoryPerson | undefined>();
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
   const [error, setError] = useState<ApiError | undefined>();
+  const { shown, correcting } = useCorrections(error);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const selectedRef = useRef<HTMLHeadingElement>(null);
   const searchTitleRef = useRef<HTMLHeadingElement>(null);
   const [returnedToSearch, setReturnedToSearch] = useState(false);
-  useTitle(TITLE, error !== undefined);
+  useTitle(TITLE, shown !== undefined);
   const dossiers = useQuery({ queryKey: dossiersKey(undefined), queryFn: () => fetchDossiers(undefined) });
 
   useEffect(() => {
@@ -100,13 +101,13 @@ function PeerDelegation() {
       <h1>{TITLE}</h1>
       <p className="fr-text--lead">Depuis « Médecin(s) habilité(s) à gérer mes dossiers ».</p>
 
-      {error && (
+      {shown && (
         <ErrorSummary
-          error={error}
+          error={shown}
           fields={FIELDS}
           summaryRef={summaryRef}
           extra={
-            error.code === 'delegation_exists' && doctor ? (
+            shown.code === 'delegation_exists' && doctor ? (
               <ExistingDelegationLink nationalId={doctor.nationalId} />
             ) : undefined
           }
@@ -159,11 +160,11 @@ function PeerDelegation() {
           <PeriodFieldset
             legend={<h2 className="fr-h4 fr-mb-0">2. Renseignez la période de validité</h2>}
             value={period}
-            onChange={setPeriod}
+            onChange={correcting(setPeriod)}
             allowNoEnd={false}
             minStart={todayInParis()}
-            startError={fieldError(error, 'startsOn')}
-            endError={fieldError(error, 'endsOn')}
+            startError={fieldError(shown, 'startsOn')}
+            endError={fieldError(shown, 'endsOn')}
           />
           <p className="delegation-step">
             <em>{NOTA}</em>

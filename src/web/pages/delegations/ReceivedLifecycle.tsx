@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import type { ReceivedDelegationView } from '../../../shared/delegations';
 import { ApiError } from '../../api/client';
+import { CONTEXTS_KEY, useActingContext } from '../../context';
 import { RECEIVED_KEY } from './api';
 import { personName } from './format';
 import { renounceDelegation } from './lifecycle-api';
@@ -73,6 +74,7 @@ const canRenounce = (d: ReceivedDelegationView) =>
 /** « Renoncer » on each line that can be given up, and the one confirmation dialog. */
 export function useRenounce(setFlash: (f: Flash | undefined) => void) {
   const queryClient = useQueryClient();
+  const acting = useActingContext();
   const [target, setTarget] = useState<ReceivedDelegationView | undefined>();
   const { opener, acting: done, isOpen } = useOpenerFocus(renounceModal);
   const renounce = useMutation({
@@ -81,12 +83,17 @@ export function useRenounce(setFlash: (f: Flash | undefined) => void) {
       return renounceDelegation(d.id);
     },
     onSuccess: async (_v, d) => {
+      const actingForIt = acting.onBehalfOf === d.delegator.id;
       renounceModal.close();
       setFlash({
         severity: 'success',
         message: `Vous avez renoncé à la délégation du Dr ${personName(d.delegator)}. Vous n’avez plus accès à ses dossiers ; le médecin en est informé.`,
       });
       await queryClient.invalidateQueries({ queryKey: RECEIVED_KEY });
+      // No longer offered as a context; if it was the one chosen, the person now acts for
+      // himself or herself (chosen after the contexts are fresh, not to be chosen back).
+      await queryClient.invalidateQueries({ queryKey: CONTEXTS_KEY });
+      if (actingForIt) acting.choose(null);
     },
     onError: async (err) => {
       renounceModal.close();
@@ -138,14 +145,15 @@ export function useRenounce(setFlash: (f: Flash | undefined) => void) {
     >
       {target ? (
         <>
-          <p>Voulez-vous renoncer à la délégation de droits du Dr {personName(target.delegator)} ?</p>
+          <p>Voulez-vous renoncer à la délégation de droits du Dr {personName(target.delegator)}&nbsp;?</p>
           <p>
-            La renonciation prend effet immédiatement et ne peut pas être annulée : vous n’aurez plus accès à
-            ses dossiers. Le médecin en sera informé ; la délégation apparaîtra avec le statut « Renoncée ».
+            La renonciation prend effet immédiatement et ne peut pas être annulée&nbsp;: vous n’aurez plus
+            accès à ses dossiers. Le médecin en sera informé&nbsp;; la délégation apparaîtra avec le statut
+            «&nbsp;Renoncée&nbsp;».
           </p>
         </>
       ) : (
-        <p>Voulez-vous renoncer à cette délégation de droits ?</p>
+        <p>Voulez-vous renoncer à cette délégation de droits&nbsp;?</p>
       )}
     </renounceModal.Component>
   );

@@ -10,7 +10,7 @@ import { useNavigate } from 'react-router';
 import { MESSAGE_MAX } from '../../../shared/delegation-requests';
 import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
-import { clientError } from '../../components/ErrorSummary';
+import { clientError, useCorrections } from '../../components/ErrorSummary';
 import { type DirectoryPerson, DirectorySearch, displayName, placesLabel } from '../directory';
 import {
   ErrorSummary,
@@ -38,6 +38,14 @@ const FIELDS: FieldTargets = {
   message: { id: 'message-demande', label: 'Message' },
 };
 
+/** Refusals that no change of rights, period or message can overcome: only another doctor. */
+const CANNOT_ASK_THIS_DOCTOR = new Set([
+  'request_silence',
+  'request_already_open',
+  'request_delegation_exists',
+  'request_doctor_unknown',
+]);
+
 export function RequestDelegationPage() {
   useTitle(TITLE);
   return <SignedIn>{(user) => <RequestDelegation isDoctor={user.isDoctor} />}</SignedIn>;
@@ -51,10 +59,11 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
   const [message, setMessage] = useState('');
   const [error, setError] = useState<ApiError | undefined>();
+  const { shown, corrected, correcting } = useCorrections(error);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const selectedRef = useRef<HTMLHeadingElement>(null);
-  useTitle(TITLE, error !== undefined);
+  useTitle(TITLE, shown !== undefined);
   useEffect(() => {
     if (error) summaryRef.current?.focus();
   }, [error]);
@@ -63,6 +72,8 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
   }, [doctor]);
 
   const allowNoEnd = !isDoctor;
+  // The alert says why and until when; the form stays hidden until another doctor is chosen.
+  const blocked = error !== undefined && CANNOT_ASK_THIS_DOCTOR.has(error.code);
   const choose = (d: DirectoryPerson | undefined) => {
     setError(undefined);
     setDoctor(d);
@@ -113,7 +124,7 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
         Demandez à un médecin de vous habiliter à gérer ses dossiers. Il pourra accepter, en choisissant les
         droits et la période, ou refuser.
       </p>
-      {error && <ErrorSummary error={error} fields={FIELDS} summaryRef={summaryRef} />}
+      {shown && <ErrorSummary error={shown} fields={FIELDS} summaryRef={summaryRef} />}
       {doctor === undefined && (
         <section aria-labelledby="etape-recherche" className="fr-mb-6w">
           <h2 id="etape-recherche" className="fr-h4">
@@ -143,55 +154,64 @@ function RequestDelegation({ isDoctor }: { isDoctor: boolean }) {
               Choisir un autre médecin
             </Button>
           </div>
-          {isDoctor ? (
-            <p className="delegation-step">
-              <em>
-                Entre médecins, la délégation donne les mêmes droits que le médecin sur ses dossiers, pendant
-                la période définie.
-              </em>
-            </p>
-          ) : (
-            <div className="delegation-step">
-              <RightsFieldset
-                legend={<h2 className="fr-h4 fr-mb-0">2. Choisissez les droits demandés</h2>}
-                rights={rights}
-                onChange={setRights}
-                error={fieldError(error, 'rights')}
+          {!blocked && (
+            <>
+              {isDoctor ? (
+                <p className="delegation-step">
+                  <em>
+                    Entre médecins, la délégation donne les mêmes droits que le médecin sur ses dossiers,
+                    pendant la période définie.
+                  </em>
+                </p>
+              ) : (
+                <div className="delegation-step">
+                  <RightsFieldset
+                    legend={<h2 className="fr-h4 fr-mb-0">2. Choisissez les droits demandés</h2>}
+                    rights={rights}
+                    onChange={correcting(setRights)}
+                    error={fieldError(shown, 'rights')}
+                  />
+                </div>
+              )}
+              <PeriodFieldset
+                legend={
+                  <h2 className="fr-h4 fr-mb-0">{isDoctor ? '2' : '3'}. Indiquez la période souhaitée</h2>
+                }
+                value={period}
+                onChange={correcting(setPeriod)}
+                allowNoEnd={allowNoEnd}
+                minStart={todayInParis()}
+                startError={fieldError(shown, 'startsOn')}
+                endError={fieldError(shown, 'endsOn')}
               />
-            </div>
+              <Input
+                textArea
+                label={`${isDoctor ? '3' : '4'}. Message au médecin (facultatif)`}
+                hintText={`${MESSAGE_MAX} caractères au plus. Ne donnez aucune information sur un patient.`}
+                state={fieldError(shown, 'message') ? 'error' : 'default'}
+                stateRelatedMessage={fieldError(shown, 'message')}
+                nativeTextAreaProps={{
+                  id: 'message-demande',
+                  value: message,
+                  rows: 4,
+                  onChange: (e) => {
+                    setMessage(e.target.value);
+                    corrected('message');
+                  },
+                }}
+              />
+              <p className="fr-text--sm">
+                {[...message].length} / {MESSAGE_MAX} caractères
+              </p>
+              <ButtonsGroup
+                inlineLayoutWhen="md and up"
+                buttons={[
+                  { children: 'Envoyer la demande', type: 'submit', disabled: busy },
+                  { children: 'Annuler', priority: 'secondary', linkProps: { to: '/delegations-recues' } },
+                ]}
+              />
+            </>
           )}
-          <PeriodFieldset
-            legend={<h2 className="fr-h4 fr-mb-0">{isDoctor ? '2' : '3'}. Indiquez la période souhaitée</h2>}
-            value={period}
-            onChange={setPeriod}
-            allowNoEnd={allowNoEnd}
-            minStart={todayInParis()}
-            startError={fieldError(error, 'startsOn')}
-            endError={fieldError(error, 'endsOn')}
-          />
-          <Input
-            textArea
-            label={`${isDoctor ? '3' : '4'}. Message au médecin (facultatif)`}
-            hintText={`${MESSAGE_MAX} caractères au plus. Ne donnez aucune information sur un patient.`}
-            state={fieldError(error, 'message') ? 'error' : 'default'}
-            stateRelatedMessage={fieldError(error, 'message')}
-            nativeTextAreaProps={{
-              id: 'message-demande',
-              value: message,
-              rows: 4,
-              onChange: (e) => setMessage(e.target.value),
-            }}
-          />
-          <p className="fr-text--sm">
-            {[...message].length} / {MESSAGE_MAX} caractères
-          </p>
-          <ButtonsGroup
-            inlineLayoutWhen="md and up"
-            buttons={[
-              { children: 'Envoyer la demande', type: 'submit', disabled: busy },
-              { children: 'Annuler', priority: 'secondary', linkProps: { to: '/delegations-recues' } },
-            ]}
-          />
         </form>
       )}
     </>

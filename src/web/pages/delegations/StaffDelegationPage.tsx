@@ -10,7 +10,7 @@ import { Link, useNavigate } from 'react-router';
 import { STAFF_PROFESSIONS, staffDelegationInput } from '../../../shared/delegations';
 import type { Right } from '../../../shared/rights';
 import { ApiError } from '../../api/client';
-import { clientError, firstPerField, schemaProblems } from '../../components/ErrorSummary';
+import { clientError, firstPerField, schemaProblems, useCorrections } from '../../components/ErrorSummary';
 import {
   createSharedStaff,
   NO_SHARE,
@@ -70,9 +70,10 @@ function StaffDelegationForm() {
   const [period, setPeriod] = useState<PeriodValue>({ startsOn: todayInParis(), endsOn: '', noEnd: false });
   const [share, setShare] = useState<ShareValue>(NO_SHARE);
   const [error, setError] = useState<ApiError | undefined>();
+  const { shown, correcting } = useCorrections(error);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
-  useTitle(TITLE, error !== undefined);
+  useTitle(TITLE, shown !== undefined);
   // How many dossiers the delegation reaches, for the summary before « Ajouter ».
   const dossiers = useQuery({ queryKey: dossiersKey(undefined), queryFn: () => fetchDossiers(undefined) });
 
@@ -129,7 +130,7 @@ function StaffDelegationForm() {
     }
   };
 
-  const err = (name: string) => fieldError(error, name);
+  const err = (name: string) => fieldError(shown, name);
   const professionError = err('profession');
 
   return (
@@ -143,12 +144,12 @@ function StaffDelegationForm() {
       <CpxCallOut titleAs="h2" />
       <WhyCpx />
 
-      {error && (
+      {shown && (
         <ErrorSummary
-          error={error}
+          error={shown}
           fields={FIELDS}
           summaryRef={summaryRef}
-          extra={error.code === 'delegation_exists' ? <ExistingDelegationLink email={email} /> : undefined}
+          extra={shown.code === 'delegation_exists' ? <ExistingDelegationLink email={email} /> : undefined}
         />
       )}
 
@@ -168,7 +169,7 @@ function StaffDelegationForm() {
                 maxLength: 100,
                 required: true,
                 value: familyName,
-                onChange: (e) => setFamilyName(e.target.value),
+                onChange: (e) => correcting(setFamilyName)(e.target.value, 'familyName'),
               }}
             />
           </div>
@@ -183,7 +184,7 @@ function StaffDelegationForm() {
                 maxLength: 100,
                 required: true,
                 value: givenName,
-                onChange: (e) => setGivenName(e.target.value),
+                onChange: (e) => correcting(setGivenName)(e.target.value, 'givenName'),
               }}
             />
           </div>
@@ -200,7 +201,7 @@ function StaffDelegationForm() {
                 maxLength: 254,
                 required: true,
                 value: email,
-                onChange: (e) => setEmail(e.target.value),
+                onChange: (e) => correcting(setEmail)(e.target.value, 'email'),
               }}
             />
           </div>
@@ -216,7 +217,7 @@ function StaffDelegationForm() {
                 nativeInputProps: {
                   value: p,
                   checked: profession === p,
-                  onChange: () => setProfession(p),
+                  onChange: () => correcting(setProfession)(p, 'profession'),
                 },
               }))}
             />
@@ -229,14 +230,14 @@ function StaffDelegationForm() {
                   id: 'profession-autre',
                   maxLength: 100,
                   value: otherProfession,
-                  onChange: (e) => setOtherProfession(e.target.value),
+                  onChange: (e) => correcting(setOtherProfession)(e.target.value, 'profession'),
                 }}
               />
             )}
           </div>
         </fieldset>
 
-        <RightsTemplateSelect onChoose={setRights} />
+        <RightsTemplateSelect onChoose={(value) => correcting(setRights)(value, 'rights')} />
         <RightsFieldset
           legend={
             <h2 className="fr-h4 fr-mb-0">
@@ -245,7 +246,7 @@ function StaffDelegationForm() {
             </h2>
           }
           rights={rights}
-          onChange={setRights}
+          onChange={correcting(setRights)}
           error={err('rights')}
         />
 
@@ -256,14 +257,18 @@ function StaffDelegationForm() {
             </h2>
           }
           value={period}
-          onChange={setPeriod}
+          onChange={correcting(setPeriod)}
           allowNoEnd
           minStart={todayInParis()}
           startError={err('startsOn')}
           endError={err('endsOn')}
         />
         <PscRequiredCheckbox value={pscRequired} onChange={setPscRequired} />
-        <ShareWithCabinet value={share} onChange={setShare} error={err('colleagueIds')} />
+        <ShareWithCabinet
+          value={share}
+          onChange={(value) => correcting(setShare)(value, 'colleagueIds')}
+          error={err('colleagueIds')}
+        />
 
         <div className="delegation-step">
           <h2 className="fr-h4">4. Cliquez sur « Ajouter »</h2>

@@ -149,7 +149,8 @@ export function RightsFieldset({
 }: {
   legend: ReactNode;
   rights: readonly Right[];
-  onChange: (rights: Right[]) => void;
+  /** The rights chosen, and the field changed (`rights`, its error then gone). */
+  onChange: (rights: Right[], field: 'rights') => void;
   error?: string;
 }) {
   return (
@@ -172,7 +173,10 @@ export function RightsFieldset({
             if (e.target.checked) set.add(code);
             else set.delete(code);
             set.add('consulter');
-            onChange(RIGHTS.filter((r) => set.has(r)));
+            onChange(
+              RIGHTS.filter((r) => set.has(r)),
+              'rights',
+            );
           },
         },
       }))}
@@ -198,7 +202,8 @@ export function PeriodFieldset({
 }: {
   legend: ReactNode;
   value: PeriodValue;
-  onChange: (value: PeriodValue) => void;
+  /** The new period, and the field changed (its error then gone): « Sans date de fin » is the end. */
+  onChange: (value: PeriodValue, field: 'startsOn' | 'endsOn') => void;
   allowNoEnd: boolean;
   minStart?: string;
   startError?: string;
@@ -219,7 +224,7 @@ export function PeriodFieldset({
             required: true,
             min: minStart,
             value: value.startsOn,
-            onChange: (e) => onChange({ ...value, startsOn: e.target.value }),
+            onChange: (e) => onChange({ ...value, startsOn: e.target.value }, 'startsOn'),
           }}
         />
       </div>
@@ -240,7 +245,7 @@ export function PeriodFieldset({
             required: !(allowNoEnd && value.noEnd),
             min: value.startsOn || minStart,
             value: allowNoEnd && value.noEnd ? '' : value.endsOn,
-            onChange: (e) => onChange({ ...value, endsOn: e.target.value }),
+            onChange: (e) => onChange({ ...value, endsOn: e.target.value }, 'endsOn'),
           }}
         />
       </div>
@@ -255,7 +260,7 @@ export function PeriodFieldset({
                 nativeInputProps: {
                   name: 'sans-date-de-fin',
                   checked: value.noEnd,
-                  onChange: (e) => onChange({ ...value, noEnd: e.target.checked }),
+                  onChange: (e) => onChange({ ...value, noEnd: e.target.checked }, 'endsOn'),
                 },
               },
             ]}

@@ -1,5 +1,7 @@
 // One received email: its HTML in a sandboxed frame (no script, no access to the application;
-// links open in a new tab) and its text version with the addresses made clickable.
+// links open in a new tab), as tall as its content, and its text version with the addresses made
+// clickable.
+import { type SyntheticEvent, useEffect, useState } from 'react';
 import type { DemoEmail } from '../../../shared/demo-mail';
 
 /** Every link of the message opens outside the frame, in a new tab. */
@@ -38,7 +40,42 @@ export function formatReceivedAt(iso: string): string {
   return dateFormat.format(new Date(iso));
 }
 
+/** The frame's height bounds, in pixels: a short email leaves no grey area, a huge one scrolls. */
+const MIN_HEIGHT = 160;
+const MAX_HEIGHT = 6000;
+
+/**
+ * Fits the frame to its content once loaded, and again when its width changes (the text wraps
+ * anew). The frame is sandboxed with `allow-same-origin` but without `allow-scripts`: nothing in
+ * the email can run, so the page may read its height (the two together would not be safe).
+ */
+function fitHeight(frame: HTMLIFrameElement) {
+  const doc = frame.contentDocument;
+  if (!doc?.documentElement) return;
+  frame.style.height = `${MIN_HEIGHT}px`;
+  const content = Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0);
+  const border = frame.offsetHeight - frame.clientHeight;
+  frame.style.height = `${Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, content + border))}px`;
+}
+
+function useFitToContent() {
+  const [frame, setFrame] = useState<HTMLIFrameElement | null>(null);
+  useEffect(() => {
+    if (!frame) return;
+    let width = frame.clientWidth;
+    const observer = new ResizeObserver(() => {
+      if (frame.clientWidth === width) return;
+      width = frame.clientWidth;
+      fitHeight(frame);
+    });
+    observer.observe(frame);
+    return () => observer.disconnect();
+  }, [frame]);
+  return { ref: setFrame, onLoad: (e: SyntheticEvent<HTMLIFrameElement>) => fitHeight(e.currentTarget) };
+}
+
 export function EmailBody({ email }: { email: DemoEmail }) {
+  const frame = useFitToContent();
   return (
     <article aria-labelledby="courriel-objet">
       <h2 id="courriel-objet" className="fr-h4">
@@ -58,7 +95,9 @@ export function EmailBody({ email }: { email: DemoEmail }) {
         <iframe
           title={`Contenu du courriel : ${email.subject}`}
           className="demo-mail-frame"
-          sandbox="allow-popups allow-popups-to-escape-sandbox"
+          ref={frame.ref}
+          onLoad={frame.onLoad}
+          sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
           referrerPolicy="no-referrer"
           srcDoc={withBaseTarget(email.html)}
         />
