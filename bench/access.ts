@@ -157,7 +157,7 @@ async function main() {
           '{"address":"1 rue de la Paix, 69003 Lyon"}', '{"pathologies":"Démence","gir":3}', ${doctor.id}, ${doctor.id}
         from generate_series(1, 100) g`.execute(db);
     }
-    await sql`analyze dossiers`.execute(db);
+    await sql`vacuum (analyze) dossiers`.execute(db);
     const teamCookie = await sessionCookie(db, sec.id);
     const allDoctors = `${base}/api/dossiers/all-doctors`;
     const probe = await fetch(allDoctors, { headers: { cookie: teamCookie } });

@@ -1,7 +1,9 @@
 // A dossier is shown as it is stored, even when what was imported from elsewhere breaks today's
 // input rules (a name with a digit or parentheses, a long address, a phone with an extension):
-// the web app parses the answers with the shared output shapes, never with the input rules.
+// the web app parses the answers with the shared output shapes, never with the input rules. The
+// lists compute « complet » in SQL from three fields: it agrees with the rule on whole dossiers.
 import { afterAll, describe, expect, it } from 'vitest';
+import { completeInSql, isComplete } from '../../src/server/dossiers/service.js';
 import { actingContextsView } from '../../src/shared/access.js';
 import {
   administrativeSchema,
@@ -89,5 +91,51 @@ describe('an imported dossier over HTTP', async () => {
 
     const contexts = await t.app.inject({ url: '/api/access/contexts', headers: asMartin.headers });
     expect(actingContextsView.parse(contexts.json())).toEqual({ self: true, delegated: [] });
+  });
+});
+
+describe('the lists’ « complet » (SQL) agrees with the dossier’s (isComplete)', async () => {
+  const t = await createTestApp();
+  afterAll(() => t.close());
+  const martin = await createUser(t.ctx.db, DEMO.martin);
+  // Imported values of every JSON type, where JavaScript's truthiness and SQL could part ways.
+  const values: unknown[] = [undefined, null, false, true, 0, 2.5, '', 'x', [], {}];
+
+  it('for every JSON type of the address, the pathologies and the GIR', async () => {
+    let n = 0;
+    for (const field of ['address', 'pathologies', 'gir'] as const) {
+      for (const value of values) {
+        const administrative: Record<string, unknown> = { address: '3 place Bellecour' };
+        const medical: Record<string, unknown> = { pathologies: 'Démence', gir: 2 };
+        const part = field === 'address' ? administrative : medical;
+        if (value === undefined) delete part[field];
+        else part[field] = value;
+        const row = await t.ctx.db
+          .insertInto('dossiers')
+          .values({
+            owner_id: martin.id,
+            reference: `GA-2026-${String(800000 + n++)}`,
+            patient_family_name: 'DUPONT',
+            patient_given_name: 'Marie',
+            patient_birth_date: '1938-04-02',
+            patient_sex: 'F',
+            administrative: JSON.stringify(administrative),
+            medical: JSON.stringify(medical),
+            created_by: martin.id,
+            updated_by: martin.id,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const { complete } = await t.ctx.db
+          .selectFrom('dossiers as d')
+          .select(completeInSql.as('complete'))
+          .where('d.id', '=', row.id)
+          .executeTakeFirstOrThrow();
+        expect(complete, `${field} = ${JSON.stringify(value)}`).toBe(
+          isComplete({ administrative, medical } as Parameters<typeof isComplete>[0]),
+        );
+      }
+    }
+    expect(n).toBe(30);
   });
 });

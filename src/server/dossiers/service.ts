@@ -1,7 +1,7 @@
 // Dossier use cases. Every one goes through access.authorize (the one decision) before it
 // reads or writes; nothing else here checks rights. Input shapes are validated at the HTTP edge
 // (the zod schemas of src/shared/dossiers.ts).
-import { type Selectable, sql, type Updateable } from 'kysely';
+import { type RawBuilder, type Selectable, sql, type Updateable } from 'kysely';
 import type { Administrative, DossierStatus, Medical, Patient } from '../../shared/dossiers.js';
 import { personName } from '../../shared/names.js';
 import {
@@ -29,14 +29,36 @@ import { changedKeys, changedPatient } from './changes.js';
 import type { DossierRequestsTable, DossiersTable } from './tables.js';
 
 /** Derived: sent once a request is under way; complete once the essentials are filled in. */
-export function dossierStatus(
-  d: { administrative: Administrative; medical: Medical },
-  requests: { status: string }[],
-): DossierStatus {
-  if (requests.some((r) => r.status !== 'annulee')) return 'envoye';
-  const complete = Boolean(d.administrative.address && d.medical.pathologies && d.medical.gir);
+/** Complete enough to send: an address, pathologies and a GIR. */
+export function isComplete(d: { administrative: Administrative; medical: Medical }): boolean {
+  return Boolean(d.administrative.address && d.medical.pathologies && d.medical.gir);
+}
+
+/**
+ * isComplete() in SQL, for the lists: they read three fields of the dossier `d`, not its whole
+ * administrative and medical parts (neither shown nor needed there). Tested to agree.
+ */
+export const completeInSql = sql<boolean>`(${truthy(sql`d.administrative->'address'`)}
+  and ${truthy(sql`d.medical->'pathologies'`)} and ${truthy(sql`d.medical->'gir'`)})`;
+
+/** Boolean(value) of JavaScript, for a jsonb value (absent: false). */
+function truthy(value: RawBuilder<unknown>) {
+  return sql<boolean>`coalesce(case jsonb_typeof(${value})
+    when 'string' then (${value} #>> '{}') <> ''
+    when 'number' then (${value})::numeric <> 0
+    when 'boolean' then (${value})::boolean
+    when 'object' then true
+    when 'array' then true
+    else false end, false)`;
+}
+
+/** « Envoyé » once a request is not cancelled, else complete or draft. */
+export function dossierStatus(complete: boolean, openRequests: number): DossierStatus {
+  if (openRequests > 0) return 'envoye';
   return complete ? 'complet' : 'brouillon';
 }
+
+const openCount = (requests: { status: string }[]) => requests.filter((r) => r.status !== 'annulee').length;
 
 export interface DossierDeps {
   db: Db;
@@ -74,10 +96,9 @@ function summaryOf(r: {
   patient_family_name: string;
   patient_given_name: string;
   patient_birth_date: string;
-  administrative: Administrative;
-  medical: Medical;
+  complete: boolean;
   updated_at: Date;
-  requests: { status: string }[];
+  request_counts: { open: number; sent: number };
 }) {
   return {
     id: r.id,
@@ -87,8 +108,8 @@ function summaryOf(r: {
       givenName: r.patient_given_name,
       birthDate: r.patient_birth_date,
     },
-    status: dossierStatus(r, r.requests),
-    requestsInProgress: r.requests.filter((q) => q.status === 'envoyee').length,
+    status: dossierStatus(r.complete, r.request_counts.open),
+    requestsInProgress: r.request_counts.sent,
     updatedAt: r.updated_at.toISOString(),
   };
 }
@@ -143,14 +164,13 @@ export class DossierService {
         'd.patient_family_name',
         'd.patient_given_name',
         'd.patient_birth_date',
-        'd.administrative',
-        'd.medical',
+        completeInSql.as('complete'),
         'd.updated_at',
-        sql<
-          { status: string }[]
-        >`coalesce((select json_agg(json_build_object('status', r.status)) from dossier_requests r where r.dossier_id = d.id), '[]')`.as(
-          'requests',
-        ),
+        // What the list shows of the requests: two counts, read in one pass.
+        sql<{ open: number; sent: number }>`(select json_build_object(
+            'open', count(*) filter (where r.status <> 'annulee'),
+            'sent', count(*) filter (where r.status = 'envoyee'))
+          from dossier_requests r where r.dossier_id = d.id)`.as('request_counts'),
       ])
       .where('d.owner_id', 'in', ownerIds);
     if (patient) {
@@ -376,8 +396,7 @@ export class DossierService {
     const now = this.deps.clock.now();
     const row = await this.load(id);
     const access = await authorize(this.deps, user, onBehalfOfId, 'send', { id, ownerId: row.owner_id });
-    const status = dossierStatus(row, []);
-    if (status === 'brouillon') {
+    if (!isComplete(row)) {
       throw new DomainError(
         'dossier_incomplete',
         'Le dossier est incomplet : renseignez l’adresse, les pathologies et le GIR avant d’envoyer une demande.',
@@ -501,7 +520,7 @@ function present(row: Selectable<DossiersTable>, requests: RequestRow[], access:
     },
     administrative: row.administrative,
     medical: canReadMedical ? row.medical : null,
-    status: dossierStatus(row, requests),
+    status: dossierStatus(isComplete(row), openCount(requests)),
     requests: requests.map((r) => ({
       ...r,
       sentAt: new Date(r.sentAt).toISOString(),
