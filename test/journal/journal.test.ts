@@ -93,6 +93,28 @@ describe('journal hash chains', async () => {
     expect((await verifyJournal(t.db)).ok).toBe(true);
   });
 
+  it('commits the entries appended in one turn of the event loop together (one transaction)', async () => {
+    const journal = new JournalBatcher(t.db);
+    const ids = Array.from({ length: 10 }, () => crypto.randomUUID());
+    await Promise.all(
+      ids.map((dossierId) =>
+        journal.append({
+          at: new Date(),
+          actorId: delegate,
+          onBehalfOfId: doctorA,
+          dossierId,
+          action: 'dossier.list',
+          outcome: 'allowed',
+        }),
+      ),
+    );
+    const { rows } = await sql<{
+      transactions: number;
+    }>`select count(distinct xmin::text)::int as transactions
+      from journal_entries where dossier_id = any(${ids}::uuid[])`.execute(t.db);
+    expect(rows[0]?.transactions).toBe(1);
+  });
+
   it('cannot be updated, deleted or truncated through SQL by the application', async () => {
     await expect(sql`update journal_entries set outcome = 'denied'`.execute(t.db)).rejects.toThrow(
       /append-only/,

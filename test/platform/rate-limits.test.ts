@@ -1,6 +1,6 @@
 // Rate limits kept in PostgreSQL: one atomic count per request, whichever connection (node)
-// makes it, or a node's hits told in batches far from the limit and exactly near it (never past
-// the limit across two nodes); fixed windows on the database's clock; only hashes stored; and the limits on the
+// makes it, or blocks of the count reserved by a node and answered from memory (never past the
+// limit, whatever the number of nodes); fixed windows on the database's clock; only hashes stored; and the limits on the
 // dossier and journal routes, answered with a French 429 `rate_limited`.
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
@@ -67,54 +67,53 @@ describe('rate-limit counters in PostgreSQL', async () => {
     await fresh.end();
   });
 
-  describe('a node counting in batches (SharedCounter)', () => {
+  describe('a node reserving blocks of the count (SharedCounter)', () => {
     const stored = async (key: string) =>
       (await sql<{ hits: number }>`select hits from rate_limits where key = ${key}`.execute(t.ctx.db)).rows[0]
         ?.hits ?? 0;
 
-    it('learns the count at a first hit, then keeps hits far from the limit off the database until its batch', async () => {
+    it('learns the count at a first hit, then answers from a reserved block without a write per hit', async () => {
       const node = new SharedCounter(t.ctx.pool);
-      const key = `batch-${crypto.randomUUID()}`;
-      expect((await node.hit(key, 3000, 60_000)).hits).toBe(1);
+      const key = `lease-${crypto.randomUUID()}`;
+      const max = 300_000;
+      expect((await node.hit(key, max, 60_000)).hits).toBe(1);
       expect(await stored(key)).toBe(1);
-      for (let i = 2; i <= 20; i++) expect((await node.hit(key, 3000, 60_000)).hits).toBe(i);
-      // slack = 3000 / 50 = 60: nothing written yet; then the batch (≤ 200 ms later, or now).
-      expect(await stored(key)).toBe(1);
-      await expect.poll(() => stored(key), { timeout: 2000, interval: 50 }).toBe(20);
-      await node.flush();
-      expect(await stored(key)).toBe(20);
+      // Then a block of min(max / 50, remaining / 100) = 2,999: 1,000 hits, one more statement.
+      for (let i = 2; i <= 1000; i++) expect((await node.hit(key, max, 60_000)).hits).toBe(i);
+      expect(await stored(key)).toBe(1 + 2999);
     });
 
-    it('two nodes never let a caller past the limit; the 429s come from the database count', async () => {
+    it('two nodes alternating never let a caller past the limit, and lose almost nothing of it', async () => {
       const a = new SharedCounter(t.ctx.pool);
       const b = new SharedCounter(other);
       const key = `two-nodes-${crypto.randomUUID()}`;
       const max = 300;
       const answers: number[] = [];
-      for (let i = 0; i < 360; i++) {
-        answers.push((await (i % 2 ? b : a).hit(key, max, 60_000)).hits);
-        // Between two requests a node's event loop turns (answers of its batches come in).
-        await new Promise((r) => setImmediate(r));
-      }
+      for (let i = 0; i < 360; i++) answers.push((await (i % 2 ? b : a).hit(key, max, 60_000)).hits);
       const allowed = answers.filter((h) => h <= max).length;
-      expect(allowed).toBe(max);
+      expect(allowed).toBeLessThanOrEqual(max);
+      expect(allowed).toBeGreaterThanOrEqual(max - 2);
       expect(answers.slice(-20).every((h) => h > max)).toBe(true);
-      await a.flush();
-      await b.flush();
-      expect(await stored(key)).toBe(360);
+      // Each allowed hit had its own place in the database's count.
+      expect(new Set(answers.filter((h) => h <= max)).size).toBe(allowed);
     });
 
-    it('concurrent first hits on two nodes are each counted exactly', async () => {
-      const a = new SharedCounter(t.ctx.pool);
-      const b = new SharedCounter(other);
+    it('bursts from three nodes at once never get past the limit', async () => {
+      const nodes = [new SharedCounter(t.ctx.pool), new SharedCounter(other), new SharedCounter(other)];
       const key = `burst-${crypto.randomUUID()}`;
-      const answers = await Promise.all(
-        Array.from({ length: 120 }, (_, i) => (i % 2 ? b : a).hit(key, 100, 60_000)),
-      );
-      expect(answers.filter((c) => c.hits <= 100)).toHaveLength(100);
+      const max = 1000;
+      let allowed = 0;
+      for (let round = 0; round < 40; round++) {
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => (nodes[i % 3] as SharedCounter).hit(key, max, 60_000)),
+        );
+        allowed += answers.filter((c) => c.hits <= max).length;
+      }
+      expect(allowed).toBeLessThanOrEqual(max);
+      expect(allowed).toBeGreaterThan(max * 0.9);
     });
 
-    it('a small limit (under 50) is always counted exactly; an ended window starts again', async () => {
+    it('a small limit (under 50) is always counted one by one; an ended window starts again', async () => {
       const node = new SharedCounter(t.ctx.pool);
       const key = `small-${crypto.randomUUID()}`;
       for (let i = 1; i <= 5; i++) {

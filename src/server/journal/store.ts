@@ -84,12 +84,16 @@ export class JournalBatcher {
   append(entry: JournalEntryInput): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (!this.writing) void this.flush();
+      if (!this.writing) {
+        // Started at the end of this turn: the entries of one request (« Tous mes médecins »
+        // journals one per doctor) go in one commit.
+        this.writing = true;
+        queueMicrotask(() => void this.flush());
+      }
     });
   }
 
   private async flush(): Promise<void> {
-    this.writing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {

@@ -2,7 +2,8 @@
 // row per limit and caller, counted by atomic statements, in fixed windows on the database's
 // clock. N nodes allow what one node allows. Used through @fastify/rate-limit (its store and
 // its 429) or directly by a route that counts after its own checks (hitRateLimit: one statement
-// per request; SharedCounter: a node's hits told to the database in batches, exact near the limit).
+// per request; SharedCounter: a node reserves a block of the count and answers from it, one by
+// one near the limit).
 import crypto from 'node:crypto';
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -79,120 +80,89 @@ export async function hitRateLimit(
   return { hits: (row as CountedRow).hits, resetsInMs: (row as CountedRow).resets_in_ms };
 }
 
-interface Tally {
-  /** The count the database last answered for this window (every node's hits). */
+/** Positions of a caller's count this node has reserved in the current window, not yet used. */
+interface Lease {
+  next: number;
+  last: number;
+  /** The database's count after this node's last reservation (every node's hits and leases). */
   known: number;
-  /** This node's hits sent and not yet answered. */
-  sending: number;
-  /** This node's hits not yet sent. */
-  pending: number;
-  windowMs: number;
   /** When the window ends, on this node's clock (Date.now()). */
   resetsAt: number;
-  /** When `known` was last answered, on this node's clock. */
-  learnedAt: number;
 }
 
-/** How long a node keeps hits before telling the database, far from the limit. */
-const BATCH_MS = 200;
-
 /**
- * A node's counting of shared limits, for the routes every request takes (the dossier read):
- * far from the limit, hits are counted in memory and told to the database in one statement for
- * all callers at most BATCH_MS later — no write on the request path; near it, each hit is one
- * statement again, so a 429 is always decided on the database's count of every node's hits.
+ * A node's counting of shared limits for the routes every request takes (the dossier read),
+ * without a write per request: the node reserves a block of the caller's count in one statement
+ * (hits += block) and answers the next hits from it in memory. Every hit ever allowed has its own
+ * position ≤ max in the database's count, so no number of nodes lets a caller past `max`; a
+ * block reserved and not used before the window ends is lost (the caller may get up to
+ * block − 1 fewer per node, never more).
  *
- * - a caller's first hit on this node is exact (the count learnt from the database), and so is
- *   a hit when what was learnt is older than BATCH_MS (the node was idle for this caller);
- * - a node keeps at most `slack` = max / 50 hits of a caller unsent (sent at once beyond);
- * - a hit is exact once the count known here is within 4 × slack of `max`: what other nodes
- *   hold unsent stays below that margin, so no node lets a caller past `max`.
+ * - a caller's first hit on this node reserves 1 (the count learnt from the database);
+ * - then a block of up to max / 50, smaller as the count nears `max` (remaining / 100): near the
+ *   limit every hit is one statement again, as with hitRateLimit();
+ * - limits under 50 always count one by one;
+ * - hits arriving while a reservation is under way wait for its block (none is lost to a race).
  *
- * Only counts are kept here (never a right, a session or a decision); limits below 50 have no
- * slack and are always exact.
+ * Only counts are kept here (never a right, a session or a decision).
  */
 export class SharedCounter {
-  private readonly tallies = new Map<string, Tally>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly leases = new Map<string, Lease>();
+  /** A reservation under way per caller: hits arriving meanwhile wait for its block. */
+  private readonly reserving = new Map<string, Promise<unknown>>();
 
   constructor(private readonly pool: pg.Pool) {}
 
   async hit(key: string, max: number, windowMs: number): Promise<RateLimitCount> {
-    const now = Date.now();
-    const slack = Math.floor(max / 50);
-    const t = this.tallies.get(key);
-    if (t && t.resetsAt <= now) {
-      t.known = 0;
-      t.resetsAt = now + windowMs;
-    }
-    if (
-      !t ||
-      slack === 0 ||
-      now - t.learnedAt > BATCH_MS ||
-      t.known + t.sending + t.pending + 1 > max - 4 * slack
-    ) {
-      const add = (t?.pending ?? 0) + 1;
-      if (t) t.pending = 0;
-      const [row] = await addHits(this.pool, [{ key, hits: add, windowMs }]);
-      const counted = row as CountedRow;
-      this.learn(key, windowMs, counted, 0);
-      return { hits: counted.hits, resetsInMs: counted.resets_in_ms };
-    }
-    t.pending++;
-    if (t.pending >= slack) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), BATCH_MS).unref();
-    return { hits: t.known + t.sending + t.pending, resetsInMs: Math.max(0, t.resetsAt - now) };
-  }
-
-  /** Sends every caller's unsent hits in one statement; forgets callers whose window ended. */
-  async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const now = Date.now();
-    const adds: { key: string; hits: number; windowMs: number }[] = [];
-    for (const [key, t] of this.tallies) {
-      if (t.pending > 0) {
-        adds.push({ key, hits: t.pending, windowMs: t.windowMs });
-        t.sending += t.pending;
-        t.pending = 0;
-      } else if (t.sending === 0 && t.resetsAt <= now) {
-        this.tallies.delete(key);
+    for (;;) {
+      const now = Date.now();
+      const lease = this.leases.get(key);
+      if (lease && lease.resetsAt > now && lease.next <= lease.last) {
+        return { hits: lease.next++, resetsInMs: lease.resetsAt - now };
       }
+      const underway = this.reserving.get(key);
+      if (!underway) break;
+      await underway;
     }
-    if (adds.length === 0) return;
+    const reservation = this.reserve(key, max, windowMs);
+    this.reserving.set(
+      key,
+      reservation.catch(() => {}),
+    );
     try {
-      const rows = await addHits(this.pool, adds);
-      const sent = new Map(adds.map((a) => [a.key, a]));
-      for (const row of rows) {
-        const a = sent.get(row.key);
-        if (a) this.learn(row.key, a.windowMs, row, a.hits);
-      }
-    } catch {
-      // Not counted this time (database unreachable): kept for the next batch.
-      for (const a of adds) {
-        const t = this.tallies.get(a.key);
-        if (t) {
-          t.sending -= a.hits;
-          t.pending += a.hits;
-        }
-      }
+      return await reservation;
+    } finally {
+      this.reserving.delete(key);
     }
   }
 
-  private learn(key: string, windowMs: number, row: CountedRow, sent: number): void {
-    const t = this.tallies.get(key);
+  private async reserve(key: string, max: number, windowMs: number): Promise<RateLimitCount> {
     const now = Date.now();
-    const resetsAt = now + row.resets_in_ms;
-    if (!t) {
-      this.tallies.set(key, { known: row.hits, sending: 0, pending: 0, windowMs, resetsAt, learnedAt: now });
-      return;
-    }
-    t.sending -= sent;
-    // Answers may arrive out of order: within one window, the count only grows.
-    const sameWindow = Math.abs(resetsAt - t.resetsAt) < 1000;
-    t.known = sameWindow ? Math.max(t.known, row.hits) : row.hits;
-    t.resetsAt = resetsAt;
-    t.learnedAt = now;
+    const lease = this.leases.get(key);
+    const fresh = !lease || lease.resetsAt <= now;
+    const block = fresh
+      ? 1
+      : Math.max(1, Math.min(Math.floor(max / 50), Math.floor((max - lease.known) / 100)));
+    const [row] = await addHits(this.pool, [{ key, hits: block, windowMs }]);
+    const counted = row as CountedRow;
+    const first = counted.hits - block + 1;
+    this.sweep(now);
+    this.leases.set(key, {
+      next: first + 1,
+      last: Math.min(counted.hits, max),
+      known: counted.hits,
+      resetsAt: Date.now() + counted.resets_in_ms,
+    });
+    return { hits: first, resetsInMs: counted.resets_in_ms };
+  }
+
+  private lastSweep = 0;
+
+  /** Leases of ended windows go, at most once a minute. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [key, lease] of this.leases) if (lease.resetsAt <= now) this.leases.delete(key);
   }
 }
 
