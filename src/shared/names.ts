@@ -30,3 +30,8 @@ export function ofName(name: string): string {
 export function toName(name: string): string {
   return name.startsWith('Dr ') ? `au ${name}` : `à ${name}`;
 }
+
+/** A delegate's name as sentences write it: « Dr » before a colleague's. */
+export function titled(kind: string | null, name: string): string {
+  return kind === 'peer' ? `Dr ${name}` : name;
+}

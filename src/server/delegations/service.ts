@@ -2,6 +2,7 @@
 // the pure rules, writes the change, its journal entry and its email together.
 import crypto from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
+import { titled } from '../../shared/names.js';
 import { normalizeRights, type Right } from '../../shared/rights.js';
 import type { Database, Db } from '../context.js';
 import { resetSecondFactors } from '../identity/index.js';
@@ -636,7 +637,7 @@ export class DelegationService {
           kind: 'delegation_modified_receipt',
           ...emails.modificationReceiptEmail({
             ...change,
-            delegateName: `${row.kind === 'peer' ? 'Dr ' : ''}${fullName(row.delegate_given_name, row.delegate_family_name)}`,
+            delegateName: titled(row.kind, fullName(row.delegate_given_name, row.delegate_family_name)),
             link: this.link('/delegations'),
           }),
         });

@@ -2,7 +2,7 @@
 // delegate sees his or her own actions. Nobody sees another doctor's journal.
 import { sql } from 'kysely';
 import type { JournalActionCode } from '../../shared/journal.js';
-import { personName } from '../../shared/names.js';
+import { personName, titled } from '../../shared/names.js';
 import type { Db } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import { endOfDayExclusive, parisDateTime, startOfDay } from '../platform/paris-time.js';
@@ -28,6 +28,16 @@ export interface JournalFilters {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The journal with who acted, for whom, on which dossier and under which delegation. */
+function entries(db: Db) {
+  return db
+    .selectFrom('journal_entries as j')
+    .leftJoin('users as a', 'a.id', 'j.actor_id')
+    .leftJoin('users as o', 'o.id', 'j.on_behalf_of_id')
+    .leftJoin('dossiers as d', 'd.id', 'j.dossier_id')
+    .leftJoin('delegations as g', 'g.id', 'j.delegation_id');
+}
+
 function baseQuery(db: Db, viewer: SignedInUser, f: JournalFilters) {
   if (f.scope === 'mine' && !viewer.isDoctor) {
     throw new DomainError(
@@ -39,12 +49,7 @@ function baseQuery(db: Db, viewer: SignedInUser, f: JournalFilters) {
   if (f.from && f.to && f.from > f.to) {
     throw new DomainError('journal_dates', 'La date de début doit précéder la date de fin.', 422);
   }
-  let q = db
-    .selectFrom('journal_entries as j')
-    .leftJoin('users as a', 'a.id', 'j.actor_id')
-    .leftJoin('users as o', 'o.id', 'j.on_behalf_of_id')
-    .leftJoin('dossiers as d', 'd.id', 'j.dossier_id')
-    .leftJoin('delegations as g', 'g.id', 'j.delegation_id');
+  let q = entries(db);
   q =
     f.scope === 'mine' ? q.where('j.on_behalf_of_id', '=', viewer.id) : q.where('j.actor_id', '=', viewer.id);
   if (f.delegate) {
@@ -91,7 +96,7 @@ export interface JournalRow {
 
 const person = (given: string | null, family: string | null) => personName(given, family);
 
-type Filtered = NonNullable<ReturnType<typeof baseQuery>>;
+type Filtered = ReturnType<typeof entries>;
 
 function withColumns(q: Filtered) {
   return q.select([
@@ -128,8 +133,14 @@ function toEntry(r: Selected, viewer: SignedInUser, viewpoint: Viewpoint, hideDe
   const reason = typeof r.details.reason === 'string' ? REASON_LABELS[r.details.reason] : undefined;
   const asked = typeof r.details.asked === 'string' ? ASKED_LABELS[r.details.asked] : undefined;
   const hidden = hideDenied && r.outcome === 'denied' && r.details.reason !== 'missing_right';
-  const actorIsViewer = r.actor_id === viewer.id;
   const actor = person(r.actorGiven, r.actorFamily);
+  const said = {
+    viewpoint,
+    action: r.action,
+    outcome: r.outcome,
+    actor,
+    actorIsViewer: r.actor_id === viewer.id,
+  };
   const common = {
     id: r.id,
     at: r.at.toISOString(),
@@ -150,11 +161,7 @@ function toEntry(r: Selected, viewer: SignedInUser, viewpoint: Viewpoint, hideDe
       dossier: null,
       detail: asked ?? null,
       sentence: journalSentence({
-        viewpoint,
-        action: r.action,
-        outcome: r.outcome,
-        actor,
-        actorIsViewer,
+        ...said,
         actorIsOwner: false,
         owner: null,
         delegate: null,
@@ -166,7 +173,7 @@ function toEntry(r: Selected, viewer: SignedInUser, viewpoint: Viewpoint, hideDe
     };
   }
   const delegateName = person(r.delegate_given_name, r.delegate_family_name);
-  const delegate = delegateName && r.delegationKind === 'peer' ? `Dr ${delegateName}` : delegateName;
+  const delegate = delegateName && titled(r.delegationKind, delegateName);
   const patient = person(r.patient_given_name, r.patient_family_name);
   return {
     ...common,
@@ -177,11 +184,7 @@ function toEntry(r: Selected, viewer: SignedInUser, viewpoint: Viewpoint, hideDe
     dossier: r.reference ? `${r.reference} — ${patient}` : null,
     detail: [asked, reason].filter(Boolean).join(' — ') || null,
     sentence: journalSentence({
-      viewpoint,
-      action: r.action,
-      outcome: r.outcome,
-      actor,
-      actorIsViewer,
+      ...said,
       actorIsOwner: r.actor_id !== null && r.actor_id === r.on_behalf_of_id,
       owner: person(r.ownerGiven, r.ownerFamily),
       delegate,
@@ -250,12 +253,7 @@ export async function delegationNews(
     .$if(side === 'given', (qb) => qb.where('delegator_id', '=', viewer.id))
     .$if(side === 'received', (qb) => qb.where('delegate_national_id', '=', viewer.subjectNameId));
   const actions = sql.join(NEWS_ACTIONS[side].map((a) => sql.lit(a)));
-  const q = db
-    .selectFrom('journal_entries as j')
-    .leftJoin('users as a', 'a.id', 'j.actor_id')
-    .leftJoin('users as o', 'o.id', 'j.on_behalf_of_id')
-    .leftJoin('dossiers as d', 'd.id', 'j.dossier_id')
-    .leftJoin('delegations as g', 'g.id', 'j.delegation_id')
+  const q = entries(db)
     .where('j.delegation_id', 'in', mine)
     .where(sql<boolean>`j.action in (${actions})`)
     .where((eb) => eb.or([eb('j.actor_id', 'is', null), eb('j.actor_id', '<>', viewer.id)]))

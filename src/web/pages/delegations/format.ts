@@ -38,10 +38,12 @@ export function personName(p: { givenName: string; familyName: string }): string
 }
 
 export function delegateName(d: Pick<DelegationView, 'kind' | 'delegate'>): string {
-  return `${d.kind === 'peer' ? 'Dr ' : ''}${personName(d.delegate)}`;
+  return titled(d.kind, personName(d.delegate));
 }
 
 export { ofName, toName } from '../../../shared/names';
+
+import { titled } from '../../../shared/names';
 
 /** The dossiers a delegation reaches, counted when the count is known: « vos 30 dossiers ». */
 function yourDossiers(count: number | undefined): string {
