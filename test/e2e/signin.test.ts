@@ -198,8 +198,9 @@ describe('sign-in (Chromium)', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}second-factor-signin.png`, fullPage: true });
     await page.getByRole('button', { name: 'Utiliser ma clé d’accès' }).click();
+    // The session is refreshed (her name in the header), then the page moves on to the home page.
     await banner(page).getByRole('link', { name: 'Sophie DURAND' }).waitFor();
-    expect(new URL(page.url()).pathname).toBe('/');
+    await page.waitForURL(`${server.url}/`);
     expect((await page.request.get(`${server.url}/api/me`)).status()).toBe(200);
 
     // « Mon compte » lists her passkey: name, created, last used.

@@ -181,6 +181,8 @@ async function copyInto(
  * handful in a real extract; the tables have no index yet (each read is one sequential scan),
  * and the pages touched are vacuumed so that index-only scans stay index-only.
  */
+const VACUUM_PASSES = 8;
+
 async function mergeScattered(client: pg.PoolClient, assembler: RowAssembler): Promise<void> {
   const ids = [...assembler.late.keys()];
   if (ids.length === 0) return;
@@ -282,10 +284,33 @@ async function mergeScattered(client: pg.PoolClient, assembler: RowAssembler): P
     await client.query('rollback').catch(() => {});
     throw err;
   }
-  // Two passes: the first removes the rows deleted above, the second (which finds their pages
-  // clean) marks those pages all-visible, as PostgreSQL 18 does not in the pass that cleaned them.
-  const tables = ['directory_person', 'directory_place', 'directory_name_part'].map(staging).join(', ');
-  for (let pass = 0; pass < 2; pass++) await client.query(`vacuum ${tables}`);
+  await vacuumUntilAllVisible(
+    client,
+    ['directory_person', 'directory_place', 'directory_name_part'].map(staging),
+  );
+}
+
+/**
+ * Vacuums until every page of the tables is all-visible (index-only scans read no table page).
+ * It takes two passes: the first removes the rows deleted, the second (which finds their pages
+ * clean) marks those pages all-visible, as PostgreSQL 18 does not in the pass that cleaned them.
+ * A snapshot older than the merge, held meanwhile by another session of the database (an
+ * autovacuum ANALYZE, a long report), keeps those rows: the passes are then repeated after a
+ * short wait, a bounded number of times (autovacuum finishes the work later otherwise).
+ */
+async function vacuumUntilAllVisible(client: pg.PoolClient, tables: string[]): Promise<void> {
+  let pending = tables;
+  for (let pass = 0; pass < VACUUM_PASSES && pending.length > 0; pass++) {
+    if (pass >= 2) await new Promise((resolve) => setTimeout(resolve, 50 * pass));
+    await client.query(`vacuum ${pending.join(', ')}`);
+    if (pass === 0) continue;
+    const { rows } = await client.query<{ name: string }>(
+      `select relname as name from pg_class
+        where oid = any($1::regclass[]) and relallvisible < relpages`,
+      [pending],
+    );
+    pending = rows.map((r) => r.name);
+  }
 }
 
 export async function importDirectory(
