@@ -10,6 +10,7 @@ import {
   dossierListView,
   dossierView,
   patientSchema,
+  type REQUEST_STATUSES,
 } from '../../src/shared/dossiers.js';
 import { createTestApp } from '../helpers/app.js';
 import { sessionFor } from '../helpers/session.js';
@@ -137,5 +138,117 @@ describe('the lists’ « complet » (SQL) agrees with the dossier’s (isComple
       }
     }
     expect(n).toBe(30);
+  });
+});
+
+describe('the lists, read as they are shown', async () => {
+  const t = await createTestApp();
+  afterAll(() => t.close());
+  const martin = await createUser(t.ctx.db, DEMO.martin);
+  const asMartin = await sessionFor(t, martin.id);
+  const requestSets: (typeof REQUEST_STATUSES)[number][][] = [
+    [],
+    ['annulee'],
+    ['envoyee'],
+    ['acceptee'],
+    ['refusee', 'annulee'],
+    ['annulee', 'envoyee', 'envoyee'],
+  ];
+  const ids: string[] = [];
+  let n = 0;
+  for (const complete of [true, false]) {
+    for (const statuses of requestSets) {
+      const row = await t.ctx.db
+        .insertInto('dossiers')
+        .values({
+          owner_id: martin.id,
+          reference: `GA-2026-${String(700000 + n)}`,
+          // quotes, a backslash, a newline and an emoji: escaped by PostgreSQL's JSON
+          patient_family_name: `D'UPONT "${n}" \\ é`,
+          patient_given_name: 'Marie\n👵',
+          patient_birth_date: '1938-04-02',
+          patient_sex: 'F',
+          administrative: JSON.stringify({ address: '3 place Bellecour' }),
+          medical: JSON.stringify(complete ? { pathologies: 'Démence', gir: 2 } : {}),
+          created_by: martin.id,
+          updated_by: martin.id,
+          updated_at: new Date(Date.UTC(2026, 10, 1, 8, 0, n, 123)),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      n++;
+      ids.push(row.id);
+      for (const status of statuses) {
+        await t.ctx.db
+          .insertInto('dossier_requests')
+          .values({
+            dossier_id: row.id,
+            establishment: 'EHPAD',
+            status,
+            sent_by: martin.id,
+            sent_at: new Date(),
+            updated_at: new Date(),
+          })
+          .execute();
+      }
+    }
+  }
+
+  /** The list, checked against the documented shape and against each dossier's own page. */
+  const listAgreeingWithPages = async () => {
+    const list = await t.app.inject({ url: '/api/dossiers', headers: asMartin.headers });
+    expect(list.statusCode).toBe(200);
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = list.json();
+    // Exactly the documented shape: parsing (which drops unknown members) changes nothing.
+    expect(dossierListView.parse(body)).toEqual(body);
+    const listed = dossierListView.parse(body).dossiers;
+    for (const summary of listed) {
+      const one = await t.app.inject({ url: `/api/dossiers/${summary.id}`, headers: asMartin.headers });
+      const dossier = dossierView.parse(one.json());
+      expect(summary).toEqual({
+        id: dossier.id,
+        reference: dossier.reference,
+        patient: {
+          familyName: dossier.patient.familyName,
+          givenName: dossier.patient.givenName,
+          birthDate: dossier.patient.birthDate,
+        },
+        status: dossier.status,
+        requestsInProgress: dossier.requests.filter((r) => r.status === 'envoyee').length,
+        updatedAt: dossier.updatedAt,
+      });
+    }
+    return listed;
+  };
+
+  it('give each dossier the status of its own page (dossierStatus), newest first, in the documented shape', async () => {
+    const listed = await listAgreeingWithPages();
+    expect(listed.map((d) => d.id)).toEqual([...ids].reverse());
+    expect(listed.map((d) => d.status)).toEqual(
+      ['complet', 'complet', 'envoye', 'envoye', 'envoye', 'envoye']
+        .concat(['brouillon', 'brouillon', 'envoye', 'envoye', 'envoye', 'envoye'])
+        .reverse(),
+    );
+    expect(listed.at(-1)?.updatedAt).toBe('2026-11-01T08:00:00.123Z');
+  });
+
+  it('follow every change of a request: its status changed, moved to another dossier, deleted', async () => {
+    const requests = await t.ctx.db
+      .selectFrom('dossier_requests')
+      .select(['id', 'status'])
+      .orderBy('sent_at')
+      .execute();
+    const first = (status: string) => requests.find((r) => r.status === status)?.id as string;
+    const change = (id: string, set: { status?: 'envoyee' | 'annulee'; dossier_id?: string }) =>
+      t.ctx.db.updateTable('dossier_requests').set(set).where('id', '=', id).execute();
+    await change(first('envoyee'), { status: 'annulee' });
+    await change(first('annulee'), { status: 'envoyee' });
+    await change(first('acceptee'), { dossier_id: ids[0] as string });
+    await t.ctx.db.deleteFrom('dossier_requests').where('id', '=', first('refusee')).execute();
+    // a change of another column counts nothing twice
+    await t.ctx.db.updateTable('dossier_requests').set({ establishment: 'EHPAD B' }).execute();
+    const listed = await listAgreeingWithPages();
+    expect(listed.find((d) => d.id === ids[0])?.status).toBe('envoye');
   });
 });

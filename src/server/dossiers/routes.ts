@@ -14,7 +14,7 @@ import { actingContextQuery, actingOf } from '../access/index.js';
 import type { AppContext } from '../context.js';
 import { requireUser } from '../identity/index.js';
 import { errorResponses } from '../platform/errors.js';
-import type { App } from '../platform/http.js';
+import { type App, sendJson } from '../platform/http.js';
 import { readDossier } from './hot-read.js';
 import type { DossierService } from './service.js';
 
@@ -41,9 +41,12 @@ export function dossierRoutes(app: App, service: DossierService, ctx: AppContext
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { user, onBehalfOfId } = actingOf(request);
-      return { onBehalfOf: onBehalfOfId, ...(await service.list(user, onBehalfOfId)) };
+      return sendJson(reply, dossierListView, {
+        onBehalfOf: onBehalfOfId,
+        ...(await service.list(user, onBehalfOfId)),
+      });
     },
   );
 
@@ -60,11 +63,15 @@ export function dossierRoutes(app: App, service: DossierService, ctx: AppContext
         response: { 200: acrossDoctorsView, ...errors },
       },
     },
-    async (request) =>
-      service.listAcrossDoctors(requireUser(request), {
-        doctorId: request.query.doctor,
-        patient: request.query.patient || undefined,
-      }),
+    async (request, reply) =>
+      sendJson(
+        reply,
+        acrossDoctorsView,
+        await service.listAcrossDoctors(requireUser(request), {
+          doctorId: request.query.doctor,
+          patient: request.query.patient || undefined,
+        }),
+      ),
   );
 
   app.post(

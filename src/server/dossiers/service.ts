@@ -2,7 +2,13 @@
 // reads or writes; nothing else here checks rights. Input shapes are validated at the HTTP edge
 // (the zod schemas of src/shared/dossiers.ts).
 import { type RawBuilder, type Selectable, sql, type Updateable } from 'kysely';
-import type { Administrative, DossierStatus, Medical, Patient } from '../../shared/dossiers.js';
+import type {
+  AcrossDoctors,
+  Administrative,
+  DossierStatus,
+  Medical,
+  Patient,
+} from '../../shared/dossiers.js';
 import { personName } from '../../shared/names.js';
 import {
   type AuthorizeDeps,
@@ -58,6 +64,10 @@ export function dossierStatus(complete: boolean, openRequests: number): DossierS
   return complete ? 'complet' : 'brouillon';
 }
 
+/** dossierStatus() in SQL for the lists of the dossiers `d` (open requests counted with the dossier). Tested to agree. */
+export const statusInSql = sql<DossierStatus>`case when d.open_requests > 0 then 'envoye'
+  when ${completeInSql} then 'complet' else 'brouillon' end`;
+
 const openCount = (requests: { status: string }[]) => requests.filter((r) => r.status !== 'annulee').length;
 
 export interface DossierDeps {
@@ -90,30 +100,6 @@ export const nextReference = (now: Date) =>
 /** The most rows « Tous mes médecins » shows at once (a search narrows it). */
 export const ACROSS_DOCTORS_LIMIT = 1000;
 
-function summaryOf(r: {
-  id: string;
-  reference: string;
-  patient_family_name: string;
-  patient_given_name: string;
-  patient_birth_date: string;
-  complete: boolean;
-  updated_at: Date;
-  request_counts: { open: number; sent: number };
-}) {
-  return {
-    id: r.id,
-    reference: r.reference,
-    patient: {
-      familyName: r.patient_family_name,
-      givenName: r.patient_given_name,
-      birthDate: r.patient_birth_date,
-    },
-    status: dossierStatus(r.complete, r.request_counts.open),
-    requestsInProgress: r.request_counts.sent,
-    updatedAt: r.updated_at.toISOString(),
-  };
-}
-
 /** A dossier's requests, as a JSON column of the query that reads the dossier `d`. */
 export const requestsAsJson = sql<RequestRow[]>`coalesce((select json_agg(json_build_object('id', r.id,
   'establishment', r.establishment, 'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at)
@@ -130,7 +116,10 @@ export const ownerAsJson = sql<PersonNames>`(select json_build_object('given', o
   'family', o.family_name) from users o where o.id = d.owner_id)`;
 
 /** What a read of a dossier loads in one statement. */
-export type DossierReadRow = Selectable<DossiersTable> & {
+/** A dossier as its page reads it: its requests themselves, not the counts the lists read. */
+type DossierRow = Omit<Selectable<DossiersTable>, 'open_requests' | 'sent_requests'>;
+
+export type DossierReadRow = DossierRow & {
   requests: RequestRow[];
   delegations: DelegationFactsRow[];
   updater: PersonNames;
@@ -149,12 +138,23 @@ export class DossierService {
 
   async list(user: SignedInUser, onBehalfOfId: string) {
     const access = await authorize(this.deps, user, onBehalfOfId, 'list');
-    const rows = await this.summaries([access.onBehalfOfId]).limit(500).execute();
-    return { rights: access.rights, dossiers: rows.map(summaryOf) };
+    const { dossiers } = await this.summaries([access.onBehalfOfId], { limit: 500 });
+    // The list is of one doctor: no doctorId in its rows.
+    return { rights: access.rights, dossiers: dossiers.map(({ doctorId: _, ...d }) => d) };
   }
 
-  /** The dossier summaries of these doctors, newest first (the list and « Tous mes médecins »). */
-  private summaries(ownerIds: string[], patient?: string) {
+  /**
+   * The dossier summaries of these doctors, newest first (the list and « Tous mes médecins »), at
+   * most `limit`, and whether there were more. A thousand rows are read as the answer shows them
+   * (status and date computed by PostgreSQL, two counts rather than the requests), so that little
+   * is parsed and allocated here; the routes send them with sendJson().
+   */
+  private async summaries(
+    ownerIds: string[],
+    options: { limit: number; patient?: string },
+  ): Promise<{ dossiers: AcrossDoctors['dossiers']; truncated: boolean }> {
+    const { limit, patient } = options;
+    if (ownerIds.length === 0) return { dossiers: [], truncated: false };
     let query = this.deps.db
       .selectFrom('dossiers as d')
       .select([
@@ -164,13 +164,13 @@ export class DossierService {
         'd.patient_family_name',
         'd.patient_given_name',
         'd.patient_birth_date',
-        completeInSql.as('complete'),
-        'd.updated_at',
-        // What the list shows of the requests: two counts, read in one pass.
-        sql<{ open: number; sent: number }>`(select json_build_object(
-            'open', count(*) filter (where r.status <> 'annulee'),
-            'sent', count(*) filter (where r.status = 'envoyee'))
-          from dossier_requests r where r.dossier_id = d.id)`.as('request_counts'),
+        // What the list shows of the requests: two counts, kept with the dossier (migration 0021).
+        'd.sent_requests',
+        statusInSql.as('status'),
+        // As Date.prototype.toISOString() writes it, without a Date per row.
+        sql<string>`to_char(d.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(
+          'updated_at',
+        ),
       ])
       .where('d.owner_id', 'in', ownerIds);
     if (patient) {
@@ -182,7 +182,27 @@ export class DossierService {
         );
       }
     }
-    return query.orderBy('d.updated_at', 'desc');
+    const rows = await query
+      .orderBy('d.updated_at', 'desc')
+      .orderBy('d.id')
+      .limit(limit + 1)
+      .execute();
+    return {
+      dossiers: rows.slice(0, limit).map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        patient: {
+          familyName: r.patient_family_name,
+          givenName: r.patient_given_name,
+          birthDate: r.patient_birth_date,
+        },
+        status: r.status,
+        requestsInProgress: r.sent_requests,
+        updatedAt: r.updated_at,
+        doctorId: r.owner_id,
+      })),
+      truncated: rows.length > limit,
+    };
   }
 
   /**
@@ -207,33 +227,35 @@ export class DossierService {
       grants.some((g) => statusOf(g, now) === 'active'),
     );
     const asked = filter.doctorId ? active.filter((d) => d.doctor.id === filter.doctorId) : active;
-    const decided = await Promise.all(
-      asked.map(async ({ doctor, grants }) => {
-        try {
-          const access = await authorize(this.deps, user, doctor.id, 'list', undefined, grants);
-          return [{ ...doctor, rights: access.rights }];
-        } catch (err) {
-          if (err instanceof DomainError) return [];
-          throw err;
-        }
-      }),
-    );
+    const ids = (doctors: { id: string }[]) => doctors.map((d) => d.id);
+    const options = { limit: ACROSS_DOCTORS_LIMIT, patient: filter.patient };
+    // The rows are read while the decisions are journaled (a journal entry must be durable
+    // before the answer, not before the read), for every doctor asked: nothing read leaves
+    // unless allowed. A doctor refused (rare: a suspended delegation, a card required) means a
+    // second read without his rows.
+    const [decided, read] = await Promise.all([
+      Promise.all(
+        asked.map(async ({ doctor, grants }) => {
+          try {
+            const access = await authorize(this.deps, user, doctor.id, 'list', undefined, grants);
+            return [{ ...doctor, rights: access.rights }];
+          } catch (err) {
+            if (err instanceof DomainError) return [];
+            throw err;
+          }
+        }),
+      ),
+      this.summaries(ids(asked.map((a) => a.doctor)), options),
+    ]);
     const allowed = decided.flat();
-    const rows =
-      allowed.length === 0
-        ? []
-        : await this.summaries(
-            allowed.map((d) => d.id),
-            filter.patient,
-          )
-            .limit(ACROSS_DOCTORS_LIMIT + 1)
-            .execute();
+    const { dossiers, truncated } =
+      allowed.length === asked.length ? read : await this.summaries(ids(allowed), options);
     return {
       doctors: active
         .map(({ doctor }) => allowed.find((a) => a.id === doctor.id) ?? { ...doctor, rights: [] })
         .sort((a, b) => a.familyName.localeCompare(b.familyName, 'fr')),
-      dossiers: rows.slice(0, ACROSS_DOCTORS_LIMIT).map((r) => ({ ...summaryOf(r), doctorId: r.owner_id })),
-      truncated: rows.length > ACROSS_DOCTORS_LIMIT,
+      dossiers,
+      truncated,
     };
   }
 
@@ -505,7 +527,7 @@ export interface RequestRow {
   updatedAt: string;
 }
 
-function present(row: Selectable<DossiersTable>, requests: RequestRow[], access: Authorized) {
+function present(row: DossierRow, requests: RequestRow[], access: Authorized) {
   const canReadMedical = access.rights.includes('volet_medical');
   return {
     id: row.id,

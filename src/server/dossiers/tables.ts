@@ -17,6 +17,9 @@ export interface DossiersTable {
   updated_by: string;
   created_at: ColumnType<Date, Date | undefined, Date>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** Kept by the database (migration 0021) from dossier_requests: never written here. */
+  open_requests: ColumnType<number, never, never>;
+  sent_requests: ColumnType<number, never, never>;
 }
 
 export interface DossierRequestsTable {
