@@ -65,7 +65,7 @@ export function dossierStatus(complete: boolean, openRequests: number): DossierS
 }
 
 /** dossierStatus() in SQL for the lists of the dossiers `d` (open requests counted with the dossier). Tested to agree. */
-export const statusInSql = sql<DossierStatus>`case when d.open_requests > 0 then 'envoye'
+const statusInSql = sql<DossierStatus>`case when d.open_requests > 0 then 'envoye'
   when ${completeInSql} then 'complet' else 'brouillon' end`;
 
 const openCount = (requests: { status: string }[]) => requests.filter((r) => r.status !== 'annulee').length;
@@ -115,10 +115,10 @@ export const updaterAsJson = sql<PersonNames>`(select json_build_object('given',
 export const ownerAsJson = sql<PersonNames>`(select json_build_object('given', o.given_name,
   'family', o.family_name) from users o where o.id = d.owner_id)`;
 
-/** What a read of a dossier loads in one statement. */
 /** A dossier as its page reads it: its requests themselves, not the counts the lists read. */
 type DossierRow = Omit<Selectable<DossiersTable>, 'open_requests' | 'sent_requests'>;
 
+/** What a read of a dossier loads in one statement. */
 export type DossierReadRow = DossierRow & {
   requests: RequestRow[];
   delegations: DelegationFactsRow[];
