@@ -54,6 +54,15 @@ async function counts(t: TestApp) {
   return rows[0] as { outbox: number; sent: number; jobs: number; received: number };
 }
 
+// The SMTP server stores a message before the worker records it as sent and ends its job:
+// wait for both, so that a snapshot taken now does not move on its own.
+function settled(t: TestApp, received: number) {
+  return until(
+    () => counts(t),
+    (c) => c.received === received && c.sent === c.outbox && c.jobs === 0,
+  );
+}
+
 function worker(t: TestApp): Promise<Runner> {
   const { tasks } = collectTasks(t.ctx, [mailFeature]);
   return startWorker({ pool: t.ctx.pool, tasks, pollInterval: 100 });
@@ -73,10 +82,7 @@ describe('email in demo mode: the local SMTP server and "Courriels (démo)"', ()
   it('delivers a message queued in a committed transaction, in French, HTML and text, with its link', async () => {
     const id = await t.ctx.db.transaction().execute((trx) => queueEmailReturningId(trx, invitation()));
     runner = await worker(t);
-    await until(
-      () => counts(t),
-      (c) => c.received === 1,
-    );
+    await settled(t, 1);
 
     const list = await t.app.inject({ method: 'GET', url: '/api/demo/emails' });
     expect(list.statusCode).toBe(200);
@@ -106,15 +112,11 @@ describe('email in demo mode: the local SMTP server and "Courriels (démo)"', ()
       .executeTakeFirstOrThrow();
     expect(row.sent_at).not.toBeNull();
     expect(row.attempts).toBe(1);
-    expect((await counts(t)).jobs).toBe(0);
   });
 
   it('lists the newest message first and answers 404 in French for an unknown one', async () => {
     await queueEmail(t.ctx.db, { ...invitation(), subject: 'Deuxième message' });
-    await until(
-      () => counts(t),
-      (c) => c.received === 2,
-    );
+    await settled(t, 2);
     const { emails } = (await t.app.inject({ method: 'GET', url: '/api/demo/emails' })).json() as {
       emails: { subject: string }[];
     };
@@ -133,7 +135,7 @@ describe('email in demo mode: the local SMTP server and "Courriels (démo)"', ()
   });
 
   it('never sends a message queued in a rolled-back transaction', async () => {
-    const before = await counts(t);
+    const before = await settled(t, 2);
     await expect(
       t.ctx.db.transaction().execute(async (trx) => {
         await queueEmail(trx, { ...invitation(), subject: 'Jamais envoyé' });
