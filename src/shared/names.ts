@@ -1,12 +1,14 @@
 // How a person's name is written everywhere a sentence names someone: the given name capitalised
 // (« Jean-Pierre »), the family name in capitals (« LEFÈVRE »), whatever case the source used.
+// French has no case rule of its own (Unicode's language-specific mappings are Turkish, Azeri and
+// Lithuanian): the default mapping is French's, without an ICU locale look-up per call (hot path).
 
 /** "jean-pierre" → "Jean-Pierre", "MARIE CLAIRE" → "Marie Claire", "d'artagnan" → "D'Artagnan". */
 export function capitalised(value: string): string {
   return value
     .trim()
-    .toLocaleLowerCase('fr-FR')
-    .replace(/(^|[\s'’-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toLocaleUpperCase('fr-FR'));
+    .toLowerCase()
+    .replace(/(^|[\s'’-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
 }
 
 /** « Nadia BENALI »; null without a family name. */
@@ -15,7 +17,7 @@ export function personName(
   family: string | null | undefined,
 ): string | null {
   if (!family?.trim()) return null;
-  return `${capitalised(given ?? '')} ${family.trim().toLocaleUpperCase('fr-FR')}`.trim();
+  return `${capitalised(given ?? '')} ${family.trim().toUpperCase()}`.trim();
 }
 
 const VOWEL = /^[aeiouyhàâäéèêëîïôöûüÿœæ]/i;

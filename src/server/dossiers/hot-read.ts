@@ -4,7 +4,7 @@
 // afresh (no session, right or count kept between requests). A delegate's read then commits its
 // journal entry (authorize(), group commit) before the answer. The decision is the usual one.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { DOSSIER_RATE_LIMIT, isUuid, resolveContext } from '../access/index.js';
 import type { AppContext, Db } from '../context.js';
 import { delegationsBetweenAsJson } from '../delegations/facts.js';
@@ -27,9 +27,19 @@ import {
   type DossierReadRow,
   type DossierService,
   ownerAsJson,
+  type PersonNames,
   requestsAsJson,
   updaterAsJson,
 } from './service.js';
+
+/**
+ * A person's names as a JSON column: the reader's own from the session row (the owner reading
+ * his dossier: the same users row, in the same snapshot), else read by `names`.
+ */
+function namesOrReader(person: 'd.updated_by' | 'd.owner_id', names: RawBuilder<PersonNames>) {
+  return sql<PersonNames>`case when ${sql.ref(person)} = s.id
+    then json_build_object('given', s.given_name, 'family', s.family_name) else ${names} end`;
+}
 
 export const dossierReadStatement = prepareStatement(
   'dossier_read',
@@ -71,8 +81,8 @@ export const dossierReadStatement = prepareStatement(
           'd.created_at as dossier_created_at',
           'd.updated_at as dossier_updated_at',
           requestsAsJson.as('requests'),
-          updaterAsJson.as('updater'),
-          ownerAsJson.as('owner'),
+          namesOrReader('d.updated_by', updaterAsJson).as('updater'),
+          namesOrReader('d.owner_id', ownerAsJson).as('owner'),
           // Acting for oneself: no delegation is looked at (as delegationsForAsJson()).
           sql<DossierReadRow['delegations']>`case when d.id is null or ${delegator} = s.id then '[]'::json
             else ${delegationsBetweenAsJson(delegator, sql.ref('s.subject_name_id'))} end`.as('delegations'),
@@ -122,10 +132,10 @@ export async function readDossier(
   const windowMs = DOSSIER_RATE_LIMIT.windowMs;
   const counter = sharedCounter(ctx.pool);
   const rawId = readCookie(request, SESSION_COOKIE);
-  const address = rateLimitKey(DOSSIER_RATE_LIMIT.name, addressCaller(request.ip));
+  const address = () => rateLimitKey(DOSSIER_RATE_LIMIT.name, addressCaller(request.ip));
   if (!rawId) {
     // Nobody signed in: counted by address, then 401.
-    answerCount(reply, max, await counter.hit(address, max, windowMs));
+    answerCount(reply, max, await counter.hit(address(), max, windowMs));
     throw unauthorized();
   }
   const now = ctx.clock.now();
@@ -142,7 +152,8 @@ export async function readDossier(
   const found = row as HotRow;
   // The session's counter when the session is alive, else the address's: as the
   // @fastify/rate-limit hook counts on the other routes of the budget.
-  const key = found.id_hash !== null ? rateLimitKey(DOSSIER_RATE_LIMIT.name, sessionCaller(idHash)) : address;
+  const key =
+    found.id_hash !== null ? rateLimitKey(DOSSIER_RATE_LIMIT.name, sessionCaller(idHash)) : address();
   answerCount(reply, max, await counter.hit(key, max, windowMs));
   if (found.id_hash !== null) {
     request.identity.session = await sessionOfRow(ctx, found as SessionRow, rawId, now);

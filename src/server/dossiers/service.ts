@@ -105,7 +105,7 @@ export const requestsAsJson = sql<RequestRow[]>`coalesce((select json_agg(json_b
   'establishment', r.establishment, 'status', r.status, 'sentAt', r.sent_at, 'updatedAt', r.updated_at)
   order by r.sent_at) from dossier_requests r where r.dossier_id = d.id), '[]')`;
 
-type PersonNames = { given: string; family: string } | null;
+export type PersonNames = { given: string; family: string } | null;
 
 /** The names of the last person who changed the dossier `d`, as a JSON column (« Dernière mise à jour »). */
 export const updaterAsJson = sql<PersonNames>`(select json_build_object('given', u.given_name,
