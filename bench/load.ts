@@ -21,6 +21,11 @@ const SIZE = {
 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/**
+ * Each node's PostgreSQL connections: the production default (DATABASE_POOL_SIZE, 10) unless
+ * said. On 2 cores, 2 × 20 connections measured slower than 2 × 10 (bench/README.md).
+ */
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 /** Distinct signed-in delegates reading their doctors' dossiers. */
 const DELEGATES = Number(process.env.BENCH_DELEGATES ?? 200);
 
@@ -94,8 +99,8 @@ async function main() {
     const secret = crypto.randomBytes(36).toString('base64url');
     nodes.push(
       ...(await Promise.all([
-        startBenchNode({ databaseUrl: url, sessionSecret: secret }),
-        startBenchNode({ databaseUrl: url, sessionSecret: secret }),
+        startBenchNode({ databaseUrl: url, sessionSecret: secret, poolSize: POOL_SIZE }),
+        startBenchNode({ databaseUrl: url, sessionSecret: secret, poolSize: POOL_SIZE }),
       ])),
     );
     const urls = nodes.map((n) => n.url);
@@ -118,7 +123,9 @@ async function main() {
     const bare = await fire(urls, SECONDS, health);
 
     const errors = (r: autocannon.Result) => r.errors + r.timeouts + r.non2xx;
-    console.log(`\n2 nœuds, ${CONNECTIONS} connexions, ${SECONDS} s par mesure`);
+    console.log(
+      `\n2 nœuds (${POOL_SIZE} connexions PostgreSQL chacun), ${CONNECTIONS} connexions, ${SECONDS} s par mesure`,
+    );
     for (const [label, r] of [
       ['lecture de dossier (délégataire)', read],
       ['GET /health', bare],
