@@ -1,6 +1,9 @@
 // The instants of a calendar day in Europe/Paris (daylight-saving changes included), with
 // Temporal: the periods of delegations, the journal's date filters and its CSV export read
-// every date there.
+// every date there. A day's bounds are computed once per process and date: every decision
+// checks its delegations' periods (statusOf) and Temporal's time-zone arithmetic was a fifth of
+// the server's JavaScript time under load (bench/README.md). Only the calendar is remembered —
+// a date's instants never change —, never a delegation, a right or a decision.
 import { Temporal } from 'temporal-polyfill';
 import { CALENDAR_DATE, type CalendarDate } from '../../shared/calendar.js';
 
@@ -16,21 +19,43 @@ export function parseDate(value: string): Temporal.PlainDate | undefined {
   }
 }
 
-/** The first instant of a Paris calendar day (DST-aware: 00:00 local, whatever the offset). */
-export function startOfDay(date: CalendarDate): number {
-  return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds;
+/** Dates whose bounds are remembered; past it the memory starts again (a long import, say). */
+export const REMEMBERED_DAYS = 4096;
+
+/** `compute` once per date; at most REMEMBERED_DAYS dates kept. */
+function rememberedByDate(compute: (date: CalendarDate) => number): (date: CalendarDate) => number {
+  const known = new Map<CalendarDate, number>();
+  return (date) => {
+    let value = known.get(date);
+    if (value === undefined) {
+      value = compute(date);
+      if (known.size >= REMEMBERED_DAYS) known.clear();
+      known.set(date, value);
+    }
+    return value;
+  };
 }
+
+/** The first instant of a Paris calendar day (DST-aware: 00:00 local, whatever the offset). */
+export const startOfDay = rememberedByDate(
+  (date) => Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds,
+);
 
 /** The first instant after a Paris calendar day: a period's end is inclusive up to 23:59:59.999. */
-export function endOfDayExclusive(date: CalendarDate): number {
-  return Temporal.PlainDate.from(date).add({ days: 1 }).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds;
-}
+export const endOfDayExclusive = rememberedByDate(
+  (date) =>
+    Temporal.PlainDate.from(date).add({ days: 1 }).toZonedDateTime({ timeZone: ZONE }).epochMilliseconds,
+);
+
+/** The last day asked for, with its bounds: most instants asked for fall in it. */
+let lastDay: { date: CalendarDate; from: number; to: number } | undefined;
 
 export function todayInParis(now: Date): CalendarDate {
-  return Temporal.Instant.fromEpochMilliseconds(now.getTime())
-    .toZonedDateTimeISO(ZONE)
-    .toPlainDate()
-    .toString();
+  const t = now.getTime();
+  if (lastDay && t >= lastDay.from && t < lastDay.to) return lastDay.date;
+  const date = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(ZONE).toPlainDate().toString();
+  lastDay = { date, from: startOfDay(date), to: endOfDayExclusive(date) };
+  return date;
 }
 
 export function addDays(date: CalendarDate, days: number): CalendarDate {
