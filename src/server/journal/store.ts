@@ -29,7 +29,7 @@ export interface JournalEntryInput {
  */
 export function chainOf(onBehalfOfId: string | null, actorId: string | null): string {
   if (!onBehalfOfId) return 'system';
-  const shard = actorId ? crypto.createHash('sha256').update(actorId).digest().readUInt32BE(0) % SHARDS : 0;
+  const shard = actorId ? crypto.hash('sha256', actorId, 'buffer').readUInt32BE(0) % SHARDS : 0;
   return `${onBehalfOfId}:${shard}`;
 }
 
@@ -48,7 +48,7 @@ function toAppend(entry: JournalEntryInput) {
   return { ...e, at: e.at.toISOString(), content: entryContent(e) };
 }
 
-/** One statement for any number of entries (journal_append, migration 0010), heads locked in chain order. */
+/** One statement for any number of entries (journal_append, migrations 0010 and 0022), heads locked in chain order. */
 async function appendMany(db: QueryExecutorProvider, entries: JournalEntryInput[]): Promise<void> {
   const rows = entries.map(toAppend).sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
   await sql`select journal_append(${JSON.stringify(rows)}::jsonb)`.execute(db);

@@ -51,7 +51,7 @@ async function addHits(
 
 /** The key of a caller's counter: only a hash of the limit and the caller is stored. */
 export function rateLimitKey(limit: string, caller: string): string {
-  return crypto.createHash('sha256').update(`${limit}\u0000${caller}`).digest('base64url');
+  return crypto.hash('sha256', `${limit}\u0000${caller}`, 'base64url');
 }
 
 const PURGE_EVERY_MS = 60_000;
