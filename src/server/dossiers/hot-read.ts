@@ -49,14 +49,17 @@ function namesOrReader(person: 'd.updated_by' | 'd.owner_id', names: RawBuilder<
  */
 export const dossierReadStatement = prepareStatement(
   'dossier_read',
-  5,
+  3,
   (
     db: Db,
-    idHashes: Buffer[],
-    /** For each read, the doctor asked for (onBehalfOf), else null: then the actor himself. */
-    requested: (string | null)[],
-    /** For each read, null when the id is no uuid (no row then). */
-    dossierIds: (string | null)[],
+    /**
+     * The reads, as JSON: `[{ h, r, d, i }]`, the session id's hash in hex, the doctor asked for
+     * (onBehalfOf, else null: then the actor himself), the dossier (null when the id is no
+     * uuid: no row then), the read's place. One parameter whose length PostgreSQL cannot see:
+     * the plan is the same for any number of reads, made once (arrays would make it plan
+     * again for each length).
+     */
+    reads: string,
     now: Date,
     idleLimit: Date,
   ) => {
@@ -64,16 +67,26 @@ export const dossierReadStatement = prepareStatement(
     return (
       db
         .selectFrom(
-          sql<{ i: string; id_hash: Buffer; requested: string | null; dossier_id: string | null }>`(select u.*
-            from unnest(${idHashes}::bytea[], ${requested}::uuid[], ${dossierIds}::uuid[])
-            with ordinality as u(id_hash, requested, dossier_id, i))`.as('r'),
+          sql<{ i: number; id_hash: Buffer; requested: string | null; dossier_id: string | null }>`(
+            select decode(u.h, 'hex') as id_hash, u.r as requested, u.d as dossier_id, u.i
+            from jsonb_to_recordset(${reads}::jsonb) as u(h text, r uuid, d uuid, i int))`.as('r'),
         )
         // One row per read whether or not its session is alive (then its columns are null).
-        .leftJoinLateral(sessionSelection(db, sql.ref('r.id_hash'), now, idleLimit).as('s'), (join) =>
-          join.onTrue(),
+        // Each read's session and dossier by their keys. `limit 1` (the keys are unique: no
+        // change of meaning) keeps each subquery apart, so that PostgreSQL looks them up by
+        // their index, read by read, instead of joining every live session.
+        .leftJoinLateral(
+          sessionSelection(db, sql.ref('r.id_hash'), now, idleLimit).limit(sql.lit(1)).as('s'),
+          (join) => join.onTrue(),
         )
-        .leftJoin('dossiers as d', (join) =>
-          join.onRef('d.id', '=', 'r.dossier_id').on(sql<boolean>`s.id is not null`),
+        .leftJoinLateral(
+          db
+            .selectFrom('dossiers')
+            .selectAll()
+            .where(sql<boolean>`dossiers.id = r.dossier_id and s.id is not null`)
+            .limit(sql.lit(1))
+            .as('d'),
+          (join) => join.onTrue(),
         )
         .select('r.i as read_index')
         .selectAll('s')
@@ -149,28 +162,22 @@ class HotReads {
 
   private sendPart(reads: PendingRead[]): void {
     const now = this.ctx.clock.now();
-    dossierReadStatement
-      .run(
-        this.ctx,
-        reads.map((r) => r.idHash),
-        reads.map((r) => r.requested),
-        reads.map((r) => r.dossierId),
-        now,
-        idleLimitAt(this.ctx, now),
-      )
-      .then(
-        (rows) => {
-          for (const row of rows) reads[Number(row.read_index) - 1]?.resolve(row);
-          // One row per read (left joins on to-one relations): a read without one is a bug.
-          if (rows.length !== reads.length) {
-            const error = new Error(`dossier_read: ${rows.length} rows for ${reads.length} reads`);
-            for (const r of reads) r.reject(error);
-          }
-        },
-        (err: unknown) => {
-          for (const r of reads) r.reject(err);
-        },
-      );
+    const json = JSON.stringify(
+      reads.map((r, i) => ({ h: r.idHash.toString('hex'), r: r.requested, d: r.dossierId, i: i + 1 })),
+    );
+    dossierReadStatement.run(this.ctx, json, now, idleLimitAt(this.ctx, now)).then(
+      (rows) => {
+        for (const row of rows) reads[Number(row.read_index) - 1]?.resolve(row);
+        // One row per read (left joins on to-one relations): a read without one is a bug.
+        if (rows.length !== reads.length) {
+          const error = new Error(`dossier_read: ${rows.length} rows for ${reads.length} reads`);
+          for (const r of reads) r.reject(error);
+        }
+      },
+      (err: unknown) => {
+        for (const r of reads) r.reject(err);
+      },
+    );
   }
 }
 
