@@ -135,7 +135,7 @@ const SPLIT_FROM = 4;
 /**
  * Gathers the dossier reads that arrive in one turn of the event loop and sends them when the
  * turn ends (setImmediate), in one statement (two from SPLIT_FROM): one round trip and one plan
- * run for many reads instead of one each (bench/README.md: bench:load 0.09–0.105 → 0.16–0.17).
+ * run for many reads instead of one each (bench/README.md: bench:load 0.09–0.105 → 0.16–0.18).
  * A read is never added to a statement already sent, so every read is answered from a
  * statement that began after its request arrived: nothing is kept between turns (no session,
  * right or row), and a deletion is seen by every read that starts after its commit.
@@ -167,12 +167,14 @@ class HotReads {
     );
     dossierReadStatement.run(this.ctx, json, now, idleLimitAt(this.ctx, now)).then(
       (rows) => {
-        for (const row of rows) reads[Number(row.read_index) - 1]?.resolve(row);
-        // One row per read (left joins on to-one relations): a read without one is a bug.
+        // One row per read (left joins on to-one relations): anything else is a bug, and then
+        // no read is answered from this statement.
         if (rows.length !== reads.length) {
           const error = new Error(`dossier_read: ${rows.length} rows for ${reads.length} reads`);
           for (const r of reads) r.reject(error);
+          return;
         }
+        for (const row of rows) reads[Number(row.read_index) - 1]?.resolve(row);
       },
       (err: unknown) => {
         for (const r of reads) r.reject(err);
