@@ -45,7 +45,7 @@ function namesOrReader(person: 'd.updated_by' | 'd.owner_id', names: RawBuilder<
 
 /**
  * The reads that reached the node in one turn of its event loop, in one statement: one row per
- * read (`i`, its place in the arrays), each with its own session, dossier and delegations.
+ * read (`read_index`, its place in the list), each with its own session, dossier and delegations.
  */
 export const dossierReadStatement = prepareStatement(
   'dossier_read',
