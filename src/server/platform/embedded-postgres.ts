@@ -34,7 +34,15 @@ async function binaries(): Promise<Binaries> {
   }
 }
 
-export async function freePort(): Promise<number> {
+/** A port free now, other than `avoid` (ports the process will listen on later, e.g. PORT). */
+export async function freePort(avoid: readonly number[] = []): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (!avoid.includes(port)) return port;
+  }
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -253,6 +261,8 @@ export interface EmbeddedPostgresOptions {
   /** The folder that holds the cluster (DATA_DIR/pg). */
   dir: string;
   port?: number;
+  /** Ports not to take when none is given (the application's own PORT, not yet listened on). */
+  avoidPorts?: readonly number[];
   log?: (message: string) => void;
   /** Extra `-c name=value` settings. */
   settings?: Record<string, string>;
@@ -313,7 +323,7 @@ export async function startEmbeddedPostgres(
   const password = (await fs.readFile(passwordFile, 'utf8')).trim();
   await recoverStaleLock(pgdata, log);
 
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freePort(options.avoidPorts));
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',

@@ -159,6 +159,8 @@ export async function startRuntime<DB>(
       running ??
       (await startEmbeddedPostgres({
         dir: path.join(config.dataDir, 'pg'),
+        // The server listens on PORT only later: PostgreSQL must not take it meanwhile.
+        avoidPorts: [config.port],
         log: (m) => logger.info(m),
       }));
     url = await ensureDatabase(embedded.url, EMBEDDED_DB_NAME);
