@@ -2,6 +2,9 @@
 // 1,000,000 dossiers. autocannon on GET /api/dossiers/:id as a staff delegate (decision,
 // delegation lookup, journal write) and as the owner doctor, in the same run, against the real
 // server process (production mode, DATABASE_URL); then p50/p99 of the decision alone.
+// Alternated with them at each connection count, the floor of bench:floor on the same data (a
+// minimal Fastify + `pg` service: a read by primary key, and the same read then one durable
+// journal row): what one durable write per read costs on this machine, whatever the code.
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +21,7 @@ import {
   prepareBenchDatabase,
   sessionCookie,
   startBenchNode,
+  startMinimalService,
 } from './lib/setup.js';
 
 const DOCTORS = Number(process.env.BENCH_DOCTORS ?? 100_000);
@@ -46,33 +50,40 @@ async function main() {
     settings: { shared_buffers: '512MB' },
   });
   let node: BenchNode | undefined;
+  let minimal: BenchNode | undefined;
   try {
     const { url, db } = await prepareBenchDatabase(pg.url, SIZE);
 
     // The measured pair: the first doctor and a secretary with an active consulter + gerer delegation.
-    const { owner, dossierIds, ownerCookie, delegateCookie } = await benchActors(db, 'BENCH');
+    const { owner, delegate, dossierIds, ownerCookie, delegateCookie } = await benchActors(db, 'BENCH');
 
     node = await startBenchNode({
       databaseUrl: url,
       sessionSecret: crypto.randomBytes(32).toString('base64url'),
       logLevel: 'warn',
     });
-    const base = node.url;
-    const run = (cookie: string, query: string, duration: number, connections: number) =>
+    minimal = await startMinimalService({ databaseUrl: url });
+    /** A load profile: where its requests go, and with which cookie. */
+    interface Profile {
+      base: string;
+      cookie: string;
+      path: (id: string) => string;
+    }
+    const run = (p: Profile, duration: number, connections: number) =>
       new Promise<autocannon.Result>((resolve, reject) => {
         let i = 0;
         autocannon(
           {
-            url: base,
+            url: p.base,
             connections,
             duration,
-            headers: { cookie },
+            headers: { cookie: p.cookie },
             requests: [
               {
                 method: 'GET',
                 setupRequest: (req) => ({
                   ...req,
-                  path: `/api/dossiers/${dossierIds[i++ % dossierIds.length]}${query}`,
+                  path: p.path(dossierIds[i++ % dossierIds.length] as string),
                 }),
               },
             ],
@@ -80,16 +91,32 @@ async function main() {
           (err, result) => (err ? reject(err) : resolve(result)),
         );
       });
-    const asDelegate = `?onBehalfOf=${owner}`;
-    for (const [who, cookie, query] of [
-      ['owner', ownerCookie, ''],
-      ['delegate', delegateCookie, asDelegate],
-    ] as const) {
-      const probe = await fetch(`${base}/api/dossiers/${dossierIds[0]}${query}`, { headers: { cookie } });
-      if (probe.status !== 200) throw new Error(`${who}: ${probe.status} ${await probe.text()}`);
+    const base = node.url;
+    const ownerRead: Profile = { base, cookie: ownerCookie, path: (id) => `/api/dossiers/${id}` };
+    const delegateRead: Profile = {
+      base,
+      cookie: delegateCookie,
+      path: (id) => `/api/dossiers/${id}?onBehalfOf=${owner}`,
+    };
+    const floorRead: Profile = { base: minimal.url, cookie: '', path: (id) => `/read/${id}` };
+    const floorInsert: Profile = {
+      base: minimal.url,
+      cookie: '',
+      path: (id) => `/read-insert/${id}?actor=${delegate}`,
+    };
+    const profiles = [ownerRead, delegateRead, floorRead, floorInsert];
+    for (const p of profiles) {
+      const probe = await fetch(`${p.base}${p.path(dossierIds[0] as string)}`, {
+        headers: { cookie: p.cookie },
+      });
+      if (probe.status !== 200) throw new Error(`${p.path('…')}: ${probe.status} ${await probe.text()}`);
     }
-    const journalCount = async () =>
-      (await sql<{ n: number }>`select count(*)::int as n from journal_entries`.execute(db)).rows[0]?.n ?? 0;
+    // The product's entries only (the floor writes its own rows on its own chain).
+    const journalCount = async () => {
+      const r = await sql<{ n: number }>`select count(*)::int as n from journal_entries
+        where chain not like 'floor:%'`.execute(db);
+      return r.rows[0]?.n ?? 0;
+    };
     const sum = (rs: autocannon.Result[]) => ({
       rps: rs.reduce((a, r) => a + r.requests.total, 0) / rs.reduce((a, r) => a + r.duration, 0),
       p50: Math.max(...rs.map((r) => r.latency.p50)),
@@ -98,23 +125,25 @@ async function main() {
       ok: rs.reduce((a, r) => a + r['2xx'], 0),
     });
     for (const connections of CONNECTIONS) {
-      await run(ownerCookie, '', 3, connections);
-      await run(delegateCookie, asDelegate, 3, connections);
-      // Alternate owner and delegate twice so that neither profits from a quieter moment.
-      const owners: autocannon.Result[] = [];
-      const delegates: autocannon.Result[] = [];
-      const journalBefore = await journalCount();
+      for (const p of profiles) await run(p, 3, connections);
+      // The four profiles alternated twice, so that none profits from a quieter moment.
+      const results = new Map<Profile, autocannon.Result[]>(profiles.map((p) => [p, []]));
+      let journalWritten = 0;
       for (let round = 0; round < 2; round++) {
-        owners.push(await run(ownerCookie, '', SECONDS / 2, connections));
-        delegates.push(await run(delegateCookie, asDelegate, SECONDS / 2, connections));
+        for (const p of profiles) {
+          const before = p === delegateRead ? await journalCount() : 0;
+          results.get(p)?.push(await run(p, SECONDS / 2, connections));
+          if (p === delegateRead) journalWritten += (await journalCount()) - before;
+        }
       }
-      const journalAfter = await journalCount();
-      const o = sum(owners);
-      const d = sum(delegates);
+      const [o, d, fr, fi] = profiles.map((p) => sum(results.get(p) ?? []));
+      if (!o || !d || !fr || !fi) throw new Error('profil sans mesure');
       console.log(`\n${connections} connexions, ${SECONDS} s par profil`);
       for (const [label, r] of [
         ['médecin (propriétaire)', o],
         ['délégataire (secrétaire)', d],
+        ['plancher : lecture', fr],
+        ['plancher : + insertion', fi],
       ] as const) {
         console.log(
           `${label.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   erreurs ${r.errors}`,
@@ -122,7 +151,10 @@ async function main() {
       }
       console.log(`débit délégataire / médecin : ${(d.rps / o.rps).toFixed(2)} (objectif ≥ 0,70)`);
       console.log(
-        `entrées de journal écrites : ${journalAfter - journalBefore} pour ${d.ok} lectures réussies du délégataire`,
+        `plancher, lecture + insertion durable / lecture seule : ${(fi.rps / fr.rps).toFixed(2)} (ce que coûte une écriture durable par lecture sur cette machine)`,
+      );
+      console.log(
+        `entrées de journal écrites : ${journalWritten} pour ${d.ok} lectures réussies du délégataire`,
       );
     }
 
@@ -230,6 +262,7 @@ async function main() {
     );
     await db.destroy();
   } finally {
+    await minimal?.stop();
     await node?.stop();
     await pg.stop();
     await fs.rm(dir, { recursive: true, force: true });
